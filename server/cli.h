@@ -1,0 +1,17 @@
+/*
+ * cli.h - the subcommands of the borgerbot executable.
+ *
+ * main.c dispatches argv[1] to one of these; each returns the process exit
+ * status (0 ok, 1 failure, 2 usage or configuration error) and prints its own
+ * errors as one clear line on stderr.
+ */
+#ifndef BORGERBOT_CLI_H
+#define BORGERBOT_CLI_H
+
+int cmd_serve(int argc, char **argv);    /* server.c */
+int cmd_events(int argc, char **argv);   /* events_cli.c: parked events */
+int cmd_classify(int argc, char **argv); /* intent_cli.c */
+int cmd_intents(int argc, char **argv);  /* intent_cli.c */
+int cmd_streets(int argc, char **argv);  /* intent_cli.c */
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * config.h - the server's settings: defaults, config file, flags, environment.
+ *
+ * Precedence, lowest first: built-in defaults, the config file (--config),
+ * command-line flags, then the environment for secrets (BORGERBOT_APP_SECRET,
+ * BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN, BORGERBOT_GRAPH_URL). Every
+ * failure comes back as one line of text naming the problem.
+ */
+#ifndef BORGERBOT_CONFIG_H
+#define BORGERBOT_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_GRAPH_URL "https://graph.facebook.com/v25.0"
+
+struct config {
+	char listen[128];     /* plain HTTP "HOST:PORT", "" = off */
+	char listen_tls[128]; /* HTTPS "HOST:PORT", "" = off */
+	char tls_cert[512];   /* PEM certificate chain */
+	char tls_key[512];    /* PEM private key */
+	char db_path[512];
+	char log_level[16];
+	size_t max_body_bytes;     /* webhook POST limit, 413 above */
+	int http_threads;          /* CivetWeb worker threads (one per connection) */
+	int db_busy_timeout_ms;    /* how long a commit waits for a lock before 503 */
+	int ingest_max_batch;      /* events per group-commit transaction */
+	int worker_max_attempts;   /* failures before an event is parked */
+	int worker_retry_base_ms;  /* first retry delay, doubled each time */
+	int worker_retry_max_ms;   /* cap on the retry delay */
+	int worker_batch;          /* events per worker transaction */
+
+	/* Secrets and endpoints from the environment. */
+	char app_secret[256];
+	char verify_token[256];
+	char page_token[1024];
+	char graph_url[512];
+};
+
+void config_defaults(struct config *cfg);
+
+/* Reads "key = value" lines ('#' comments). Returns 0, or -1 with err set to
+ * "FILE:LINE: problem". */
+int config_load_file(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Sets one setting by its config-file key; used by the file parser and flags. */
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
+
+/* Reads secrets from the environment. Returns -1 naming the first missing. */
+int config_load_env(struct config *cfg, char *err, size_t errlen);
+
+/* Cross-field checks (a listener given, TLS files readable ...). */
+int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* Splits "HOST:PORT" / "[V6]:PORT"; returns -1 on a malformed address. */
+int config_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

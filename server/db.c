@@ -1,0 +1,194 @@
+/*
+ * db.c - SQLite connections and the schema (see db.h).
+ *
+ * The schema is a list of migrations applied in order and counted in
+ * PRAGMA user_version; a new feature appends a migration, never edits an old
+ * one. Tables:
+ *   events          every webhook event as received (the durable inbox)
+ *   pages, citizens, conversations, messages, feed_comments
+ *                   what the worker derives from events
+ *   health          one row /healthz writes to prove the database is writable
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char *const migrations[] = {
+    /* 1: inbox and conversation records */
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dedup_key TEXT NOT NULL UNIQUE,"
+    "  page_id TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  sender_id TEXT NOT NULL,"
+    "  recipient_id TEXT NOT NULL,"
+    "  citizen_id TEXT NOT NULL,"
+    "  ts_ms INTEGER NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL DEFAULT 0," /* 0 pending, 1 done, 2 parked */
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  processed_at INTEGER);"
+    "CREATE INDEX events_pending ON events(ts_ms, id) WHERE status = 0;"
+    "CREATE INDEX events_citizen_pending ON events(citizen_id, ts_ms, id) WHERE status = 0;"
+    "CREATE INDEX events_parked ON events(id) WHERE status = 2;"
+    "CREATE TABLE pages ("
+    "  id TEXT PRIMARY KEY,"
+    "  first_seen_at INTEGER NOT NULL,"
+    "  last_event_at INTEGER NOT NULL);"
+    "CREATE TABLE citizens ("
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  first_seen_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL,"
+    "  last_inbound_at INTEGER," /* Meta ms of the last message/postback/reaction */
+    "  PRIMARY KEY (page_id, psid));"
+    "CREATE TABLE conversations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  mode TEXT NOT NULL DEFAULT 'bot'"
+    "    CHECK (mode IN ('bot', 'waiting_for_staff', 'staff', 'closed')),"
+    "  thread_owner_app_id TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  last_inbound_at INTEGER,"
+    "  last_outbound_at INTEGER,"
+    "  UNIQUE (page_id, psid));"
+    "CREATE TABLE messages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  conversation_id INTEGER NOT NULL REFERENCES conversations(id),"
+    "  event_id INTEGER REFERENCES events(id),"
+    "  mid TEXT UNIQUE,"
+    "  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+    "  kind TEXT NOT NULL,"
+    "  text TEXT,"
+    "  payload TEXT,"
+    "  attachments TEXT,"
+    "  reply_to_mid TEXT,"
+    "  app_id TEXT,"
+    "  ts_ms INTEGER NOT NULL,"
+    "  delivered_at INTEGER,"
+    "  read_at INTEGER,"
+    "  edit_count INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX messages_conversation ON messages(conversation_id, ts_ms);"
+    "CREATE TABLE feed_comments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  comment_id TEXT,"
+    "  post_id TEXT,"
+    "  from_id TEXT,"
+    "  verb TEXT,"
+    "  message TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  event_id INTEGER REFERENCES events(id));"
+    "CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER);",
+};
+
+long long db_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int db_exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+int db_ensure_parent_dir(const char *path, char *err, size_t errlen)
+{
+	char dir[512];
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	size_t n = (size_t)(slash - path);
+	if (n >= sizeof(dir)) {
+		snprintf(err, errlen, "db path too long: %s", path);
+		return -1;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create data directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, busy_ms);
+	sqlite3_extended_result_codes(db, 1);
+	static const char *const pragmas =
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;"
+	    "PRAGMA temp_store=MEMORY;";
+	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot set up database %s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int db_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	int have = user_version(db);
+	int want = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	if (have < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (have > want) {
+		snprintf(err, errlen, "database schema version %d is newer than this build (%d)",
+			 have, want);
+		return -1;
+	}
+	for (int v = have; v < want; v++) {
+		char setv[64];
+		snprintf(setv, sizeof(setv), "PRAGMA user_version=%d;", v + 1);
+		if (db_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK ||
+		    db_exec(db, migrations[v]) != SQLITE_OK || db_exec(db, setv) != SQLITE_OK ||
+		    db_exec(db, "COMMIT") != SQLITE_OK) {
+			snprintf(err, errlen, "schema migration %d failed: %s", v + 1,
+				 sqlite3_errmsg(db));
+			db_exec(db, "ROLLBACK");
+			return -1;
+		}
+	}
+	return 0;
+}

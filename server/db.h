@@ -1,0 +1,32 @@
+/*
+ * db.h - opens the SQLite database and keeps its schema current.
+ *
+ * Every thread that touches the database opens its own connection with
+ * db_open() (WAL, synchronous=FULL, foreign keys on). Writers in this process
+ * (the ingest writer, the worker, health checks) also hold a shared
+ * pthread mutex around each write transaction, so they queue in the process
+ * instead of spinning in SQLite's busy handler.
+ */
+#ifndef BORGERBOT_DB_H
+#define BORGERBOT_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/* Opens (creating if needed) the database at path. busy_ms bounds how long a
+ * statement waits for a lock held by another process. */
+sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen);
+
+/* Brings the schema to the newest version; safe to call on every start. */
+int db_migrate(sqlite3 *db, char *err, size_t errlen);
+
+/* Runs SQL without results; returns the SQLite result code. */
+int db_exec(sqlite3 *db, const char *sql);
+
+/* Milliseconds since the Unix epoch (wall clock). */
+long long db_now_ms(void);
+
+/* Creates the parent directory of path if it is missing. */
+int db_ensure_parent_dir(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * main.c - entry point of the borgerbot executable.
+ *
+ * Owns nothing but the subcommand table: argv[1] picks a command from cli.h,
+ * which gets the remaining arguments (argv[0] is the command name).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+    {"serve", cmd_serve, "run the webhook server (see 'borgerbot serve --help')"},
+    {"events", cmd_events, "list or retry parked webhook events"},
+    {"classify", cmd_classify, "classify citizen messages read from stdin, one per line"},
+    {"intents", cmd_intents, "check the intent definitions ('intents test')"},
+    {"streets", cmd_streets, "manage the street register ('streets import FILE.csv')"},
+    {"version", cmd_version, "print the version"},
+    {"help", cmd_help, "show this help"},
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("borgerbot %s\n", BORGERBOT_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("usage: borgerbot COMMAND [OPTIONS]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\nRun 'borgerbot COMMAND --help' for a command's options.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_help(0, NULL) == 0 ? 2 : 2;
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		name = "help";
+	if (strcmp(name, "--version") == 0)
+		name = "version";
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "borgerbot: unknown command '%s' (try 'borgerbot help')\n", name);
+	return 2;
+}

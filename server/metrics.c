@@ -1,0 +1,147 @@
+/*
+ * metrics.c - counters and histograms (see metrics.h) and their Prometheus
+ * text rendering. Histogram buckets are stored per bucket and summed into
+ * cumulative "le" buckets only when /metrics is read.
+ */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double latency_bounds[METRICS_LATENCY_BUCKETS] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+static const double batch_bounds[METRICS_LATENCY_BUCKETS] = {
+    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
+
+static const char *const result_names[WEBHOOK_RESULT_COUNT] = {
+    "ok", "bad_signature", "too_large", "bad_request", "unavailable"};
+
+void metrics_init(struct metrics *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void metrics_count(atomic_ullong *counter, unsigned long long n)
+{
+	atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
+}
+
+static void observe(struct histogram *h, const double *bounds, double v, unsigned long long sum)
+{
+	int i = 0;
+	while (i < METRICS_LATENCY_BUCKETS && v > bounds[i])
+		i++;
+	if (i < METRICS_LATENCY_BUCKETS)
+		metrics_count(&h->buckets[i], 1);
+	metrics_count(&h->count, 1);
+	metrics_count(&h->sum_us, sum);
+}
+
+void metrics_observe_latency(struct histogram *h, double seconds)
+{
+	observe(h, latency_bounds, seconds, (unsigned long long)(seconds * 1e6));
+}
+
+void metrics_observe_batch(struct histogram *h, unsigned long long events)
+{
+	observe(h, batch_bounds, (double)events, events);
+}
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	int failed;
+};
+
+static void emit(struct out *o, const char *fmt, ...)
+{
+	if (o->failed)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->failed = 1;
+			return;
+		}
+		if ((size_t)n < o->cap - o->len) {
+			o->len += (size_t)n;
+			return;
+		}
+		size_t cap = o->cap * 2 + (size_t)n;
+		char *b = realloc(o->buf, cap);
+		if (!b) {
+			o->failed = 1;
+			return;
+		}
+		o->buf = b;
+		o->cap = cap;
+	}
+}
+
+static void counter(struct out *o, const char *name, const char *help, atomic_ullong *v)
+{
+	emit(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
+	     (unsigned long long)atomic_load(v));
+}
+
+static void histogram(struct out *o, const char *name, const char *help, struct histogram *h,
+		      const double *bounds, double sum_scale)
+{
+	emit(o, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	unsigned long long cum = 0;
+	for (int i = 0; i < METRICS_LATENCY_BUCKETS; i++) {
+		cum += atomic_load(&h->buckets[i]);
+		emit(o, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], cum);
+	}
+	unsigned long long count = atomic_load(&h->count);
+	emit(o, "%s_bucket{le=\"+Inf\"} %llu\n", name, count);
+	emit(o, "%s_sum %.6f\n%s_count %llu\n", name, (double)atomic_load(&h->sum_us) * sum_scale,
+	     name, count);
+}
+
+char *metrics_render(struct metrics *m, long long pending, long long parked_now)
+{
+	struct out o = {malloc(4096), 0, 4096, 0};
+	if (!o.buf)
+		return NULL;
+	emit(&o, "# HELP borgerbot_webhook_requests_total Webhook POST requests by result.\n"
+		 "# TYPE borgerbot_webhook_requests_total counter\n");
+	for (int i = 0; i < WEBHOOK_RESULT_COUNT; i++)
+		emit(&o, "borgerbot_webhook_requests_total{result=\"%s\"} %llu\n", result_names[i],
+		     (unsigned long long)atomic_load(&m->webhook_requests[i]));
+	counter(&o, "borgerbot_events_stored_total", "Webhook events durably stored.",
+		&m->events_stored);
+	counter(&o, "borgerbot_events_duplicate_total", "Webhook events already stored (redeliveries).",
+		&m->events_duplicate);
+	counter(&o, "borgerbot_events_processed_total", "Stored events processed by the worker.",
+		&m->events_processed);
+	counter(&o, "borgerbot_events_failed_total", "Event processing attempts that failed.",
+		&m->events_failed);
+	counter(&o, "borgerbot_events_parked_total", "Events parked after repeated failures.",
+		&m->events_parked);
+	counter(&o, "borgerbot_ingest_batches_total", "Group-commit transactions of the ingest writer.",
+		&m->ingest_batches);
+	histogram(&o, "borgerbot_webhook_request_duration_seconds",
+		  "Webhook POST handling time, from request to response.", &m->webhook_latency,
+		  latency_bounds, 1e-6);
+	histogram(&o, "borgerbot_ingest_batch_events", "Events committed per group commit.",
+		  &m->ingest_batch_size, batch_bounds, 1.0);
+	if (pending >= 0)
+		emit(&o, "# HELP borgerbot_events_pending Stored events waiting for the worker.\n"
+			 "# TYPE borgerbot_events_pending gauge\nborgerbot_events_pending %lld\n",
+		     pending);
+	if (parked_now >= 0)
+		emit(&o, "# HELP borgerbot_events_parked Events parked now, waiting for an operator.\n"
+			 "# TYPE borgerbot_events_parked gauge\nborgerbot_events_parked %lld\n",
+		     parked_now);
+	if (o.failed) {
+		free(o.buf);
+		return NULL;
+	}
+	return o.buf;
+}

@@ -1,0 +1,253 @@
+/*
+ * server.c - `borgerbot serve`: wires the modules together and runs them.
+ *
+ * Start-up: settings (defaults <- --config file <- flags <- environment) ->
+ * database opened and migrated -> TLS files checked -> ingest writer and
+ * worker threads -> HTTP listeners with /webhook, /healthz and /metrics. Any
+ * failure prints one line naming the problem and exits non-zero.
+ * Shutdown on SIGTERM/SIGINT: stop HTTP (running requests finish, so each
+ * acknowledged event is committed), drain the ingest queue, stop the worker.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "ingest.h"
+#include "log.h"
+#include "metrics.h"
+#include "ops.h"
+#include "webhook.h"
+#include "worker.h"
+
+struct server {
+	struct config cfg;
+	struct metrics metrics;
+	pthread_mutex_t write_lock;
+	struct ingest *ingest;
+	struct worker *worker;
+	struct ops *ops;
+	struct http *http;
+	struct webhook webhook;
+};
+
+static const struct {
+	const char *flag;
+	const char *key;
+} flag_keys[] = {
+    {"--listen", "listen"},	  {"--listen-tls", "listen_tls"}, {"--db", "db"},
+    {"--tls-cert", "tls_cert"}, {"--tls-key", "tls_key"},	  {"--log-level", "log_level"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: borgerbot serve [--config FILE] [--listen HOST:PORT] [--listen-tls HOST:PORT]\n"
+		"                       [--tls-cert FILE] [--tls-key FILE] [--db PATH] [--log-level L]\n"
+		"\n"
+		"Environment: BORGERBOT_APP_SECRET, BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN\n"
+		"(required), BORGERBOT_GRAPH_URL (default %s).\n"
+		"See docs/configuration.md.\n",
+		CONFIG_DEFAULT_GRAPH_URL);
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "borgerbot: error: %s\n", what);
+	return 2;
+}
+
+/* Splits "--flag=value" or "--flag value"; returns the value or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+	size_t n = strlen(flag);
+	if (strncmp(argv[*i], flag, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_flag(const char *arg, const char *flag)
+{
+	size_t n = strlen(flag);
+	return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Two passes: --config first (so flags override the file), then the rest. */
+static int parse_args(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!is_flag(argv[i], "--config"))
+			continue;
+		const char *path = flag_value(argc, argv, &i, "--config");
+		if (!path) {
+			snprintf(err, errlen, "--config needs a file");
+			return -1;
+		}
+		if (config_load_file(cfg, path, err, errlen) < 0)
+			return -1;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (is_flag(argv[i], "--config")) {
+			if (!strchr(argv[i], '='))
+				i++;
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < sizeof(flag_keys) / sizeof(flag_keys[0]); k++)
+			if (is_flag(argv[i], flag_keys[k].flag))
+				break;
+		if (k == sizeof(flag_keys) / sizeof(flag_keys[0])) {
+			snprintf(err, errlen, "unknown option '%s' (see 'borgerbot serve --help')",
+				 argv[i]);
+			return -1;
+		}
+		const char *v = flag_value(argc, argv, &i, flag_keys[k].flag);
+		if (!v) {
+			snprintf(err, errlen, "%s needs a value", flag_keys[k].flag);
+			return -1;
+		}
+		if (config_set(cfg, flag_keys[k].key, v, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int prepare_database(const struct config *cfg, char *err, size_t errlen)
+{
+	if (db_ensure_parent_dir(cfg->db_path, err, errlen) < 0)
+		return -1;
+	sqlite3 *db = db_open(cfg->db_path, cfg->db_busy_timeout_ms, err, errlen);
+	if (!db)
+		return -1;
+	int rc = db_migrate(db, err, errlen);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int start_modules(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	struct worker_options wo = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .max_attempts = c->worker_max_attempts,
+	    .retry_base_ms = c->worker_retry_base_ms,
+	    .retry_max_ms = c->worker_retry_max_ms,
+	    .batch = c->worker_batch,
+	    .write_lock = &s->write_lock,
+	    .metrics = &s->metrics,
+	};
+	if (!(s->worker = worker_start(&wo, err, errlen)))
+		return -1;
+	struct ingest_options io = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .max_batch = c->ingest_max_batch,
+	    .write_lock = &s->write_lock,
+	    .metrics = &s->metrics,
+	    .notify = worker_notify,
+	    .notify_arg = s->worker,
+	};
+	if (!(s->ingest = ingest_start(&io, err, errlen)))
+		return -1;
+	if (!(s->ops = ops_new(c->db_path, &s->write_lock, &s->metrics, err, errlen)))
+		return -1;
+	struct http_options ho = {
+	    .listen = c->listen,
+	    .listen_tls = c->listen_tls,
+	    .tls_cert = c->tls_cert,
+	    .tls_key = c->tls_key,
+	    .threads = c->http_threads,
+	};
+	if (!(s->http = http_start(&ho, err, errlen)))
+		return -1;
+	s->webhook = (struct webhook){
+	    .app_secret = c->app_secret,
+	    .verify_token = c->verify_token,
+	    .max_body_bytes = c->max_body_bytes,
+	    .ingest = s->ingest,
+	    .metrics = &s->metrics,
+	};
+	webhook_register(s->http, &s->webhook);
+	ops_register(s->http, s->ops);
+	return 0;
+}
+
+static void stop_modules(struct server *s)
+{
+	http_stop(s->http); /* running handlers finish: acknowledged means committed */
+	ingest_stop(s->ingest);
+	worker_stop(s->worker);
+	ops_free(s->ops);
+}
+
+static int wait_for_signal(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	int sig = 0;
+	sigwait(&set, &sig);
+	return sig;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+	}
+	static struct server s; /* large; lives for the whole run */
+	char err[600];
+	config_defaults(&s.cfg);
+	if (parse_args(&s.cfg, argc, argv, err, sizeof(err)) < 0 ||
+	    config_load_env(&s.cfg, err, sizeof(err)) < 0 ||
+	    config_validate(&s.cfg, err, sizeof(err)) < 0)
+		return fail(err);
+	enum log_level level = LOG_INFO;
+	log_parse_level(s.cfg.log_level, &level);
+	log_set_level(level);
+	if (s.cfg.listen_tls[0] &&
+	    http_check_tls_files(s.cfg.tls_cert, s.cfg.tls_key, err, sizeof(err)) < 0)
+		return fail(err);
+	if (prepare_database(&s.cfg, err, sizeof(err)) < 0)
+		return fail(err);
+
+	/* Threads inherit this mask: only sigwait() below sees these signals. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	metrics_init(&s.metrics);
+	pthread_mutex_init(&s.write_lock, NULL);
+	if (start_modules(&s, err, sizeof(err)) < 0) {
+		stop_modules(&s);
+		return fail(err);
+	}
+	log_event(LOG_INFO, "server_started", "version", BORGERBOT_VERSION, "listen",
+		  s.cfg.listen[0] ? s.cfg.listen : NULL, "listen_tls",
+		  s.cfg.listen_tls[0] ? s.cfg.listen_tls : NULL, "db", s.cfg.db_path, "graph_url",
+		  s.cfg.graph_url, NULL);
+	int sig = wait_for_signal();
+	log_event(LOG_INFO, "server_stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+		  NULL);
+	stop_modules(&s);
+	pthread_mutex_destroy(&s.write_lock);
+	log_event(LOG_INFO, "server_stopped", NULL);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * worker.h - processes stored webhook events in the background.
+ *
+ * One thread takes pending events in Meta's timestamp order, never running a
+ * citizen's event before that citizen's earlier ones, and applies each with
+ * the processor. A failing event is retried with exponential backoff (its
+ * citizen's later events wait); after max_attempts it is parked with its
+ * error for an operator ('borgerbot events'), and the citizen's queue moves on.
+ */
+#ifndef BORGERBOT_WORKER_H
+#define BORGERBOT_WORKER_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "metrics.h"
+
+struct worker;
+
+struct worker_options {
+	const char *db_path;
+	int busy_timeout_ms;
+	int max_attempts;
+	int retry_base_ms;
+	int retry_max_ms;
+	int batch;
+	pthread_mutex_t *write_lock;
+	struct metrics *metrics;
+};
+
+struct worker *worker_start(const struct worker_options *opt, char *err, size_t errlen);
+
+/* Wakes the worker: new events were stored. Safe from any thread. */
+void worker_notify(void *worker);
+
+/* Finishes the event in hand, then stops. Pending events stay stored. */
+void worker_stop(struct worker *w);
+
+#endif
