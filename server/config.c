@@ -71,6 +71,9 @@ static int parse_number(const char *value, long long *out)
 	if (errno || end == value)
 		return -1;
 	/* Accept a K/M suffix for sizes: 1M = 1048576. */
+	if ((*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm') &&
+	    (v > LLONG_MAX / (1024 * 1024) || v < -(LLONG_MAX / (1024 * 1024))))
+		return -1;
 	if (*end == 'K' || *end == 'k') {
 		v *= 1024;
 		end++;
