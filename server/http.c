@@ -9,6 +9,7 @@
 #include "http.h"
 
 #include <openssl/err.h>
+#include <stdatomic.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 
 struct http {
 	struct mg_context *ctx;
+	atomic_int starting; /* while set, CivetWeb's errors are kept, not logged */
+	char start_error[256];
 	char cert[512];
 	char key[512];
 };
@@ -31,8 +34,13 @@ static int load_tls(SSL_CTX *ctx, const char *cert, const char *key, char *err, 
 		return -1;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		snprintf(err, errlen, "tls_key %s: not a readable PEM private key (%s)", key,
-			 ERR_reason_error_string(ERR_get_error()));
+		const char *why = ERR_reason_error_string(ERR_get_error());
+		if (why && strstr(why, "mismatch"))
+			snprintf(err, errlen, "tls_key %s does not match the certificate %s", key,
+				 cert);
+		else
+			snprintf(err, errlen, "tls_key %s: not a readable PEM private key (%s)", key,
+				 why ? why : "unknown error");
 		return -1;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
@@ -68,7 +76,13 @@ static int init_ssl(void *ssl_ctx, void *user_data)
 
 static int log_civetweb(const struct mg_connection *conn, const char *message)
 {
-	(void)conn;
+	struct http *h = conn ? mg_get_user_data(mg_get_context(conn)) : NULL;
+	if (h && h->starting) {
+		/* The first error says why start-up failed (e.g. port in use). */
+		if (!h->start_error[0])
+			snprintf(h->start_error, sizeof(h->start_error), "%s", message);
+		return 1;
+	}
 	log_event(LOG_WARN, "http_server", "message", message, NULL);
 	return 1;
 }
@@ -109,10 +123,12 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	struct mg_init_data init = {.callbacks = &cb, .user_data = h, .configuration_options = options};
 	char mgerr[256] = "";
 	struct mg_error_data error = {.text = mgerr, .text_buffer_size = sizeof(mgerr)};
+	h->starting = 1;
 	h->ctx = mg_start2(&init, &error);
+	h->starting = 0;
 	if (!h->ctx) {
 		snprintf(err, errlen, "cannot listen on %s: %s", ports,
-			 mgerr[0] ? mgerr : "start failed");
+			 h->start_error[0] ? h->start_error : mgerr[0] ? mgerr : "start failed");
 		free(h);
 		return NULL;
 	}

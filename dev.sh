@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Borgerbot's two commands (see README.md):
+#
+#   ./dev.sh start            install what is missing, build, start the demo server
+#   ./dev.sh test [--sanitize] install what is missing, build, run every test
+#
+# Both are idempotent: packages are installed only when missing, CivetWeb's
+# source is fetched once into .deps/, the build directory is reused.
+set -euo pipefail
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build() { # build DIR [cmake args...]
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs"
+}
+
+demo_secrets() {
+	local file=data/demo-secrets.env
+	mkdir -p data
+	if [ ! -f "$file" ]; then
+		umask 077
+		{
+			echo "BORGERBOT_APP_SECRET=$(openssl rand -hex 16)"
+			echo "BORGERBOT_VERIFY_TOKEN=$(openssl rand -hex 12)"
+			echo "BORGERBOT_PAGE_TOKEN=demo-page-token-$(openssl rand -hex 8)"
+		} >"$file"
+	fi
+	set -a
+	# shellcheck disable=SC1090
+	. "$file"
+	set +a
+}
+
+cmd_start() {
+	scripts/setup.sh
+	build build
+	certs/make-dev-cert.sh
+	demo_secrets
+	cat <<TXT
+
+Borgerbot demo server
+  HTTPS  https://127.0.0.1:8443/webhook   (self-signed certificate in certs/)
+  HTTP   http://127.0.0.1:8080/webhook    health: /healthz   metrics: /metrics
+  data   data/borgerbot.db
+  demo secrets (from data/demo-secrets.env; set your own in the environment):
+    BORGERBOT_APP_SECRET=$BORGERBOT_APP_SECRET
+    BORGERBOT_VERIFY_TOKEN=$BORGERBOT_VERIFY_TOKEN
+    BORGERBOT_PAGE_TOKEN=$BORGERBOT_PAGE_TOKEN
+Stop with Ctrl-C.
+
+TXT
+	exec build/borgerbot serve --config borgerbot.conf.example \
+		--listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
+		--tls-cert certs/dev-cert.pem --tls-key certs/dev-key.pem --db data/borgerbot.db
+}
+
+cmd_test() {
+	local dir=build cmake_args=()
+	if [ "${1:-}" = "--sanitize" ]; then
+		dir=build-asan
+		cmake_args=(-DBORGERBOT_SANITIZE=ON)
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	fi
+	scripts/setup.sh --test
+	build "$dir" "${cmake_args[@]}"
+	cd "$dir"
+	ctest --output-on-failure -j"$jobs"
+}
+
+case "${1:-}" in
+start) shift; cmd_start "$@" ;;
+test) shift; cmd_test "$@" ;;
+*)
+	echo "usage: ./dev.sh start | ./dev.sh test [--sanitize]" >&2
+	exit 2
+	;;
+esac
