@@ -200,12 +200,21 @@ class Server:
                 self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+        self.check_sanitizers()
         return self.proc.returncode if self.proc else None
+
+    def check_sanitizers(self):
+        """Fails when an ASan/UBSan build reported anything in the log."""
+        log = self.read_log() if os.path.exists(self.log_path) else ""
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                raise AssertionError("sanitizer report in server log:\n" + log[-6000:])
 
     def kill9(self):
         self.proc.kill()
         self.proc.wait()
         self.log.close()
+        self.check_sanitizers()
 
     def cleanup(self):
         self.stop()
