@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include "log.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -37,7 +39,7 @@ static const struct setting settings[] = {
     {"tls_key", STR(tls_key)},
     {"db", STR(db_path)},
     {"log_level", STR(log_level)},
-    {"max_body_bytes", SIZE(max_body_bytes, 1024, 64LL * 1024 * 1024)},
+    {"max_body_bytes", SIZE(max_body_bytes, 1024, 64LL << 20)},
     {"http_threads", INT(http_threads, 2, 1024)},
     {"db_busy_timeout_ms", INT(db_busy_timeout_ms, 0, 4000)},
     {"ingest_max_batch", INT(ingest_max_batch, 1, 100000)},
@@ -53,7 +55,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->db_path, sizeof(cfg->db_path), "data/borgerbot.db");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
 	snprintf(cfg->graph_url, sizeof(cfg->graph_url), "%s", CONFIG_DEFAULT_GRAPH_URL);
-	cfg->max_body_bytes = 1024 * 1024;
+	cfg->max_body_bytes = (size_t)1 << 20;
 	cfg->http_threads = 64;
 	cfg->db_busy_timeout_ms = 2000;
 	cfg->ingest_max_batch = 1024;
@@ -71,14 +73,15 @@ static int parse_number(const char *value, long long *out)
 	if (errno || end == value)
 		return -1;
 	/* Accept a K/M suffix for sizes: 1M = 1048576. */
+	const long long mib = 1LL << 20;
 	if ((*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm') &&
-	    (v > LLONG_MAX / (1024 * 1024) || v < -(LLONG_MAX / (1024 * 1024))))
+	    (v > LLONG_MAX / mib || v < -(LLONG_MAX / mib)))
 		return -1;
 	if (*end == 'K' || *end == 'k') {
 		v *= 1024;
 		end++;
 	} else if (*end == 'M' || *end == 'm') {
-		v *= 1024 * 1024;
+		v *= mib;
 		end++;
 	}
 	if (*end != '\0')
@@ -283,7 +286,8 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 				   check_readable("tls_key", cfg->tls_key, err, errlen) < 0))
 		return -1;
 	const char *lv = cfg->log_level;
-	if (strcmp(lv, "debug") && strcmp(lv, "info") && strcmp(lv, "warn") && strcmp(lv, "error")) {
+	enum log_level level;
+	if (log_parse_level(lv, &level) != 0) {
 		snprintf(err, errlen, "log_level: '%s' is not debug, info, warn or error", lv);
 		return -1;
 	}

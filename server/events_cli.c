@@ -34,7 +34,7 @@ static int list_parked(sqlite3 *db)
 		return 1;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:i, s:s?}", "id",
+		json_t *o = json_pack("{s:I, s:s?, s:s?, s:I, s:i, s:s?}", "id",
 				      (json_int_t)sqlite3_column_int64(st, 0), "kind",
 				      (const char *)sqlite3_column_text(st, 1), "citizen",
 				      (const char *)sqlite3_column_text(st, 2), "ts_ms",
@@ -97,8 +97,9 @@ int cmd_events(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!action || (strcmp(action, "parked") && strcmp(action, "retry")) ||
-	    (!strcmp(action, "retry") && !arg)) {
+	int parked = action && strcmp(action, "parked") == 0;
+	int retrying = action && strcmp(action, "retry") == 0;
+	if ((!parked && !retrying) || (retrying && !arg)) {
 		usage(stderr);
 		return 2;
 	}
@@ -109,7 +110,7 @@ int cmd_events(int argc, char **argv)
 		sqlite3_close(db);
 		return 1;
 	}
-	int rc = !strcmp(action, "parked") ? list_parked(db) : retry(db, arg);
+	int rc = parked ? list_parked(db) : retry(db, arg);
 	sqlite3_close(db);
 	return rc;
 }

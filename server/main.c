@@ -50,7 +50,10 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return cmd_help(0, NULL) == 0 ? 2 : 2;
+	{
+		cmd_help(0, NULL);
+		return 2;
+	}
 	const char *name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		name = "help";

@@ -41,11 +41,11 @@ enum signature_result signature_verify(const char *secret, const void *body, siz
 	if (!header || !*header)
 		return SIGNATURE_MISSING;
 	size_t plen = strlen(PREFIX);
-	if (strncmp(header, PREFIX, plen) != 0 || strlen(header) != plen + 2 * DIGEST_LEN)
+	if (strncmp(header, PREFIX, plen) != 0 || strlen(header) != plen + (size_t)2 * DIGEST_LEN)
 		return SIGNATURE_MALFORMED;
 	unsigned char given[DIGEST_LEN];
 	const char *hex = header + plen;
-	for (int i = 0; i < DIGEST_LEN; i++) {
+	for (size_t i = 0; i < DIGEST_LEN; i++) {
 		int hi = hex_value(hex[2 * i]);
 		int lo = hex_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
@@ -62,7 +62,7 @@ void signature_sign(const char *secret, const void *body, size_t len, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char d[DIGEST_LEN];
-	memcpy(out, PREFIX, strlen(PREFIX));
+	strcpy(out, PREFIX);
 	char *p = out + strlen(PREFIX);
 	if (hmac_sha256(secret, body, len, d) < 0)
 		memset(d, 0, sizeof(d));

@@ -196,11 +196,11 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 /* Reads up to opt.batch due events into due[]; returns how many, or -1. */
 static int load_due(struct worker *w, struct due *due)
 {
-	int n = 0, rc;
+	int n = 0;
 	sqlite3_stmt *st = w->select_due;
 	sqlite3_bind_int64(st, 1, db_now_ms());
 	sqlite3_bind_int(st, 2, w->opt.batch);
-	while (n < w->opt.batch && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n < w->opt.batch && sqlite3_step(st) == SQLITE_ROW) {
 		if (due_copy(st, &due[n]) < 0)
 			break;
 		n++;
