@@ -27,7 +27,6 @@ demo_secrets() {
 		{
 			echo "BORGERBOT_APP_SECRET=$(openssl rand -hex 16)"
 			echo "BORGERBOT_VERIFY_TOKEN=$(openssl rand -hex 12)"
-			echo "BORGERBOT_PAGE_TOKEN=demo-page-token-$(openssl rand -hex 8)"
 		} >"$file"
 	fi
 	set -a
@@ -50,13 +49,16 @@ Borgerbot demo server
   demo secrets (from data/demo-secrets.env; set your own in the environment):
     BORGERBOT_APP_SECRET=$BORGERBOT_APP_SECRET
     BORGERBOT_VERIFY_TOKEN=$BORGERBOT_VERIFY_TOKEN
-    BORGERBOT_PAGE_TOKEN=$BORGERBOT_PAGE_TOKEN
+  SANDBOX MODE: no page token, so nothing goes to Facebook. Talk to the bot:
+    in the terminal:  build/borgerbot chat
+    in a browser:     http://127.0.0.1:8080/sandbox
 Stop with Ctrl-C.
 
 TXT
 	exec build/borgerbot serve --config borgerbot.conf.example \
 		--listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
-		--tls-cert certs/dev-cert.pem --tls-key certs/dev-key.pem --db data/borgerbot.db
+		--tls-cert certs/dev-cert.pem --tls-key certs/dev-key.pem --db data/borgerbot.db \
+		--sandbox
 }
 
 cmd_test() {

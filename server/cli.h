@@ -13,5 +13,6 @@ int cmd_events(int argc, char **argv);   /* events_cli.c: parked events */
 int cmd_classify(int argc, char **argv); /* intent_cli.c */
 int cmd_intents(int argc, char **argv);  /* intent_cli.c */
 int cmd_streets(int argc, char **argv);  /* intent_cli.c */
+int cmd_chat(int argc, char **argv);     /* chat_cli.c: talk to a sandbox server */
 
 #endif

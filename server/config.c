@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STRING, K_INT, K_SIZE };
+enum kind { K_STRING, K_INT, K_SIZE, K_BOOL };
 
 struct setting {
 	const char *key;
@@ -31,6 +31,7 @@ struct setting {
 #define STR(field) K_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0
 #define INT(field, lo, hi) K_INT, offsetof(struct config, field), sizeof(int), lo, hi
 #define SIZE(field, lo, hi) K_SIZE, offsetof(struct config, field), sizeof(size_t), lo, hi
+#define BOOL(field) K_BOOL, offsetof(struct config, field), sizeof(int), 0, 1
 
 static const struct setting settings[] = {
     {"listen", STR(listen)},
@@ -47,6 +48,8 @@ static const struct setting settings[] = {
     {"worker_retry_base_ms", INT(worker_retry_base_ms, 1, 3600000)},
     {"worker_retry_max_ms", INT(worker_retry_max_ms, 1, 86400000)},
     {"worker_batch", INT(worker_batch, 1, 10000)},
+    {"sandbox", BOOL(sandbox)},
+    {"sandbox_allow_remote", BOOL(sandbox_allow_remote)},
 };
 
 void config_defaults(struct config *cfg)
@@ -97,6 +100,16 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 		if (strcmp(s->key, key) != 0)
 			continue;
 		char *field = (char *)cfg + s->offset;
+		if (s->kind == K_BOOL) {
+			int on = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
+			int off = !strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off");
+			if (!on && !off) {
+				snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
+				return -1;
+			}
+			*(int *)field = on;
+			return 0;
+		}
 		if (s->kind == K_STRING) {
 			if (strlen(value) >= s->size) {
 				snprintf(err, errlen, "%s: value too long (max %zu bytes)", key, s->size - 1);
@@ -206,8 +219,8 @@ int config_load_env(struct config *cfg, char *err, size_t errlen)
 		     errlen) < 0 ||
 	    env_copy("BORGERBOT_VERIFY_TOKEN", cfg->verify_token, sizeof(cfg->verify_token), 1, err,
 		     errlen) < 0 ||
-	    env_copy("BORGERBOT_PAGE_TOKEN", cfg->page_token, sizeof(cfg->page_token), 1, err,
-		     errlen) < 0 ||
+	    env_copy("BORGERBOT_PAGE_TOKEN", cfg->page_token, sizeof(cfg->page_token),
+		     !cfg->sandbox, err, errlen) < 0 ||
 	    env_copy("BORGERBOT_GRAPH_URL", cfg->graph_url, sizeof(cfg->graph_url), 0, err,
 		     errlen) < 0)
 		return -1;
@@ -215,6 +228,9 @@ int config_load_env(struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "BORGERBOT_GRAPH_URL must start with https:// or http://");
 		return -1;
 	}
+	/* Sandbox only without a real page token: a configured page never
+	 * silently talks to the recorder instead of Meta. */
+	cfg->sandbox_active = cfg->sandbox && !cfg->page_token[0];
 	return 0;
 }
 

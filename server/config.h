@@ -28,6 +28,9 @@ struct config {
 	int worker_retry_base_ms;  /* first retry delay, doubled each time */
 	int worker_retry_max_ms;   /* cap on the retry delay */
 	int worker_batch;          /* events per worker transaction */
+	int sandbox;               /* asked for sandbox mode (--sandbox, "sandbox = yes") */
+	int sandbox_allow_remote;  /* let non-loopback clients reach /sandbox */
+	int sandbox_active;        /* decided by config_load_env: no real page token */
 
 	/* Secrets and endpoints from the environment. */
 	char app_secret[256];
@@ -45,7 +48,9 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 /* Sets one setting by its config-file key; used by the file parser and flags. */
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
 
-/* Reads secrets from the environment. Returns -1 naming the first missing. */
+/* Reads secrets from the environment. Returns -1 naming the first missing.
+ * In sandbox mode the page token may be absent; a real page token always
+ * switches sandbox mode off (sandbox_active tells which won). */
 int config_load_env(struct config *cfg, char *err, size_t errlen);
 
 /* Cross-field checks (a listener given, TLS files readable ...). */

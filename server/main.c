@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"classify", cmd_classify, "classify citizen messages read from stdin, one per line"},
     {"intents", cmd_intents, "check the intent definitions ('intents test')"},
     {"streets", cmd_streets, "manage the street register ('streets import FILE.csv')"},
+    {"chat", cmd_chat, "chat with a sandbox server as a citizen (see 'borgerbot chat --help')"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},
 };

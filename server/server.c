@@ -22,6 +22,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "ops.h"
+#include "sandbox.h"
 #include "webhook.h"
 #include "worker.h"
 
@@ -34,6 +35,8 @@ struct server {
 	struct ops *ops;
 	struct http *http;
 	struct webhook webhook;
+	struct sandbox *sandbox;
+	char self_url[200]; /* this server's own base URL, for sandbox mode */
 };
 
 static const struct {
@@ -49,9 +52,12 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: borgerbot serve [--config FILE] [--listen HOST:PORT] [--listen-tls HOST:PORT]\n"
 		"                       [--tls-cert FILE] [--tls-key FILE] [--db PATH] [--log-level L]\n"
+		"                       [--sandbox]\n"
 		"\n"
 		"Environment: BORGERBOT_APP_SECRET, BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN\n"
 		"(required), BORGERBOT_GRAPH_URL (default %s).\n"
+		"--sandbox: without a page token, replies are recorded at /sandbox instead of\n"
+		"being sent to Meta (try 'borgerbot chat'); a page token switches it off.\n"
 		"See docs/configuration.md.\n",
 		CONFIG_DEFAULT_GRAPH_URL);
 }
@@ -101,6 +107,10 @@ static int parse_args(struct config *cfg, int argc, char **argv, char *err, size
 				i++;
 			continue;
 		}
+		if (strcmp(argv[i], "--sandbox") == 0) {
+			cfg->sandbox = 1;
+			continue;
+		}
 		size_t k;
 		for (k = 0; k < sizeof(flag_keys) / sizeof(flag_keys[0]); k++)
 			if (is_flag(argv[i], flag_keys[k].flag))
@@ -131,6 +141,52 @@ static int prepare_database(const struct config *cfg, char *err, size_t errlen)
 	int rc = db_migrate(db, err, errlen);
 	sqlite3_close(db);
 	return rc;
+}
+
+/* In sandbox mode the Graph client talks to this server's own recorder. */
+static int sandbox_prepare(struct server *s, char *err, size_t errlen)
+{
+	struct config *c = &s->cfg;
+	int tls = !c->listen[0];
+	char host[128];
+	int port;
+	if (config_parse_hostport(tls ? c->listen_tls : c->listen, host, sizeof(host), &port) < 0 ||
+	    port == 0) {
+		snprintf(err, errlen, "sandbox mode needs a listen address with a fixed port");
+		return -1;
+	}
+	const char *h = host;
+	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "localhost"))
+		h = "127.0.0.1";
+	else if (!strcmp(host, "::"))
+		h = "::1";
+	int v6 = strchr(h, ':') != NULL;
+	snprintf(s->self_url, sizeof(s->self_url), "%s://%s%s%s:%d", tls ? "https" : "http",
+		 v6 ? "[" : "", h, v6 ? "]" : "", port);
+	snprintf(c->graph_url, sizeof(c->graph_url), "%s/sandbox/graph/v25.0", s->self_url);
+	snprintf(c->page_token, sizeof(c->page_token), "%s", SANDBOX_PAGE_TOKEN);
+	return 0;
+}
+
+static int sandbox_start(struct server *s, char *err, size_t errlen)
+{
+	char webhook_url[260];
+	snprintf(webhook_url, sizeof(webhook_url), "%s/webhook", s->self_url);
+	struct sandbox_options so = {
+	    .app_secret = s->cfg.app_secret,
+	    .page_token = s->cfg.page_token,
+	    .webhook_url = webhook_url,
+	    .allow_remote = s->cfg.sandbox_allow_remote,
+	    .max_records = 10000,
+	};
+	if (!(s->sandbox = sandbox_new(&so, err, errlen)))
+		return -1;
+	sandbox_register(s->http, s->sandbox);
+	log_event(LOG_WARN, "sandbox_mode", "message",
+		  "SANDBOX MODE: nothing is sent to Facebook; replies are recorded and shown at "
+		  "/sandbox and by 'borgerbot chat'",
+		  "url", s->self_url, NULL);
+	return 0;
 }
 
 static int start_modules(struct server *s, char *err, size_t errlen)
@@ -179,6 +235,8 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	};
 	webhook_register(s->http, &s->webhook);
 	ops_register(s->http, s->ops);
+	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
@@ -188,6 +246,7 @@ static void stop_modules(struct server *s)
 	ingest_stop(s->ingest);
 	worker_stop(s->worker);
 	ops_free(s->ops);
+	sandbox_free(s->sandbox);
 }
 
 static int wait_for_signal(void)
@@ -216,6 +275,8 @@ int cmd_serve(int argc, char **argv)
 	    config_load_env(&s.cfg, err, sizeof(err)) < 0 ||
 	    config_validate(&s.cfg, err, sizeof(err)) < 0)
 		return fail(err);
+	if (s.cfg.sandbox_active && sandbox_prepare(&s, err, sizeof(err)) < 0)
+		return fail(err);
 	enum log_level level = LOG_INFO;
 	log_parse_level(s.cfg.log_level, &level);
 	log_set_level(level);
@@ -239,6 +300,9 @@ int cmd_serve(int argc, char **argv)
 		stop_modules(&s);
 		return fail(err);
 	}
+	if (s.cfg.sandbox && !s.cfg.sandbox_active)
+		log_event(LOG_WARN, "sandbox_disabled", "reason",
+			  "a page token is configured: replies go to Meta's Graph API", NULL);
 	log_event(LOG_INFO, "server_started", "version", BORGERBOT_VERSION, "listen",
 		  s.cfg.listen[0] ? s.cfg.listen : NULL, "listen_tls",
 		  s.cfg.listen_tls[0] ? s.cfg.listen_tls : NULL, "db", s.cfg.db_path, "graph_url",
