@@ -25,7 +25,7 @@ fi
 build_pkgs=(build-essential cmake pkg-config git ca-certificates openssl
 	libssl-dev libjansson-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev
 	dpkg-dev)
-test_pkgs=(python3 libcmocka-dev wrk curl sqlite3)
+test_pkgs=(python3 libcmocka-dev wrk curl sqlite3 chromium)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_test" -eq 1 ] && pkgs+=("${test_pkgs[@]}")
@@ -49,6 +49,30 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
 	say "all packages present"
+fi
+
+# Node.js and npm drive Chromium in the browser tests. Any installed node >= 18
+# will do (it may come from elsewhere than Debian), so look for the commands.
+if [ "$want_test" -eq 1 ]; then
+	node_pkgs=()
+	command -v node >/dev/null || node_pkgs+=(nodejs)
+	command -v npm >/dev/null || node_pkgs+=(npm)
+	if [ "${#node_pkgs[@]}" -gt 0 ]; then
+		apt_update
+		say "installing: ${node_pkgs[*]}"
+		DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${node_pkgs[@]}" >/dev/null
+	fi
+	# playwright-core from the npm registry (never a downloaded browser: the
+	# tests use Debian's /usr/bin/chromium). Re-used when the lock is unchanged.
+	browser="$top/tests/browser"
+	stamp="$browser/node_modules/.borgerbot-lock"
+	if ! cmp -s "$browser/package-lock.json" "$stamp" 2>/dev/null; then
+		say "npm ci in tests/browser"
+		(cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+		cp "$browser/package-lock.json" "$stamp"
+	else
+		say "tests/browser dependencies present"
+	fi
 fi
 
 # --- CivetWeb source from Debian's source package -------------------------
