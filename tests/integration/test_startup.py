@@ -3,6 +3,7 @@
 Each configuration problem must stop start-up with one clear line on stderr
 naming the problem, and a non-zero exit status."""
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -28,6 +29,7 @@ class StartupErrorsTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="borgerbot-startup-")
         self.db = os.path.join(self.dir, "db.sqlite")
+        self.addCleanup(shutil.rmtree, self.dir, True)
 
     def assert_one_line_error(self, result, *needles):
         self.assertNotEqual(result.returncode, 0)
@@ -86,6 +88,7 @@ class StartupErrorsTest(unittest.TestCase):
             self.serve("--listen-tls", "127.0.0.1:1", "--tls-cert", junk, "--tls-key", key),
             "tls_cert", junk)
         other_dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, other_dir, True)
         _, other_key = make_cert(other_dir)
         self.assert_one_line_error(
             self.serve("--listen-tls", "127.0.0.1:1", "--tls-cert", cert, "--tls-key", other_key),
