@@ -8,6 +8,7 @@
  * Shutdown on SIGTERM/SIGINT: stop HTTP (running requests finish, so each
  * acknowledged event is committed), drain the ingest queue, stop the worker.
  */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -294,6 +295,8 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* libcurl's global state, before any thread uses it (graph, sandbox). */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	metrics_init(&s.metrics);
 	pthread_mutex_init(&s.write_lock, NULL);
 	if (start_modules(&s, err, sizeof(err)) < 0) {
@@ -312,6 +315,7 @@ int cmd_serve(int argc, char **argv)
 		  NULL);
 	stop_modules(&s);
 	pthread_mutex_destroy(&s.write_lock);
+	curl_global_cleanup();
 	log_event(LOG_INFO, "server_stopped", NULL);
 	return 0;
 }
