@@ -1,0 +1,461 @@
+/*
+ * intent.c - the intent engine: compiles the definitions once, classifies.
+ *
+ * Data flow of intent_classify():
+ *   raw bytes -> normalize_text() -> " folded words "
+ *   -> each intent's patterns (one PCRE2 alternation, JIT) -> its excludes veto
+ *   -> candidates ranked by priority, then specificity (length of the match)
+ *   -> crisis wins; two close routine intents -> needs_clarification
+ *   -> tone (angry.tone patterns, capitals, "!!!") -> an angry message that
+ *      matched nothing important becomes the when_angry intent (complaint)
+ *   -> slots: street register look-up, named groups (?<pole_number>...).
+ * The engine is immutable after load; match data is per call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intent.h"
+#include "intent_internal.h"
+#include "normalize.h"
+#include "streets.h"
+
+#define COMPILE_FLAGS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF)
+#define CLOSE_RATIO 0.6 /* second routine match this specific (or more): ask */
+
+struct intent_engine {
+	struct intent_def *defs;
+	size_t ndefs;
+	struct intent_def tone;
+	int has_tone;
+	const struct intent_def *none, *fallback_angry;
+	struct streets *streets;
+	int jit, jit_available;
+};
+
+/* --- loading -------------------------------------------------------------- */
+
+static pcre2_code *compile_one(const struct intent_def *d, const struct intent_line *l,
+			       uint32_t extra, char *err, size_t errlen)
+{
+	char folded[2 * 4000 + 8];
+	int rc;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+
+	if (normalize_pattern(l->text, folded, sizeof(folded))) {
+		snprintf(err, errlen, "%s:%d: pattern is not valid UTF-8 or too long", d->file,
+			 l->line);
+		return NULL;
+	}
+	re = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | extra, &rc,
+			   &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		snprintf(err, errlen, "%s:%d: bad pattern: %s at offset %zu", d->file, l->line,
+			 (const char *)msg, (size_t)off);
+	}
+	return re;
+}
+
+/* Check each line alone (for a precise error), then compile all as one alternation. */
+static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_def *d,
+				 const struct intent_lines *ls, char *err, size_t errlen)
+{
+	size_t cap = 16, len = 0;
+	char *all;
+	pcre2_code *re;
+
+	if (!ls->n)
+		return NULL;
+	for (size_t i = 0; i < ls->n; i++) {
+		if (!(re = compile_one(d, &ls->v[i], 0, err, errlen)))
+			return NULL;
+		pcre2_code_free(re);
+		cap += strlen(ls->v[i].text) * 2 + 8;
+	}
+	if (!(all = malloc(cap))) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		char folded[2 * 4000 + 8];
+		if (normalize_pattern(ls->v[i].text, folded, sizeof(folded)))
+			folded[0] = 0; /* cannot happen: checked above */
+		len += (size_t)snprintf(all + len, cap - len, "%s(?:%s)", i ? "|" : "", folded);
+	}
+	struct intent_line whole = {all, ls->v[0].line};
+	char raw_err[512];
+	int rc;
+	PCRE2_SIZE off;
+	re = pcre2_compile((PCRE2_SPTR)all, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | PCRE2_DUPNAMES,
+			   &rc, &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		snprintf(raw_err, sizeof(raw_err), "%s", (const char *)msg);
+		snprintf(err, errlen, "%s:%d: the patterns do not combine: %s", d->file, whole.line,
+			 raw_err);
+	} else if (e->jit_available && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0) {
+		e->jit_available = 0; /* no JIT on this platform: the interpreter still works */
+	}
+	free(all);
+	return re;
+}
+
+static int compile_def(struct intent_engine *e, struct intent_def *d, char *err, size_t errlen)
+{
+	if (d->patterns.n && !(d->re = compile_lines(e, d, &d->patterns, err, errlen)))
+		return -1;
+	if (d->excludes.n && !(d->ex = compile_lines(e, d, &d->excludes, err, errlen)))
+		return -1;
+	if (d->slots.n && !(d->sl = compile_lines(e, d, &d->slots, err, errlen)))
+		return -1;
+	return 0;
+}
+
+static const struct intent_def *find_def(const struct intent_engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->ndefs; i++)
+		if (!strcmp(e->defs[i].name, name))
+			return &e->defs[i];
+	return NULL;
+}
+
+struct intent_engine *intent_engine_load(const char *intents_dir, const char *streets_csv,
+					 char *err, size_t errlen)
+{
+	struct intent_engine *e = calloc(1, sizeof(*e));
+	uint32_t jit = 0;
+
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->jit_available = pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
+	if (intent_defs_load(intents_dir, &e->defs, &e->ndefs, &e->tone, &e->has_tone, err,
+			     errlen))
+		goto fail;
+	for (size_t i = 0; i < e->ndefs; i++) {
+		struct intent_def *d = &e->defs[i];
+		if (compile_def(e, d, err, errlen))
+			goto fail;
+		if (d->when_angry) {
+			if (e->fallback_angry) {
+				snprintf(err, errlen, "%s: when_angry is already set by %s", d->file,
+					 e->fallback_angry->file);
+				goto fail;
+			}
+			e->fallback_angry = d;
+		}
+	}
+	if (e->has_tone && compile_def(e, &e->tone, err, errlen))
+		goto fail;
+	e->none = find_def(e, "none");
+	if (streets_csv && !(e->streets = streets_load(streets_csv, err, errlen)))
+		goto fail;
+	e->jit = e->jit_available;
+	return e;
+fail:
+	intent_engine_free(e);
+	return NULL;
+}
+
+void intent_engine_free(struct intent_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->ndefs; i++)
+		intent_def_clear(&e->defs[i]);
+	free(e->defs);
+	intent_def_clear(&e->tone);
+	streets_free(e->streets);
+	free(e);
+}
+
+void intent_engine_set_jit(struct intent_engine *e, int on)
+{
+	e->jit = on && e->jit_available;
+}
+
+int intent_engine_jit_available(const struct intent_engine *e)
+{
+	return e->jit_available;
+}
+
+/* --- classification ------------------------------------------------------- */
+
+struct candidate {
+	const struct intent_def *def;
+	size_t score; /* bytes of the folded text the pattern covered */
+};
+
+/* Length of the first match, or -1. */
+static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
+		      size_t len, pcre2_match_data *md)
+{
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, e->jit ? 0 : PCRE2_NO_JIT, md, NULL);
+	PCRE2_SIZE *ov;
+
+	if (rc < 0)
+		return -1;
+	ov = pcre2_get_ovector_pointer(md);
+	return (long)(ov[1] - ov[0]) + 1;
+}
+
+static int better(const struct candidate *a, const struct candidate *b)
+{
+	if (a->def->priority != b->def->priority)
+		return a->def->priority > b->def->priority;
+	return a->score > b->score;
+}
+
+/* Capitals: at least 10 letters, 70% of them upper case (ASCII and ÆØÅ). */
+static int shouting(const char *text, size_t len)
+{
+	size_t upper = 0, letters = 0;
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			upper++, letters++;
+		else if (s[i] >= 'a' && s[i] <= 'z')
+			letters++;
+		else if (s[i] == 0xC3 && i + 1 < len) {
+			unsigned char c = s[i + 1];
+			if (c == 0x86 || c == 0x98 || c == 0x85)
+				upper++, letters++;
+			else if (c == 0xA6 || c == 0xB8 || c == 0xA5)
+				letters++;
+		}
+	}
+	return letters >= 10 && upper * 10 >= letters * 7;
+}
+
+/* 2: strongly angry (tone pattern or capitals), 1: "!!!", 0: calm. */
+static int anger(const struct intent_engine *e, const char *text, size_t len, const char *norm,
+		 size_t nlen, pcre2_match_data *md)
+{
+	size_t bangs = 0;
+
+	if (e->has_tone && match_len(e, e->tone.re, norm, nlen, md) > 0 &&
+	    !(e->tone.ex && match_len(e, e->tone.ex, norm, nlen, md) > 0))
+		return 2;
+	if (shouting(text, len))
+		return 2;
+	for (size_t i = 0; i < len; i++)
+		bangs += text[i] == '!';
+	return bangs >= 3;
+}
+
+static void copy_str(char *dst, size_t size, const char *src, size_t n)
+{
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* A named group of the winner's pattern, as written by the citizen (raw bytes, valid UTF-8). */
+static void named_slot(const pcre2_code *re, pcre2_match_data *md, const char *name,
+		       const char *text, const uint16_t *map, char *dst, size_t size)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t pairs = pcre2_get_ovector_count(md);
+	PCRE2_SPTR first, last;
+	int entry;
+
+	/* duplicate names: take the first group of that name that is set */
+	entry = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first, &last);
+	if (entry <= 0)
+		return;
+	for (PCRE2_SPTR t = first; t <= last; t += entry) {
+		uint32_t g = ((uint32_t)t[0] << 8) | t[1];
+		if (g >= pairs || ov[2 * g] == PCRE2_UNSET)
+			continue;
+		size_t a = map[ov[2 * g]], b = map[ov[2 * g + 1]];
+		while (b > a && strchr(" .,!?", text[b - 1]))
+			b--;
+		char raw[3 * 128 + 4];
+		size_t rl = utf8_sanitize(text + a, b - a > 128 ? 128 : b - a, raw, sizeof(raw));
+		copy_str(dst, size, raw, rl);
+		return;
+	}
+}
+
+static void fill_slots(const struct intent_engine *e, const struct intent_def *d,
+		       const char *text, const char *norm, size_t nlen, const uint16_t *map,
+		       pcre2_match_data *md, struct intent_result *out)
+{
+	struct streets_match sm;
+
+	for (int k = 0; k < 2; k++) {
+		const pcre2_code *re = k ? d->sl : d->re;
+		if (!re || pcre2_match(re, (PCRE2_SPTR)norm, nlen, 0, e->jit ? 0 : PCRE2_NO_JIT, md,
+				       NULL) <= 0)
+			continue;
+		named_slot(re, md, "pole_number", text, map, out->pole_number,
+			   sizeof(out->pole_number));
+		named_slot(re, md, "street", text, map, out->street, sizeof(out->street));
+		named_slot(re, md, "house_number", text, map, out->house_number,
+			   sizeof(out->house_number));
+	}
+	if (streets_find(e->streets, norm, nlen, &sm)) {
+		if (sm.street) {
+			copy_str(out->street, sizeof(out->street), sm.street, strlen(sm.street));
+			if (sm.house_number[0] && strcmp(sm.house_number, out->pole_number))
+				copy_str(out->house_number, sizeof(out->house_number),
+					 sm.house_number, strlen(sm.house_number));
+		}
+		if (sm.area)
+			copy_str(out->area, sizeof(out->area), sm.area, strlen(sm.area));
+	}
+}
+
+static void set_name(char dst[32], const char *name)
+{
+	copy_str(dst, 32, name, strlen(name));
+}
+
+int intent_classify(const struct intent_engine *e, const char *text, size_t len,
+		    struct intent_result *out)
+{
+	char norm[NORMALIZE_OUT_SIZE];
+	uint16_t map[NORMALIZE_OUT_SIZE];
+	struct candidate best = {NULL, 0}, second = {NULL, 0};
+	pcre2_match_data *md;
+	size_t nlen;
+	int angry;
+
+	memset(out, 0, sizeof(*out));
+	set_name(out->intent, "none");
+	if (len > NORMALIZE_MAX_INPUT)
+		len = NORMALIZE_MAX_INPUT;
+	nlen = normalize_text(text, len, norm, sizeof(norm), map);
+	if (!(md = pcre2_match_data_create(64, NULL)))
+		return -1;
+	for (size_t i = 0; i < e->ndefs; i++) {
+		const struct intent_def *d = &e->defs[i];
+		long s;
+		if (!d->re || (s = match_len(e, d->re, norm, nlen, md)) < 0)
+			continue;
+		if (d->ex && match_len(e, d->ex, norm, nlen, md) >= 0)
+			continue;
+		struct candidate c = {d, (size_t)s};
+		if (!best.def || better(&c, &best))
+			second = best, best = c;
+		else if (!second.def || better(&c, &second))
+			second = c;
+	}
+	angry = anger(e, text, len, norm, nlen, md);
+	out->angry = angry > 0;
+	if (angry == 2 && e->fallback_angry &&
+	    (!best.def || best.def->priority < e->fallback_angry->priority))
+		best = (struct candidate){e->fallback_angry, 0}, second.def = NULL;
+	if (best.def) {
+		set_name(out->intent, best.def->name);
+		if (best.def->routine && second.def && second.def->routine &&
+		    second.def->priority == best.def->priority &&
+		    (double)second.score >= CLOSE_RATIO * (double)best.score) {
+			out->needs_clarification = 1;
+			set_name(out->alt_intents[0], best.def->name);
+			set_name(out->alt_intents[1], second.def->name);
+		}
+		if (best.def->routine)
+			fill_slots(e, best.def, text, norm, nlen, map, md, out);
+	}
+	pcre2_match_data_free(md);
+	return 0;
+}
+
+/* --- answers -------------------------------------------------------------- */
+
+const char *intent_answer(const struct intent_engine *e, const char *intent,
+			  unsigned variant_seed)
+{
+	const struct intent_def *d = find_def(e, intent);
+
+	if (!d || !d->answers.n)
+		return NULL;
+	return d->answers.v[variant_seed % d->answers.n].text;
+}
+
+const char *intent_action(const struct intent_engine *e, const char *intent)
+{
+	const struct intent_def *d = find_def(e, intent);
+
+	return d ? d->action : NULL;
+}
+
+int intent_is_routine(const struct intent_engine *e, const char *intent)
+{
+	const struct intent_def *d = find_def(e, intent);
+
+	return d && d->routine;
+}
+
+size_t intent_count(const struct intent_engine *e)
+{
+	return e->ndefs;
+}
+
+const char *intent_name(const struct intent_engine *e, size_t i)
+{
+	return i < e->ndefs ? e->defs[i].name : NULL;
+}
+
+static const char *slot_value(const struct intent_result *r, const char *name, size_t n)
+{
+	if (n == 6 && !strncmp(name, "street", n))
+		return r->street;
+	if (n == 12 && !strncmp(name, "house_number", n))
+		return r->house_number;
+	if (n == 11 && !strncmp(name, "pole_number", n))
+		return r->pole_number;
+	if (n == 4 && !strncmp(name, "area", n))
+		return r->area;
+	return NULL;
+}
+
+/* Fill template t into buf. Returns 1 if every placeholder had a value. */
+static int fill_template(const char *t, const struct intent_result *r, char *buf, size_t buflen)
+{
+	size_t o = 0;
+	int complete = 1;
+
+	for (const char *p = t; *p && o + 1 < buflen; p++) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		const char *v = close ? slot_value(r, p + 1, (size_t)(close - p - 1)) : NULL;
+		if (close && v) {
+			complete &= v[0] != 0;
+			size_t n = strlen(v);
+			if (o + n >= buflen)
+				n = buflen - o - 1;
+			memcpy(buf + o, v, n);
+			o += n;
+			p = close;
+			continue;
+		}
+		buf[o++] = *p;
+	}
+	buf[o] = 0;
+	return complete;
+}
+
+int intent_render_answer(const struct intent_engine *e, const struct intent_result *r,
+			 unsigned variant_seed, char *buf, size_t buflen)
+{
+	const struct intent_def *d = find_def(e, r->intent);
+
+	if (!d || !d->answers.n || buflen == 0)
+		return -1;
+	for (size_t k = 0; k < d->answers.n; k++) {
+		const char *t = d->answers.v[(variant_seed + k) % d->answers.n].text;
+		if (fill_template(t, r, buf, buflen))
+			return (int)strlen(buf);
+	}
+	/* no variant without a missing slot: use the one asked for, gaps and all */
+	fill_template(d->answers.v[variant_seed % d->answers.n].text, r, buf, buflen);
+	return (int)strlen(buf);
+}
