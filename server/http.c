@@ -66,7 +66,7 @@ int http_check_tls_files(const char *cert, const char *key, char *err, size_t er
 static int init_ssl(void *ssl_ctx, void *user_data)
 {
 	struct http *h = user_data;
-	char err[512];
+	char err[1200]; /* room for both paths (tls_cert, tls_key) and the reason */
 	if (load_tls(ssl_ctx, h->cert, h->key, err, sizeof(err)) < 0) {
 		log_event(LOG_ERROR, "tls_setup_failed", "error", err, NULL);
 		return -1;
