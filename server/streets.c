@@ -564,5 +564,9 @@ int streets_find(const struct streets *st, const char *norm, size_t len,
 			break;
 		}
 	}
+	if (out->street && !out->house_number[0]) /* "ved nr 22 på Duevej" */
+		for (size_t i = 0; i + 1 < nw && !out->house_number[0]; i++)
+			if (w[i].end - w[i].start == 2 && !memcmp(norm + w[i].start, "nr", 2))
+				take_house_number(norm, w, nw, i, out);
 	return out->street || out->area;
 }
