@@ -21,7 +21,7 @@
 #include "streets.h"
 
 #define COMPILE_FLAGS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF)
-#define CLOSE_RATIO 0.6 /* second routine match this specific (or more): ask */
+#define CLOSE_RATIO 0.4 /* second routine match this specific (or more): ask */
 
 struct intent_engine {
 	struct intent_def *defs;
@@ -43,6 +43,17 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 	PCRE2_SIZE off;
 	pcre2_code *re;
 
+	/* syntax errors first, with offsets into the line as written */
+	re = pcre2_compile((PCRE2_SPTR)l->text, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | extra, &rc,
+			   &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		snprintf(err, errlen, "%s:%d: bad pattern: %s at offset %zu", d->file, l->line,
+			 (const char *)msg, (size_t)off);
+		return NULL;
+	}
+	pcre2_code_free(re);
 	if (normalize_pattern(l->text, folded, sizeof(folded))) {
 		snprintf(err, errlen, "%s:%d: pattern is not valid UTF-8 or too long", d->file,
 			 l->line);
@@ -53,8 +64,8 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(rc, msg, sizeof(msg));
-		snprintf(err, errlen, "%s:%d: bad pattern: %s at offset %zu", d->file, l->line,
-			 (const char *)msg, (size_t)off);
+		snprintf(err, errlen, "%s:%d: bad pattern after folding: %s at offset %zu",
+			 d->file, l->line, (const char *)msg, (size_t)off);
 	}
 	return re;
 }
