@@ -50,6 +50,9 @@ static const struct setting settings[] = {
     {"worker_batch", INT(worker_batch, 1, 10000)},
     {"sandbox", BOOL(sandbox)},
     {"sandbox_allow_remote", BOOL(sandbox_allow_remote)},
+    {"municipality_dir", STR(municipality_dir)},
+    {"api_max_body_bytes", SIZE(api_max_body_bytes, 1024, 1LL << 20)},
+    {"open311_public_read", BOOL(open311_public_read)},
 };
 
 void config_defaults(struct config *cfg)
@@ -66,6 +69,9 @@ void config_defaults(struct config *cfg)
 	cfg->worker_retry_base_ms = 1000;
 	cfg->worker_retry_max_ms = 300000;
 	cfg->worker_batch = 64;
+	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
+		 BORGERBOT_SOURCE_DIR);
+	cfg->api_max_body_bytes = 16 * 1024;
 }
 
 static int parse_number(const char *value, long long *out)

@@ -31,6 +31,10 @@ struct config {
 	int sandbox;               /* asked for sandbox mode (--sandbox, "sandbox = yes") */
 	int sandbox_allow_remote;  /* let non-loopback clients reach /sandbox */
 	int sandbox_active;        /* decided by config_load_env: no real page token */
+	/* issue 5: cases, winter plan, staff API, Open311 */
+	char municipality_dir[512]; /* data folder of the municipality (docs/cases.md) */
+	size_t api_max_body_bytes;  /* staff API and Open311 POST limit, 413 above */
+	int open311_public_read;    /* Open311 GET requests without an API key */
 
 	/* Secrets and endpoints from the environment. */
 	char app_secret[256];

@@ -20,6 +20,7 @@
 static const char *const keys[] = {
     "name",	      "phone",	     "email",		   "address",	       "web",
     "citizen_service", "citizen_service_hours", "phone_hours", "recycling_centre", "recycling_hours",
+    "jurisdiction_id",
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

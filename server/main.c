@@ -25,6 +25,8 @@ static const struct command commands[] = {
     {"intents", cmd_intents, "check the intent definitions ('intents test')"},
     {"streets", cmd_streets, "manage the street register ('streets import FILE.csv')"},
     {"chat", cmd_chat, "chat with a sandbox server as a citizen (see 'borgerbot chat --help')"},
+    {"cases", cmd_cases, "list, show and change the status of cases ('cases --help')"},
+    {"apikey", cmd_apikey, "create, list and revoke API keys for the staff API and Open311"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},
 };

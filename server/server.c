@@ -15,16 +15,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case.h"
 #include "cli.h"
+#include "content.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
+#include "open311.h"
 #include "ops.h"
 #include "sandbox.h"
+#include "staff_api.h"
 #include "webhook.h"
+#include "winter.h"
 #include "worker.h"
 
 struct server {
@@ -37,6 +42,12 @@ struct server {
 	struct http *http;
 	struct webhook webhook;
 	struct sandbox *sandbox;
+	/* issue 5: municipality data, staff API, Open311 */
+	struct case_rules *case_rules;
+	struct winter_plan *winter;
+	struct content *content;
+	struct staff_api *staff_api;
+	struct open311 *open311;
 	char self_url[200]; /* this server's own base URL, for sandbox mode */
 };
 
@@ -46,6 +57,7 @@ static const struct {
 } flag_keys[] = {
     {"--listen", "listen"},	  {"--listen-tls", "listen_tls"}, {"--db", "db"},
     {"--tls-cert", "tls_cert"}, {"--tls-key", "tls_key"},	  {"--log-level", "log_level"},
+    {"--municipality-dir", "municipality_dir"},
 };
 
 static void usage(FILE *out)
@@ -53,7 +65,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: borgerbot serve [--config FILE] [--listen HOST:PORT] [--listen-tls HOST:PORT]\n"
 		"                       [--tls-cert FILE] [--tls-key FILE] [--db PATH] [--log-level L]\n"
-		"                       [--sandbox]\n"
+		"                       [--sandbox] [--municipality-dir DIR]\n"
 		"\n"
 		"Environment: BORGERBOT_APP_SECRET, BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN\n"
 		"(required), BORGERBOT_GRAPH_URL (default %s).\n"
@@ -190,9 +202,53 @@ static int sandbox_start(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The municipality's data folder: case rules, winter plan, routine content. */
+static int load_municipality(struct server *s, char *err, size_t errlen)
+{
+	const char *dir = s->cfg.municipality_dir;
+	if (!(s->case_rules = case_rules_load(dir, err, errlen)) ||
+	    !(s->winter = winter_load(dir, err, errlen)) ||
+	    !(s->content = content_load(dir, err, errlen)))
+		return -1;
+	return 0;
+}
+
+static int start_case_apis(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	struct staff_api_options so = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .write_lock = &s->write_lock,
+	    .rules = s->case_rules,
+	    .winter = s->winter,
+	    .max_body_bytes = c->api_max_body_bytes,
+	    .notify = worker_notify,
+	    .notify_arg = s->worker,
+	};
+	struct open311_options oo = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .write_lock = &s->write_lock,
+	    .rules = s->case_rules,
+	    .winter = s->winter,
+	    .content = s->content,
+	    .max_body_bytes = c->api_max_body_bytes,
+	    .public_read = c->open311_public_read,
+	};
+	if (!(s->staff_api = staff_api_new(&so, err, errlen)) ||
+	    !(s->open311 = open311_new(&oo, err, errlen)))
+		return -1;
+	staff_api_register(s->http, s->staff_api);
+	open311_register(s->http, s->open311);
+	return 0;
+}
+
 static int start_modules(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
+	if (load_municipality(s, err, errlen) < 0)
+		return -1;
 	struct worker_options wo = {
 	    .db_path = c->db_path,
 	    .busy_timeout_ms = c->db_busy_timeout_ms,
@@ -236,6 +292,8 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	};
 	webhook_register(s->http, &s->webhook);
 	ops_register(s->http, s->ops);
+	if (start_case_apis(s, err, errlen) < 0)
+		return -1;
 	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
 		return -1;
 	return 0;
@@ -248,6 +306,11 @@ static void stop_modules(struct server *s)
 	worker_stop(s->worker);
 	ops_free(s->ops);
 	sandbox_free(s->sandbox);
+	staff_api_free(s->staff_api);
+	open311_free(s->open311);
+	case_rules_free(s->case_rules);
+	winter_free(s->winter);
+	content_free(s->content);
 }
 
 static int wait_for_signal(void)
