@@ -72,7 +72,7 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 
 /* Check each line alone (for a precise error), then compile all as one alternation. */
 static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_def *d,
-				 const struct intent_lines *ls, char *err, size_t errlen)
+				 const struct intent_lines *ls, int which, char *err, size_t errlen)
 {
 	size_t cap = 16, len = 0;
 	char *all;
@@ -90,11 +90,29 @@ static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_de
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	for (size_t i = 0; i < ls->n; i++) {
-		char folded[2 * 4000 + 8];
-		if (normalize_pattern(ls->v[i].text, folded, sizeof(folded)))
-			folded[0] = 0; /* cannot happen: checked above */
-		len += (size_t)snprintf(all + len, cap - len, "%s(?:%s)", i ? "|" : "", folded);
+	/* Folded text is " word word ": a pattern starts at a word, so the unanchored lines
+	 * share one leading space and PCRE2 only tries the positions after a space. Lines
+	 * anchored with ^ go in a regex of their own (which = 1): mixed in, they would
+	 * disable that search. */
+	for (int anchored = which; anchored == which; anchored--) {
+		size_t n = 0;
+		for (size_t i = 0; i < ls->n; i++) {
+			char folded[2 * 4000 + 8];
+			if (normalize_pattern(ls->v[i].text, folded, sizeof(folded)))
+				folded[0] = 0; /* cannot happen: checked above */
+			if ((folded[0] == '^') != anchored)
+				continue;
+			len += (size_t)snprintf(all + len, cap - len, "%s%s(?:%s)",
+						len ? "|" : "", !anchored && !n ? " (?:" : "",
+						folded);
+			n++;
+		}
+		if (!anchored && n)
+			len += (size_t)snprintf(all + len, cap - len, ")");
+	}
+	if (len == 0) {
+		free(all);
+		return NULL; /* no line of that kind */
 	}
 	struct intent_line whole = {all, ls->v[0].line};
 	char raw_err[512];
@@ -117,13 +135,25 @@ static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_de
 
 static int compile_def(struct intent_engine *e, struct intent_def *d, char *err, size_t errlen)
 {
-	if (d->patterns.n && !(d->re = compile_lines(e, d, &d->patterns, err, errlen)))
-		return -1;
-	if (d->excludes.n && !(d->ex = compile_lines(e, d, &d->excludes, err, errlen)))
-		return -1;
-	if (d->slots.n && !(d->sl = compile_lines(e, d, &d->slots, err, errlen)))
-		return -1;
-	return 0;
+	err[0] = 0;
+	d->re = compile_lines(e, d, &d->patterns, 0, err, errlen);
+	d->re_anch = compile_lines(e, d, &d->patterns, 1, err, errlen);
+	d->ex = compile_lines(e, d, &d->excludes, 0, err, errlen);
+	d->ex_anch = compile_lines(e, d, &d->excludes, 1, err, errlen);
+	d->sl = compile_lines(e, d, &d->slots, 0, err, errlen);
+	return err[0] ? -1 : 0;
+}
+
+/* Length + 1 of the longest first match of an intent's two regexes, or -1. */
+static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
+		      size_t len, pcre2_match_data *md);
+static long match_both(const struct intent_engine *e, const pcre2_code *a, const pcre2_code *b,
+		       const char *s, size_t len, pcre2_match_data *md)
+{
+	long x = a ? match_len(e, a, s, len, md) : -1;
+	long y = b ? match_len(e, b, s, len, md) : -1;
+
+	return x > y ? x : y;
 }
 
 static const struct intent_def *find_def(const struct intent_engine *e, const char *name)
@@ -250,8 +280,8 @@ static int anger(const struct intent_engine *e, const char *text, size_t len, co
 {
 	size_t bangs = 0;
 
-	if (e->has_tone && match_len(e, e->tone.re, norm, nlen, md) > 0 &&
-	    !(e->tone.ex && match_len(e, e->tone.ex, norm, nlen, md) > 0))
+	if (e->has_tone && match_both(e, e->tone.re, e->tone.re_anch, norm, nlen, md) > 0 &&
+	    match_both(e, e->tone.ex, e->tone.ex_anch, norm, nlen, md) < 0)
 		return 2;
 	if (shouting(text, len))
 		return 2;
@@ -349,9 +379,9 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 	for (size_t i = 0; i < e->ndefs; i++) {
 		const struct intent_def *d = &e->defs[i];
 		long s;
-		if (!d->re || (s = match_len(e, d->re, norm, nlen, md)) < 0)
+		if ((s = match_both(e, d->re, d->re_anch, norm, nlen, md)) < 0)
 			continue;
-		if (d->ex && match_len(e, d->ex, norm, nlen, md) >= 0)
+		if (match_both(e, d->ex, d->ex_anch, norm, nlen, md) >= 0)
 			continue;
 		struct candidate c = {d, (size_t)s};
 		if (!best.def || better(&c, &best))

@@ -31,8 +31,8 @@ struct intent_def {
 	int routine;    /* answered automatically; close routine matches need a question */
 	int when_angry; /* chosen for an angry message that matched nothing more important */
 	struct intent_lines patterns, excludes, slots, examples, counters, answers;
-	pcre2_code *re; /* all patterns as one alternation, or NULL */
-	pcre2_code *ex; /* all excludes, or NULL */
+	pcre2_code *re, *re_anch; /* patterns as one alternation (lines with ^ apart), or NULL */
+	pcre2_code *ex, *ex_anch; /* excludes, the same way */
 	pcre2_code *sl; /* slot-only patterns (named groups), or NULL */
 };
 
