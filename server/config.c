@@ -53,6 +53,15 @@ static const struct setting settings[] = {
     {"municipality_dir", STR(municipality_dir)},
     {"api_max_body_bytes", SIZE(api_max_body_bytes, 1024, 1LL << 20)},
     {"open311_public_read", BOOL(open311_public_read)},
+    /* issue 3: outbox and Graph API (docs/configuration.md) */
+    {"bot_answers", BOOL(bot_answers)},
+    {"send_rate_per_sec", INT(send_rate_per_sec, 1, 10000)},
+    {"graph_connect_timeout_ms", INT(graph_connect_timeout_ms, 100, 60000)},
+    {"graph_timeout_ms", INT(graph_timeout_ms, 100, 120000)},
+    {"outbox_senders", INT(outbox_senders, 1, 64)},
+    {"outbox_max_attempts", INT(outbox_max_attempts, 1, 100000)},
+    {"outbox_retry_base_ms", INT(outbox_retry_base_ms, 1, 3600000)},
+    {"outbox_retry_max_ms", INT(outbox_retry_max_ms, 1, 86400000)},
 };
 
 void config_defaults(struct config *cfg)
@@ -72,6 +81,14 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
 		 BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = 16 * 1024;
+	cfg->bot_answers = 1;
+	cfg->send_rate_per_sec = 20;
+	cfg->graph_connect_timeout_ms = 3000;
+	cfg->graph_timeout_ms = 10000;
+	cfg->outbox_senders = 4;
+	cfg->outbox_max_attempts = 100;
+	cfg->outbox_retry_base_ms = 1000;
+	cfg->outbox_retry_max_ms = 300000;
 }
 
 static int parse_number(const char *value, long long *out)

@@ -31,6 +31,14 @@ struct config {
 	int sandbox;               /* asked for sandbox mode (--sandbox, "sandbox = yes") */
 	int sandbox_allow_remote;  /* let non-loopback clients reach /sandbox */
 	int sandbox_active;        /* decided by config_load_env: no real page token */
+	int bot_answers;           /* the bot answers citizens (greetings, hand-over) */
+	int send_rate_per_sec;     /* global cap on Send API requests per second */
+	int graph_connect_timeout_ms;
+	int graph_timeout_ms;      /* whole Send API request */
+	int outbox_senders;        /* sender threads = requests in flight at most */
+	int outbox_max_attempts;   /* transient failures before a reply is given up */
+	int outbox_retry_base_ms;  /* first retry delay, doubled each time, with jitter */
+	int outbox_retry_max_ms;   /* cap on the retry delay */
 	/* issue 5: cases, winter plan, staff API, Open311 */
 	char municipality_dir[512]; /* data folder of the municipality (docs/cases.md) */
 	size_t api_max_body_bytes;  /* staff API and Open311 POST limit, 413 above */

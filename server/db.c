@@ -8,6 +8,7 @@
  *   pages, citizens, conversations, messages, feed_comments
  *                   what the worker derives from events
  *   health          one row /healthz writes to prove the database is writable
+ *   outbox          replies to citizens waiting for, or done with, the Send API
  */
 #include "db.h"
 
@@ -161,6 +162,31 @@ static const char *const migrations[] = {
     "  recorded_by TEXT,"
     "  CHECK (route IS NOT NULL OR class IS NOT NULL));"
     "CREATE INDEX gritting_runs_end ON gritting_runs(ended_at);",
+    /* issue 3: the outbox of replies to citizens (outbox.c) */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY," /* also the send order of one recipient's rows */
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL," /* the recipient */
+    "  conversation_id INTEGER REFERENCES conversations(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('message', 'sender_action')),"
+    "  body TEXT NOT NULL," /* Send API request without messaging_type/tag */
+    "  messaging_type TEXT," /* decided at enqueue, then as actually sent */
+    "  tag TEXT,"
+    "  origin TEXT NOT NULL CHECK (origin IN ('bot', 'staff')),"
+    "  status TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (status IN ('pending', 'sent', 'failed', 'refused')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  error_code INTEGER,"
+    "  error_subcode INTEGER,"
+    "  error_message TEXT," /* Meta's message, or the rule that refused it */
+    "  cause_event_id INTEGER REFERENCES events(id),"
+    "  meta_message_id TEXT);"
+    "CREATE INDEX outbox_pending ON outbox(page_id, psid, id) WHERE status = 'pending';"
+    "CREATE INDEX outbox_problems ON outbox(status, id) WHERE status IN ('failed', 'refused');"
+    "CREATE INDEX outbox_cause ON outbox(cause_event_id);",
 };
 
 long long db_now_ms(void)

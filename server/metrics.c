@@ -18,9 +18,22 @@ static const double batch_bounds[METRICS_LATENCY_BUCKETS] = {
 static const char *const result_names[WEBHOOK_RESULT_COUNT] = {
     "ok", "bad_signature", "too_large", "bad_request", "unavailable"};
 
+static const char *const outbox_fail_names[METRICS_OUTBOX_FAIL_REASONS] = {
+    "window_closed", "unavailable", "token",   "bad_request", "permission",
+    "tag_limit",     "client_error", "gave_up", "other"};
+
 void metrics_init(struct metrics *m)
 {
 	memset(m, 0, sizeof(*m));
+	atomic_store(&m->outbox_pending, -1);
+}
+
+void metrics_count_outbox_failed(struct metrics *m, const char *reason)
+{
+	int i = 0;
+	while (i < METRICS_OUTBOX_FAIL_REASONS - 1 && strcmp(outbox_fail_names[i], reason) != 0)
+		i++;
+	metrics_count(&m->outbox_failed[i], 1);
 }
 
 void metrics_count(atomic_ullong *counter, unsigned long long n)
@@ -131,6 +144,26 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 		  latency_bounds, 1e-6);
 	histogram(&o, "borgerbot_ingest_batch_events", "Events committed per group commit.",
 		  &m->ingest_batch_size, batch_bounds, 1.0);
+	counter(&o, "borgerbot_outbox_sent_total", "Send API requests Meta accepted.",
+		&m->outbox_sent);
+	counter(&o, "borgerbot_outbox_retried_total",
+		"Send API requests that failed transiently and were scheduled again.",
+		&m->outbox_retried);
+	counter(&o, "borgerbot_outbox_refused_total",
+		"Replies the messaging rules (24-hour window, 7 days) refused.", &m->outbox_refused);
+	emit(&o, "# HELP borgerbot_outbox_failed_total Outbox rows given up, by reason.\n"
+		 "# TYPE borgerbot_outbox_failed_total counter\n");
+	for (int i = 0; i < METRICS_OUTBOX_FAIL_REASONS; i++)
+		emit(&o, "borgerbot_outbox_failed_total{reason=\"%s\"} %llu\n", outbox_fail_names[i],
+		     (unsigned long long)atomic_load(&m->outbox_failed[i]));
+	histogram(&o, "borgerbot_outbox_send_duration_seconds",
+		  "Send API request time, from request to Meta's answer.", &m->outbox_send_latency,
+		  latency_bounds, 1e-6);
+	long long outbox_pending = atomic_load(&m->outbox_pending);
+	if (outbox_pending >= 0)
+		emit(&o, "# HELP borgerbot_outbox_pending Replies waiting to be sent.\n"
+			 "# TYPE borgerbot_outbox_pending gauge\nborgerbot_outbox_pending %lld\n",
+		     outbox_pending);
 	if (pending >= 0)
 		emit(&o, "# HELP borgerbot_events_pending Stored events waiting for the worker.\n"
 			 "# TYPE borgerbot_events_pending gauge\nborgerbot_events_pending %lld\n",

@@ -21,6 +21,9 @@ enum webhook_result {
 
 #define METRICS_LATENCY_BUCKETS 14
 
+/* Why outbox rows end as 'failed' (label of borgerbot_outbox_failed_total). */
+#define METRICS_OUTBOX_FAIL_REASONS 9
+
 struct histogram {
 	atomic_ullong buckets[METRICS_LATENCY_BUCKETS]; /* cumulative at render time */
 	atomic_ullong count;
@@ -37,12 +40,23 @@ struct metrics {
 	atomic_ullong ingest_batches;
 	struct histogram webhook_latency; /* seconds */
 	struct histogram ingest_batch_size;
+	/* outbox (issue 3) */
+	atomic_ullong outbox_sent;    /* Send API requests Meta accepted */
+	atomic_ullong outbox_retried; /* transient failures scheduled for retry */
+	atomic_ullong outbox_refused; /* replies the messaging rules refused */
+	atomic_ullong outbox_failed[METRICS_OUTBOX_FAIL_REASONS];
+	struct histogram outbox_send_latency; /* seconds per Send API request */
+	atomic_llong outbox_pending;          /* gauge, refreshed by /metrics; -1 unknown */
 };
 
 void metrics_init(struct metrics *m);
 void metrics_count(atomic_ullong *counter, unsigned long long n);
 void metrics_observe_latency(struct histogram *h, double seconds);
 void metrics_observe_batch(struct histogram *h, unsigned long long events);
+
+/* Counts one outbox row given up, by reason (graph.h's labels or "gave_up";
+ * anything else counts as "other"). */
+void metrics_count_outbox_failed(struct metrics *m, const char *reason);
 
 /* Renders Prometheus text format into a malloc'd string (caller frees);
  * pending is the number of stored events waiting to be processed, parked_now

@@ -96,6 +96,8 @@ static int metrics_handler(struct mg_connection *conn, void *cbdata)
 	pthread_mutex_lock(&o->mu);
 	long long pending = count_where(o->db, "SELECT COUNT(*) FROM events WHERE status = 0");
 	long long parked = count_where(o->db, "SELECT COUNT(*) FROM events WHERE status = 2");
+	atomic_store(&o->metrics->outbox_pending,
+		     count_where(o->db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"));
 	pthread_mutex_unlock(&o->mu);
 	char *text = metrics_render(o->metrics, pending, parked);
 	if (!text)

@@ -8,6 +8,9 @@
  * an echo of the page's own message, a delivery or read watermark, an edit,
  * a thread-control change or a feed comment. Kinds with no record of their
  * own (optins, policy notices, unknown kinds) only touch page and citizen.
+ * Then, for a new inbound message or postback on the "messaging" channel
+ * of a conversation in mode 'bot', the bot's answer goes into the outbox
+ * (answer() -> bot_answer() -> outbox_enqueue()), inside the same savepoint.
  * All SQL is prepared once per processor.
  */
 #include "process.h"
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot.h"
 #include "db.h"
 
 enum stmt_id {
@@ -50,7 +54,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	" last_inbound_at, excluded.last_inbound_at),"
 	" last_outbound_at = COALESCE(MAX(last_outbound_at, excluded.last_outbound_at),"
 	" last_outbound_at, excluded.last_outbound_at)"
-	" RETURNING id",
+	" RETURNING id, mode",
     [S_MESSAGE] = "INSERT INTO messages (conversation_id, event_id, mid, direction, kind, text,"
 		  " payload, attachments, reply_to_mid, app_id, ts_ms)"
 		  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -73,6 +77,8 @@ static const char *const stmt_sql[S_COUNT] = {
 struct processor {
 	sqlite3 *db;
 	sqlite3_stmt *st[S_COUNT];
+	struct processor_options opt;
+	int queued; /* outbox rows since processor_take_queued() */
 };
 
 /* The state of one event while it is applied. */
@@ -81,11 +87,14 @@ struct job {
 	const struct stored_event *ev;
 	json_t *item;
 	long long conversation_id;
+	char mode[24];   /* the conversation's mode before this event */
+	int recorded;    /* a new messages row was written (not a redelivered mid) */
 	char *err;
 	size_t errlen;
 };
 
-struct processor *processor_new(sqlite3 *db, char *err, size_t errlen)
+struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,
+				size_t errlen)
 {
 	struct processor *p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -93,6 +102,8 @@ struct processor *processor_new(sqlite3 *db, char *err, size_t errlen)
 		return NULL;
 	}
 	p->db = db;
+	if (opt)
+		p->opt = *opt;
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->st[i],
 				       NULL) != SQLITE_OK) {
@@ -194,6 +205,8 @@ static int upsert_parties(struct job *j)
 		return -1;
 	}
 	j->conversation_id = sqlite3_column_int64(st, 0);
+	const unsigned char *mode = sqlite3_column_text(st, 1);
+	snprintf(j->mode, sizeof(j->mode), "%s", mode ? (const char *)mode : "");
 	sqlite3_reset(st);
 	return 0;
 }
@@ -251,7 +264,10 @@ static int record_message(struct job *j, const char *key, int outbound)
 	bind_text_or_null(st, 9, reply_to);
 	bind_text_or_null(st, 10, json_object_get(obj, "app_id"));
 	sqlite3_bind_int64(st, 11, j->ev->ts_ms);
-	return run(j, st);
+	if (run(j, st) < 0)
+		return -1;
+	j->recorded = sqlite3_changes(j->p->db) > 0;
+	return 0;
 }
 
 static int record_delivery(struct job *j)
@@ -363,6 +379,44 @@ static int dispatch(struct job *j)
 	return 0; /* request_thread_control, app_roles, policy notices, unknown */
 }
 
+/* The bot answers new citizen messages and postbacks in mode 'bot' that
+ * came on the "messaging" channel (standby means another app owns the
+ * thread; echoes are the page's own messages). */
+static int answer(struct job *j)
+{
+	const struct stored_event *ev = j->ev;
+	int message = !strcmp(ev->kind, "message");
+	if (!j->p->opt.answer || !j->recorded || strcmp(ev->source, "messaging") != 0 ||
+	    (!message && strcmp(ev->kind, "postback") != 0) || strcmp(j->mode, "bot") != 0)
+		return 0;
+	json_t *obj = json_object_get(j->item, message ? "message" : "postback");
+	json_t *text = json_object_get(obj, message ? "text" : "title");
+	json_t *payload = message ? json_object_get(json_object_get(obj, "quick_reply"), "payload")
+				  : json_object_get(obj, "payload");
+	struct bot_turn turn = {
+	    .page_id = ev->page_id,
+	    .psid = ev->citizen_id,
+	    .conversation_id = j->conversation_id,
+	    .event_id = ev->id,
+	    .text = json_is_string(text) ? json_string_value(text) : NULL,
+	    .payload = json_is_string(payload) ? json_string_value(payload) : NULL,
+	};
+	struct bot_outcome out;
+	if (bot_answer(j->p->db, &turn, &out, j->err, j->errlen) < 0)
+		return -1;
+	j->p->queued += out.queued;
+	if (out.refused && j->p->opt.metrics)
+		metrics_count(&j->p->opt.metrics->outbox_refused, 1);
+	return 0;
+}
+
+int processor_take_queued(struct processor *p)
+{
+	int n = p->queued;
+	p->queued = 0;
+	return n;
+}
+
 int processor_apply(struct processor *p, const struct stored_event *ev, char *err, size_t errlen)
 {
 	struct job j = {.p = p, .ev = ev, .err = err, .errlen = errlen};
@@ -383,6 +437,8 @@ int processor_apply(struct processor *p, const struct stored_event *ev, char *er
 		rc = upsert_parties(&j);
 		if (rc == 0)
 			rc = dispatch(&j);
+		if (rc == 0)
+			rc = answer(&j);
 	}
 	json_decref(j.item);
 	return rc;

@@ -2,11 +2,14 @@
  * server.c - `borgerbot serve`: wires the modules together and runs them.
  *
  * Start-up: settings (defaults <- --config file <- flags <- environment) ->
- * database opened and migrated -> TLS files checked -> ingest writer and
- * worker threads -> HTTP listeners with /webhook, /healthz and /metrics. Any
- * failure prints one line naming the problem and exits non-zero.
+ * database opened and migrated -> TLS files checked -> outbox sender,
+ * worker and ingest writer threads -> HTTP listeners with /webhook, /healthz
+ * and /metrics. Any failure prints one line naming the problem and exits
+ * non-zero. Data path: webhook -> ingest (events) -> worker (conversation
+ * records, bot answer into the outbox) -> outbox sender -> Graph API.
  * Shutdown on SIGTERM/SIGINT: stop HTTP (running requests finish, so each
- * acknowledged event is committed), drain the ingest queue, stop the worker.
+ * acknowledged event is committed), drain the ingest queue, stop the worker,
+ * then the sender (requests in flight finish and are recorded).
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -26,6 +29,7 @@
 #include "metrics.h"
 #include "open311.h"
 #include "ops.h"
+#include "outbox.h"
 #include "sandbox.h"
 #include "staff_api.h"
 #include "webhook.h"
@@ -38,6 +42,7 @@ struct server {
 	pthread_mutex_t write_lock;
 	struct ingest *ingest;
 	struct worker *worker;
+	struct outbox_sender *sender;
 	struct ops *ops;
 	struct http *http;
 	struct webhook webhook;
@@ -244,10 +249,37 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int start_sender(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	struct outbox_sender_options so = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .write_lock = &s->write_lock,
+	    .metrics = &s->metrics,
+	    .graph =
+		{
+		    .base_url = c->graph_url,
+		    .page_token = c->page_token,
+		    .connect_timeout_ms = c->graph_connect_timeout_ms,
+		    .timeout_ms = c->graph_timeout_ms,
+		    /* the sandbox recorder is this server, maybe with a self-signed cert */
+		    .insecure = c->sandbox_active,
+		},
+	    .threads = c->outbox_senders,
+	    .rate_per_sec = c->send_rate_per_sec,
+	    .max_attempts = c->outbox_max_attempts,
+	    .retry_base_ms = c->outbox_retry_base_ms,
+	    .retry_max_ms = c->outbox_retry_max_ms,
+	};
+	s->sender = outbox_sender_start(&so, err, errlen);
+	return s->sender ? 0 : -1;
+}
+
 static int start_modules(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
-	if (load_municipality(s, err, errlen) < 0)
+	if (load_municipality(s, err, errlen) < 0 || start_sender(s, err, errlen) < 0)
 		return -1;
 	struct worker_options wo = {
 	    .db_path = c->db_path,
@@ -258,6 +290,9 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .batch = c->worker_batch,
 	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
+	    .answer = c->bot_answers,
+	    .notify = outbox_sender_notify,
+	    .notify_arg = s->sender,
 	};
 	if (!(s->worker = worker_start(&wo, err, errlen)))
 		return -1;
@@ -304,6 +339,7 @@ static void stop_modules(struct server *s)
 	http_stop(s->http); /* running handlers finish: acknowledged means committed */
 	ingest_stop(s->ingest);
 	worker_stop(s->worker);
+	outbox_sender_stop(s->sender); /* after the worker, which wakes it */
 	ops_free(s->ops);
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);

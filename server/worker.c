@@ -5,7 +5,8 @@
  * events (oldest Meta timestamp first, skipping citizens who have an earlier
  * event still waiting for a retry) -> in one transaction, apply each event
  * inside its own savepoint and mark it done, or roll the savepoint back and
- * record the failure (attempts, next_attempt_at, or parked) -> commit.
+ * record the failure (attempts, next_attempt_at, or parked) -> commit ->
+ * if the round queued replies in the outbox, wake the sender (notify hook).
  * A citizen whose event failed in this round gets no more events this round.
  */
 #include "worker.h"
@@ -228,6 +229,8 @@ static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
 		db_exec(w->db, "ROLLBACK");
 	}
 	pthread_mutex_unlock(w->opt.write_lock);
+	if (processor_take_queued(w->proc) > 0 && rc == 0 && w->opt.notify)
+		w->opt.notify(w->opt.notify_arg);
 	due_free(due, n);
 	blocked_clear(blocked);
 	return rc < 0 ? -1 : n;
@@ -323,7 +326,10 @@ struct worker *worker_start(const struct worker_options *opt, char *err, size_t 
 	    prepare(w, mark_done_sql, &w->mark_done, err, errlen) < 0 ||
 	    prepare(w, mark_failed_sql, &w->mark_failed, err, errlen) < 0 ||
 	    prepare(w, next_due_sql, &w->next_due, err, errlen) < 0 ||
-	    !(w->proc = processor_new(w->db, err, errlen))) {
+	    !(w->proc = processor_new(w->db,
+				      &(struct processor_options){.answer = opt->answer,
+								  .metrics = opt->metrics},
+				      err, errlen))) {
 		worker_free(w);
 		return NULL;
 	}

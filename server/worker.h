@@ -6,6 +6,8 @@
  * the processor. A failing event is retried with exponential backoff (its
  * citizen's later events wait); after max_attempts it is parked with its
  * error for an operator ('borgerbot events'), and the citizen's queue moves on.
+ * Replies the processor queues in the outbox commit with their event; the
+ * notify hook then wakes the outbox sender.
  */
 #ifndef BORGERBOT_WORKER_H
 #define BORGERBOT_WORKER_H
@@ -26,6 +28,10 @@ struct worker_options {
 	int batch;
 	pthread_mutex_t *write_lock;
 	struct metrics *metrics;
+	int answer; /* let the bot answer citizens (process.h) */
+	/* Called after a commit that queued outbox rows (wakes the sender). */
+	void (*notify)(void *arg);
+	void *notify_arg;
 };
 
 struct worker *worker_start(const struct worker_options *opt, char *err, size_t errlen);
