@@ -81,6 +81,28 @@ struct params {
 	json_t *json;     /* object, or NULL */
 };
 
+/* Finds name in URL-encoded pairs, decoding names too ("attribute%5Bpole_number%5D").
+ * 1 found (decoded into buf), 0 absent, -1 too long. */
+static int form_param(const char *form, size_t len, const char *name, char *buf, size_t size)
+{
+	char key[64];
+	const char *end = form + len;
+	for (const char *p = form; p < end;) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		const char *kend = eq ? eq : stop;
+		int kn = mg_url_decode(p, (int)(kend - p), key, sizeof(key), 1);
+		if (kn >= 0 && !strcmp(key, name)) {
+			const char *v = eq ? eq + 1 : stop;
+			int n = mg_url_decode(v, (int)(stop - v), buf, (int)size, 1);
+			return n < 0 || strlen(buf) != (size_t)n ? -1 : 1; /* %00 is refused */
+		}
+		p = stop + 1;
+	}
+	return 0;
+}
+
 /* 1 found (copied), 0 absent, -1 too long or not a string. */
 static int param(const struct params *p, const char *name, char *buf, size_t size)
 {
@@ -98,10 +120,7 @@ static int param(const struct params *p, const char *name, char *buf, size_t siz
 		memcpy(buf, json_string_value(v), json_string_length(v) + 1);
 		return 1;
 	}
-	if (!p->form)
-		return 0;
-	int n = mg_get_var(p->form, p->formlen, name, buf, size);
-	return n >= 0 ? 1 : n == -1 ? 0 : -1;
+	return p->form ? form_param(p->form, p->formlen, name, buf, size) : 0;
 }
 
 /* The API key from the parameters or an Authorization: Bearer header. */
@@ -373,25 +392,37 @@ struct post_fields {
 	char media[1024], pole[40];
 };
 
+/* Fills r from the parameters; NULL, or the problem (possibly written into why). */
 static const char *read_post_fields(struct open311 *o, const struct params *p,
 				    struct post_fields *f, struct case_report *r, char *photos,
-				    size_t photos_size)
+				    size_t photos_size, char *why, size_t whylen)
 {
 	int has_code = param(p, "service_code", f->code, sizeof(f->code));
 	if (has_code <= 0)
 		return has_code < 0 ? "service_code is too long" : "service_code was not provided";
 	if (!case_rules_find(o->opt.rules, f->code))
 		return "service_code was not found";
-	int has_lat = param(p, "lat", f->lat, sizeof(f->lat));
-	int has_lon = param(p, "long", f->lon, sizeof(f->lon));
-	int has_addr = param(p, "address_string", f->address, sizeof(f->address));
-	int has_id = param(p, "address_id", f->address_id, sizeof(f->address_id));
-	int has_desc = param(p, "description", f->description, sizeof(f->description));
-	int has_media = param(p, "media_url", f->media, sizeof(f->media));
-	int has_pole = param(p, "attribute[pole_number]", f->pole, sizeof(f->pole));
-	if (has_lat < 0 || has_lon < 0 || has_addr < 0 || has_id < 0 || has_desc < 0 ||
-	    has_media < 0 || has_pole < 0)
-		return "a parameter is too long or not text";
+	struct {
+		const char *name;
+		char *buf;
+		size_t size;
+		int got;
+	} in[] = {
+	    {"lat", f->lat, sizeof(f->lat), 0},
+	    {"long", f->lon, sizeof(f->lon), 0},
+	    {"address_string", f->address, sizeof(f->address), 0},
+	    {"address_id", f->address_id, sizeof(f->address_id), 0},
+	    {"description", f->description, sizeof(f->description), 0},
+	    {"media_url", f->media, sizeof(f->media), 0},
+	    {"attribute[pole_number]", f->pole, 32, 0},
+	};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		if ((in[i].got = param(p, in[i].name, in[i].buf, in[i].size)) < 0) {
+			snprintf(why, whylen, "%s is too long or not text", in[i].name);
+			return why;
+		}
+	int has_lat = in[0].got, has_lon = in[1].got, has_addr = in[2].got, has_id = in[3].got;
+	int has_desc = in[4].got, has_media = in[5].got, has_pole = in[6].got;
 	if (has_lat != has_lon)
 		return "lat and long must be given together";
 	if (has_lat && (parse_coord(f->lat, 90, &r->lat) < 0 || parse_coord(f->lon, 180, &r->lon) < 0))
@@ -399,8 +430,6 @@ static const char *read_post_fields(struct open311 *o, const struct params *p,
 	r->has_location = has_lat > 0;
 	if (!has_lat && !has_addr && !has_id)
 		return "a location is required: lat and long, address_string or address_id";
-	if (has_pole && strlen(f->pole) > 31)
-		return "attribute[pole_number] is too long";
 	if (has_media && strncmp(f->media, "https://", 8) && strncmp(f->media, "http://", 7))
 		return "media_url must be an http(s) URL";
 	r->category = f->code;
@@ -430,7 +459,9 @@ static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *
 	char photos[1200], street[200] = "", number[16] = "", err[300] = "";
 	if (!f)
 		return reply_error(conn, 500, "out of memory");
-	const char *why = read_post_fields(o, p, f, &r, photos, sizeof(photos));
+	char whybuf[120];
+	const char *why = read_post_fields(o, p, f, &r, photos, sizeof(photos), whybuf,
+					   sizeof(whybuf));
 	if (why) {
 		free(f);
 		return reply_error(conn, 400, why);
