@@ -18,30 +18,55 @@
 #include "intent.h"
 
 static const char *const templates[] = {
-    "lys ude %s", "gadelyset er gået ud på %s %d", "lygten ved %s %d blinker hele natten",
-    "Så er den gal igen – intet lys i lygterne på %s!", "lygtepæl nr 2%d lyser ikke",
-    "street light is out on %s", "kan i ikke snart salte på %s", "det er spejlglat på %s",
-    "sneen er ikke ryddet på %s endnu", "kan i ikke snart salte i blomsterkvarteret",
-    "der er et kæmpe hul i vejen på %s %d", "stopskiltet på %s er væltet",
-    "et træ ligger over vejen på %s", "pothole on %s", "min skraldespand er ikke tømt, %s %d",
-    "hvornår bliver der hentet skrald på %s", "hvordan bestiller jeg storskrald",
-    "hvornår har borgerservice åbent", "hvad er telefonnummeret til kommunen",
-    "jeg vil tale med et menneske", "ring mig op tak", "i er simpelthen så elendige",
-    "jeg vil klage over jeres sagsbehandling", "jeg vil ikke leve mere", "hej", "godmorgen",
-    "tak for hjælpen", "mange tak!", "jeg vil gerne være med i borgerpanelet", "stop",
-    "afmeld mig panelet", "slet mine oplysninger", "hvad gemmer i om mig",
-    "sluk lyset i stuen", "skal det sne i morgen", "kan i hjælpe med min boligstøtte",
-    "hvornår får jeg svar på min byggeansøgning", "hvad koster et nyt pas",
-    "der er en rotte i min have", "how do i apply for housing benefit",
+    "lys ude %s",
+    "gadelyset er gået ud på %s %d",
+    "lygten ved %s %d blinker hele natten",
+    "Så er den gal igen – intet lys i lygterne på %s!",
+    "lygtepæl nr 2%d lyser ikke",
+    "street light is out on %s",
+    "kan i ikke snart salte på %s",
+    "det er spejlglat på %s",
+    "sneen er ikke ryddet på %s endnu",
+    "kan i ikke snart salte i blomsterkvarteret",
+    "der er et kæmpe hul i vejen på %s %d",
+    "stopskiltet på %s er væltet",
+    "et træ ligger over vejen på %s",
+    "pothole on %s",
+    "min skraldespand er ikke tømt, %s %d",
+    "hvornår bliver der hentet skrald på %s",
+    "hvordan bestiller jeg storskrald",
+    "hvornår har borgerservice åbent",
+    "hvad er telefonnummeret til kommunen",
+    "jeg vil tale med et menneske",
+    "ring mig op tak",
+    "i er simpelthen så elendige",
+    "jeg vil klage over jeres sagsbehandling",
+    "jeg vil ikke leve mere",
+    "hej",
+    "godmorgen",
+    "tak for hjælpen",
+    "mange tak!",
+    "jeg vil gerne være med i borgerpanelet",
+    "stop",
+    "afmeld mig panelet",
+    "slet mine oplysninger",
+    "hvad gemmer i om mig",
+    "sluk lyset i stuen",
+    "skal det sne i morgen",
+    "kan i hjælpe med min boligstøtte",
+    "hvornår får jeg svar på min byggeansøgning",
+    "hvad koster et nyt pas",
+    "der er en rotte i min have",
+    "how do i apply for housing benefit",
     "hej, jeg skriver fordi der igen igen er problemer med belysningen på %s og jeg har "
     "ringet flere gange uden at nogen har gjort noget ved det, det er simpelthen ikke godt nok",
 };
-static const char *const streets[] = {"Duevej", "Rosenvej", "Tulipanvej", "Liljevej", "Møllevej",
-				      "Gl. Kongevej", "gammel kongevej", "moellevej", "rosenvje",
-				      "Stationsvej", "Søndergade", "skt jørgens vej"};
+static const char *const streets[] = {
+    "Duevej",          "Rosenvej",  "Tulipanvej", "Liljevej",    "Møllevej",   "Gl. Kongevej",
+    "gammel kongevej", "moellevej", "rosenvje",   "Stationsvej", "Søndergade", "skt jørgens vej"};
 static const char *const prefixes[] = {"", "", "", "hej ", "Hej! ", "hallo ", "godmorgen, "};
-static const char *const suffixes[] = {"", "", "", "!!!", " 😡", " tak", " hurtigt tak",
-				       " ...", " ??", " 🙏"};
+static const char *const suffixes[] = {"",     "",    "",  "!!!", " 😡", " tak", " hurtigt tak",
+                                       " ...", " ??", " 🙏"};
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
@@ -61,20 +86,20 @@ static void make_message(char *buf, size_t size)
 
 	snprintf(body, sizeof(body), t, streets[rnd(N(streets))], 1 + (int)rnd(80));
 	snprintf(tmp, sizeof(tmp), "%s%s%s", prefixes[rnd(N(prefixes))], body,
-		 suffixes[rnd(N(suffixes))]);
+	         suffixes[rnd(N(suffixes))]);
 	size_t o = 0;
 	unsigned style = rnd(10);
 	for (const char *p = tmp; *p && o + 3 < size; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (style == 0 && c >= 'a' && c <= 'z') { /* CAPITALS */
 			buf[o++] = (char)(c - 32);
-		} else if (style == 1 && c == 0xC3 && (p[1] == '\xA6' || p[1] == '\xB8' ||
-						       p[1] == '\xA5')) { /* no æøå */
+		} else if (style == 1 && c == 0xC3 &&
+		           (p[1] == '\xA6' || p[1] == '\xB8' || p[1] == '\xA5')) { /* no æøå */
 			const char *r = p[1] == '\xA6' ? "ae" : p[1] == '\xB8' ? "oe" : "aa";
 			buf[o++] = r[0], buf[o++] = r[1];
 			p++;
 		} else if (style == 2 && c >= 'a' && c <= 'z' && p[1] >= 'a' && p[1] <= 'z' &&
-			   rnd(25) == 0) { /* typo: swap two letters */
+		           rnd(25) == 0) { /* typo: swap two letters */
 			buf[o++] = p[1], buf[o++] = (char)c;
 			p++;
 		} else {
@@ -98,8 +123,7 @@ static uint64_t now_ns(void)
 }
 
 /* Classify the corpus once; per-message times into ns (sorted on return). */
-static void run(const struct intent_engine *e, char **msgs, size_t n, uint64_t *ns,
-		size_t *matched)
+static void run(const struct intent_engine *e, char **msgs, size_t n, uint64_t *ns, size_t *matched)
 {
 	struct intent_result r;
 
@@ -146,7 +170,7 @@ int main(int argc, char **argv)
 	}
 	if (n < 1 || runs < 1 || runs > 100) {
 		fprintf(stderr, "usage: intent_bench [--jit-only] [--intents DIR] [--streets FILE] "
-				"[--messages N] [--runs R]\n");
+		                "[--messages N] [--runs R]\n");
 		return 2;
 	}
 	struct intent_engine *e = intent_engine_load(dir, csv, err, sizeof(err));

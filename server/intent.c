@@ -36,7 +36,7 @@ struct intent_engine {
 /* --- loading -------------------------------------------------------------- */
 
 static pcre2_code *compile_one(const struct intent_def *d, const struct intent_line *l,
-			       uint32_t extra, char *err, size_t errlen)
+                               uint32_t extra, char *err, size_t errlen)
 {
 	char folded[2 * 4000 + 8];
 	int rc;
@@ -45,34 +45,34 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 
 	/* syntax errors first, with offsets into the line as written */
 	re = pcre2_compile((PCRE2_SPTR)l->text, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | extra, &rc,
-			   &off, NULL);
+	                   &off, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(err, errlen, "%s:%d: bad pattern: %s at offset %zu", d->file, l->line,
-			 (const char *)msg, (size_t)off);
+		         (const char *)msg, (size_t)off);
 		return NULL;
 	}
 	pcre2_code_free(re);
 	if (normalize_pattern(l->text, folded, sizeof(folded))) {
 		snprintf(err, errlen, "%s:%d: pattern is not valid UTF-8 or too long", d->file,
-			 l->line);
+		         l->line);
 		return NULL;
 	}
 	re = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | extra, &rc,
-			   &off, NULL);
+	                   &off, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(rc, msg, sizeof(msg));
-		snprintf(err, errlen, "%s:%d: bad pattern after folding: %s at offset %zu",
-			 d->file, l->line, (const char *)msg, (size_t)off);
+		snprintf(err, errlen, "%s:%d: bad pattern after folding: %s at offset %zu", d->file,
+		         l->line, (const char *)msg, (size_t)off);
 	}
 	return re;
 }
 
 /* Check each line alone (for a precise error), then compile all as one alternation. */
 static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_def *d,
-				 const struct intent_lines *ls, int which, char *err, size_t errlen)
+                                 const struct intent_lines *ls, int which, char *err, size_t errlen)
 {
 	size_t cap = 16, len = 0;
 	char *all;
@@ -102,9 +102,8 @@ static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_de
 				folded[0] = 0; /* cannot happen: checked above */
 			if ((folded[0] == '^') != anchored)
 				continue;
-			len += (size_t)snprintf(all + len, cap - len, "%s%s(?:%s)",
-						len ? "|" : "", !anchored && !n ? " (?:" : "",
-						folded);
+			len += (size_t)snprintf(all + len, cap - len, "%s%s(?:%s)", len ? "|" : "",
+			                        !anchored && !n ? " (?:" : "", folded);
 			n++;
 		}
 		if (!anchored && n)
@@ -119,13 +118,13 @@ static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_de
 	int rc;
 	PCRE2_SIZE off;
 	re = pcre2_compile((PCRE2_SPTR)all, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | PCRE2_DUPNAMES,
-			   &rc, &off, NULL);
+	                   &rc, &off, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(raw_err, sizeof(raw_err), "%s", (const char *)msg);
 		snprintf(err, errlen, "%s:%d: the patterns do not combine: %s", d->file, whole.line,
-			 raw_err);
+		         raw_err);
 	} else if (e->jit_available && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0) {
 		e->jit_available = 0; /* no JIT on this platform: the interpreter still works */
 	}
@@ -146,9 +145,9 @@ static int compile_def(struct intent_engine *e, struct intent_def *d, char *err,
 
 /* Length + 1 of the longest first match of an intent's two regexes, or -1. */
 static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
-		      size_t len, pcre2_match_data *md);
+                      size_t len, pcre2_match_data *md);
 static long match_both(const struct intent_engine *e, const pcre2_code *a, const pcre2_code *b,
-		       const char *s, size_t len, pcre2_match_data *md)
+                       const char *s, size_t len, pcre2_match_data *md)
 {
 	long x = a ? match_len(e, a, s, len, md) : -1;
 	long y = b ? match_len(e, b, s, len, md) : -1;
@@ -165,7 +164,7 @@ static const struct intent_def *find_def(const struct intent_engine *e, const ch
 }
 
 struct intent_engine *intent_engine_load(const char *intents_dir, const char *streets_csv,
-					 char *err, size_t errlen)
+                                         char *err, size_t errlen)
 {
 	struct intent_engine *e = calloc(1, sizeof(*e));
 	uint32_t jit = 0;
@@ -175,8 +174,7 @@ struct intent_engine *intent_engine_load(const char *intents_dir, const char *st
 		return NULL;
 	}
 	e->jit_available = pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
-	if (intent_defs_load(intents_dir, &e->defs, &e->ndefs, &e->tone, &e->has_tone, err,
-			     errlen))
+	if (intent_defs_load(intents_dir, &e->defs, &e->ndefs, &e->tone, &e->has_tone, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < e->ndefs; i++) {
 		struct intent_def *d = &e->defs[i];
@@ -184,8 +182,8 @@ struct intent_engine *intent_engine_load(const char *intents_dir, const char *st
 			goto fail;
 		if (d->when_angry) {
 			if (e->fallback_angry) {
-				snprintf(err, errlen, "%s: when_angry is already set by %s", d->file,
-					 e->fallback_angry->file);
+				snprintf(err, errlen, "%s: when_angry is already set by %s",
+				         d->file, e->fallback_angry->file);
 				goto fail;
 			}
 			e->fallback_angry = d;
@@ -234,7 +232,7 @@ struct candidate {
 
 /* Length of the first match, or -1. */
 static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
-		      size_t len, pcre2_match_data *md)
+                      size_t len, pcre2_match_data *md)
 {
 	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, e->jit ? 0 : PCRE2_NO_JIT, md, NULL);
 	PCRE2_SIZE *ov;
@@ -276,7 +274,7 @@ static int shouting(const char *text, size_t len)
 
 /* 2: strongly angry (tone pattern or capitals), 1: "!!!", 0: calm. */
 static int anger(const struct intent_engine *e, const char *text, size_t len, const char *norm,
-		 size_t nlen, pcre2_match_data *md)
+                 size_t nlen, pcre2_match_data *md)
 {
 	size_t bangs = 0;
 
@@ -300,7 +298,7 @@ static void copy_str(char *dst, size_t size, const char *src, size_t n)
 
 /* A named group of the winner's pattern, as written by the citizen (raw bytes, valid UTF-8). */
 static void named_slot(const pcre2_code *re, pcre2_match_data *md, const char *name,
-		       const char *text, const uint16_t *map, char *dst, size_t size)
+                       const char *text, const uint16_t *map, char *dst, size_t size)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 	uint32_t pairs = pcre2_get_ovector_count(md);
@@ -325,29 +323,29 @@ static void named_slot(const pcre2_code *re, pcre2_match_data *md, const char *n
 	}
 }
 
-static void fill_slots(const struct intent_engine *e, const struct intent_def *d,
-		       const char *text, const char *norm, size_t nlen, const uint16_t *map,
-		       pcre2_match_data *md, struct intent_result *out)
+static void fill_slots(const struct intent_engine *e, const struct intent_def *d, const char *text,
+                       const char *norm, size_t nlen, const uint16_t *map, pcre2_match_data *md,
+                       struct intent_result *out)
 {
 	struct streets_match sm;
 
 	for (int k = 0; k < 2; k++) {
 		const pcre2_code *re = k ? d->sl : d->re;
 		if (!re || pcre2_match(re, (PCRE2_SPTR)norm, nlen, 0, e->jit ? 0 : PCRE2_NO_JIT, md,
-				       NULL) <= 0)
+		                       NULL) <= 0)
 			continue;
 		named_slot(re, md, "pole_number", text, map, out->pole_number,
-			   sizeof(out->pole_number));
+		           sizeof(out->pole_number));
 		named_slot(re, md, "street", text, map, out->street, sizeof(out->street));
 		named_slot(re, md, "house_number", text, map, out->house_number,
-			   sizeof(out->house_number));
+		           sizeof(out->house_number));
 	}
 	if (streets_find(e->streets, norm, nlen, &sm)) {
 		if (sm.street) {
 			copy_str(out->street, sizeof(out->street), sm.street, strlen(sm.street));
 			if (sm.house_number[0] && strcmp(sm.house_number, out->pole_number))
 				copy_str(out->house_number, sizeof(out->house_number),
-					 sm.house_number, strlen(sm.house_number));
+				         sm.house_number, strlen(sm.house_number));
 		}
 		if (sm.area)
 			copy_str(out->area, sizeof(out->area), sm.area, strlen(sm.area));
@@ -360,7 +358,7 @@ static void set_name(char dst[32], const char *name)
 }
 
 int intent_classify(const struct intent_engine *e, const char *text, size_t len,
-		    struct intent_result *out)
+                    struct intent_result *out)
 {
 	char norm[NORMALIZE_OUT_SIZE];
 	uint16_t map[NORMALIZE_OUT_SIZE];
@@ -412,8 +410,7 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 
 /* --- answers -------------------------------------------------------------- */
 
-const char *intent_answer(const struct intent_engine *e, const char *intent,
-			  unsigned variant_seed)
+const char *intent_answer(const struct intent_engine *e, const char *intent, unsigned variant_seed)
 {
 	const struct intent_def *d = find_def(e, intent);
 
@@ -485,7 +482,7 @@ static int fill_template(const char *t, const struct intent_result *r, char *buf
 }
 
 int intent_render_answer(const struct intent_engine *e, const struct intent_result *r,
-			 unsigned variant_seed, char *buf, size_t buflen)
+                         unsigned variant_seed, char *buf, size_t buflen)
 {
 	const struct intent_def *d = find_def(e, r->intent);
 

@@ -22,7 +22,7 @@ struct intent_result {
 	char street[128];        /* canonical name from the register (or as written) */
 	char house_number[16];
 	char pole_number[32];
-	char area[64];           /* canonical area, e.g. "Blomsterkvarteret" */
+	char area[64]; /* canonical area, e.g. "Blomsterkvarteret" */
 };
 
 /*
@@ -31,7 +31,7 @@ struct intent_result {
  * Returns NULL with a one-line reason ("FILE:LINE: ...") in err on failure.
  */
 struct intent_engine *intent_engine_load(const char *intents_dir, const char *streets_csv,
-					 char *err, size_t errlen);
+                                         char *err, size_t errlen);
 void intent_engine_free(struct intent_engine *e);
 
 /* Use PCRE2's JIT (default on when available). For benchmarks; not thread-safe to toggle. */
@@ -44,21 +44,20 @@ int intent_engine_jit_available(const struct intent_engine *e);
  * Thread-safe.
  */
 int intent_classify(const struct intent_engine *e, const char *text, size_t len,
-		    struct intent_result *out);
+                    struct intent_result *out);
 
 /*
  * The intent's answer template number variant_seed % count (texts may hold
  * {street}, {house_number}, {pole_number}, {area}), or NULL if it has none.
  */
-const char *intent_answer(const struct intent_engine *e, const char *intent,
-			  unsigned variant_seed);
+const char *intent_answer(const struct intent_engine *e, const char *intent, unsigned variant_seed);
 /*
  * The answer for a result with its slots filled in, written to buf. Prefers a
  * variant whose placeholders are all known. Returns the length, or -1 when
  * the intent has no answer (the worker then hands over to a person).
  */
 int intent_render_answer(const struct intent_engine *e, const struct intent_result *r,
-			 unsigned variant_seed, char *buf, size_t buflen);
+                         unsigned variant_seed, char *buf, size_t buflen);
 /* The intent's action (e.g. "create_case streetlight", "handover"), or NULL. */
 const char *intent_action(const struct intent_engine *e, const char *intent);
 /* 1 if the intent is answered automatically (a routine intent), else 0. */

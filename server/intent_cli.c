@@ -39,13 +39,13 @@ static int usage(const char *cmd)
 {
 	if (!strcmp(cmd, "classify"))
 		fprintf(stderr, "usage: borgerbot classify [--intents DIR] [--streets FILE] "
-				"[--no-jit] < messages.txt\n");
+		                "[--no-jit] < messages.txt\n");
 	else if (!strcmp(cmd, "intents"))
 		fprintf(stderr, "usage: borgerbot intents test|list [--intents DIR] [--streets "
-				"FILE] [-v]\n");
+		                "FILE] [-v]\n");
 	else
 		fprintf(stderr, "usage: borgerbot streets import FILE.csv [--out PATH]\n"
-				"       borgerbot streets check FILE.csv\n");
+		                "       borgerbot streets check FILE.csv\n");
 	return 2;
 }
 
@@ -63,13 +63,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->verbose = 1;
 		} else if (!strcmp(a, "--intents") || !strcmp(a, "--streets") ||
-			   !strcmp(a, "--out")) {
+		           !strcmp(a, "--out")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "borgerbot: %s needs a value\n", a);
 				return -1;
 			}
-			const char **dst = a[2] == 'i' ? &o->intents : a[2] == 's' ? &o->streets
-										  : &o->out;
+			const char **dst = a[2] == 'i'   ? &o->intents
+			                   : a[2] == 's' ? &o->streets
+			                                 : &o->out;
 			*dst = argv[++i];
 		} else if (a[0] == '-') {
 			fprintf(stderr, "borgerbot: unknown option '%s'\n", a);
@@ -105,8 +106,8 @@ static const char *pick_streets(const struct opts *o, char *buf, size_t size)
 static struct intent_engine *load_engine(const struct opts *o)
 {
 	char err[1024], demo[4096];
-	struct intent_engine *e = intent_engine_load(o->intents, pick_streets(o, demo, sizeof(demo)),
-						     err, sizeof(err));
+	struct intent_engine *e =
+	    intent_engine_load(o->intents, pick_streets(o, demo, sizeof(demo)), err, sizeof(err));
 	if (!e)
 		fprintf(stderr, "borgerbot: %s\n", err);
 	else if (o->no_jit)
@@ -123,7 +124,7 @@ static void set_slot(json_t *slots, const char *name, const char *value)
 }
 
 static json_t *result_json(const char *text, size_t len, int truncated,
-			   const struct intent_result *r)
+                           const struct intent_result *r)
 {
 	char *clean = malloc(3 * len + 1);
 	json_t *o = json_object(), *slots = json_object();
@@ -146,7 +147,7 @@ static json_t *result_json(const char *text, size_t len, int truncated,
 	json_object_set_new(o, "slots", slots);
 	if (r->needs_clarification)
 		json_object_set_new(o, "clarify",
-				    json_pack("[ss]", r->alt_intents[0], r->alt_intents[1]));
+		                    json_pack("[ss]", r->alt_intents[0], r->alt_intents[1]));
 	if (truncated)
 		json_object_set_new(o, "truncated", json_true());
 	return o;
@@ -214,8 +215,8 @@ int cmd_classify(int argc, char **argv)
 /* --- intents test ----------------------------------------------------------- */
 
 struct tally {
-	size_t n;                /* intents, plus one column for names outside the set */
-	unsigned *confusion;     /* [expected][predicted] */
+	size_t n;            /* intents, plus one column for names outside the set */
+	unsigned *confusion; /* [expected][predicted] */
 	unsigned misses;
 };
 
@@ -231,7 +232,7 @@ static size_t name_index(const struct intent_engine *e, const char *name)
 
 /* Check "street=Duevej; house_number=12" against r. Returns NULL or what differs. */
 static const char *check_slots(const char *spec, const struct intent_result *r, char *why,
-			       size_t size)
+                               size_t size)
 {
 	char copy[512];
 
@@ -256,10 +257,10 @@ static const char *check_slots(const char *spec, const struct intent_result *r, 
 		while (wl && want[wl - 1] == ' ')
 			want[--wl] = 0;
 		const char *got = !strcmp(key, "street")         ? r->street
-				  : !strcmp(key, "house_number") ? r->house_number
-				  : !strcmp(key, "pole_number")  ? r->pole_number
-				  : !strcmp(key, "area")         ? r->area
-								 : NULL;
+		                  : !strcmp(key, "house_number") ? r->house_number
+		                  : !strcmp(key, "pole_number")  ? r->pole_number
+		                  : !strcmp(key, "area")         ? r->area
+		                                                 : NULL;
 		if (!got) {
 			snprintf(why, size, "unknown slot '%s'", key);
 			return why;
@@ -273,7 +274,7 @@ static const char *check_slots(const char *spec, const struct intent_result *r, 
 }
 
 static void run_example(const struct intent_engine *e, const struct intent_def *d,
-			const struct intent_line *l, int verbose, struct tally *t)
+                        const struct intent_line *l, int verbose, struct tally *t)
 {
 	char text[4096], why[600];
 	const char *arrow = strstr(l->text, "=>");
@@ -299,7 +300,7 @@ static void run_example(const struct intent_engine *e, const struct intent_def *
 }
 
 static void run_counter(const struct intent_engine *e, const struct intent_def *d,
-			const struct intent_line *l, struct tally *t)
+                        const struct intent_line *l, struct tally *t)
 {
 	struct intent_result r;
 
@@ -312,7 +313,7 @@ static void run_counter(const struct intent_engine *e, const struct intent_def *
 }
 
 static void run_tone(const struct intent_engine *e, const struct intent_def *tone,
-		     unsigned *checked, struct tally *t)
+                     unsigned *checked, struct tally *t)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		const struct intent_lines *ls = pass ? &tone->counters : &tone->examples;

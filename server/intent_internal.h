@@ -33,7 +33,7 @@ struct intent_def {
 	struct intent_lines patterns, excludes, slots, examples, counters, answers;
 	pcre2_code *re, *re_anch; /* patterns as one alternation (lines with ^ apart), or NULL */
 	pcre2_code *ex, *ex_anch; /* excludes, the same way */
-	pcre2_code *sl; /* slot-only patterns (named groups), or NULL */
+	pcre2_code *sl;           /* slot-only patterns (named groups), or NULL */
 };
 
 /*
@@ -42,7 +42,7 @@ struct intent_def {
  * Patterns are not compiled here. Returns 0, or -1 with "FILE:LINE: ..." in err.
  */
 int intent_defs_load(const char *dir, struct intent_def **defs, size_t *ndefs,
-		     struct intent_def *tone, int *has_tone, char *err, size_t errlen);
+                     struct intent_def *tone, int *has_tone, char *err, size_t errlen);
 void intent_def_clear(struct intent_def *d);
 
 #endif

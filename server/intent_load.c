@@ -148,7 +148,8 @@ static const char *parse_line(struct intent_def *d, int is_tone, char *line, int
 	value = trim(colon + 1);
 	for (const char *k = key; *k; k++)
 		if (!((*k >= 'a' && *k <= 'z') || *k == '_'))
-			return "expected 'key: value' (a key is a lower-case word such as 'pattern')";
+			return "expected 'key: value' (a key is a lower-case word such as "
+			       "'pattern')";
 	if (!*value)
 		return "empty value";
 	snprintf(padded, sizeof(padded), " %s ", key);
@@ -183,20 +184,19 @@ static const char *parse_line(struct intent_def *d, int is_tone, char *line, int
 		return parse_yes_no(value, &d->when_angry) ? "when_angry must be yes or no" : NULL;
 
 	struct intent_lines *dst = !strcmp(key, "pattern")   ? &d->patterns
-				   : !strcmp(key, "exclude") ? &d->excludes
-				   : !strcmp(key, "slot")    ? &d->slots
-				   : !strcmp(key, "example") ? &d->examples
-				   : !strcmp(key, "counter") ? &d->counters
-				   : !strcmp(key, "answer")  ? &d->answers
-							     : NULL;
+	                           : !strcmp(key, "exclude") ? &d->excludes
+	                           : !strcmp(key, "slot")    ? &d->slots
+	                           : !strcmp(key, "example") ? &d->examples
+	                           : !strcmp(key, "counter") ? &d->counters
+	                           : !strcmp(key, "answer")  ? &d->answers
+	                                                     : NULL;
 	if (!dst)
 		return "unknown key (allowed: name, description, priority, routine, when_angry, "
 		       "action, pattern, exclude, slot, example, counter, answer)";
 	return lines_push(dst, value, lineno) ? "out of memory" : NULL;
 }
 
-static int parse_file(const char *path, int is_tone, struct intent_def *d, char *err,
-		      size_t errlen)
+static int parse_file(const char *path, int is_tone, struct intent_def *d, char *err, size_t errlen)
 {
 	size_t len;
 	char *buf = read_file(path, &len, err, errlen);
@@ -226,14 +226,15 @@ static int parse_file(const char *path, int is_tone, struct intent_def *d, char 
 		lineno++;
 		if (n > MAX_LINE) {
 			set_err(err, errlen, "%s:%d: line longer than %d bytes", path, lineno,
-				MAX_LINE);
+			        MAX_LINE);
 			goto fail;
 		}
 		for (size_t i = 0; i < n;) {
 			int k = utf8_seq_len((const unsigned char *)line + i, n - i);
 			if (!k) {
-				set_err(err, errlen, "%s:%d: invalid UTF-8 (save the file as UTF-8)",
-					path, lineno);
+				set_err(err, errlen,
+				        "%s:%d: invalid UTF-8 (save the file as UTF-8)", path,
+				        lineno);
 				goto fail;
 			}
 			i += (size_t)k;
@@ -312,7 +313,7 @@ fail:
 }
 
 int intent_defs_load(const char *dir, struct intent_def **defs, size_t *ndefs,
-		     struct intent_def *tone, int *has_tone, char *err, size_t errlen)
+                     struct intent_def *tone, int *has_tone, char *err, size_t errlen)
 {
 	char *names[MAX_FILES], path[4096];
 	int n = list_files(dir, names, err, errlen), rc = -1;
@@ -341,7 +342,7 @@ int intent_defs_load(const char *dir, struct intent_def **defs, size_t *ndefs,
 		for (size_t j = 0; j < nv; j++) {
 			if (!strcmp(v[j].name, v[nv].name)) {
 				set_err(err, errlen, "%s: duplicate intent '%s' (also in %s)", path,
-					v[nv].name, v[j].file);
+				        v[nv].name, v[j].file);
 				intent_def_clear(&v[nv]);
 				goto out;
 			}

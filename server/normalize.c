@@ -11,9 +11,9 @@
 
 /* ASCII fold of U+00C0..U+00FF (NULL: not a letter, becomes a space). */
 static const char *const latin1_fold[64] = {
-    "a", "a", "a", "a", "a", "a", "a", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "a", "a", "a", "a", "a", "a", "a", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
     "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "a", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "a", "a", "a", "a", "a", "a", "a", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
     "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y",
 };
 
@@ -275,7 +275,8 @@ int normalize_pattern(const char *pat, char *out, size_t out_size)
 			if (!f || copy || n > 1)
 				memcpy(out + o, pat + i, (size_t)n);
 			else
-				out[o] = pat[i] >= 'A' && pat[i] <= 'Z' ? (char)(pat[i] + 32) : pat[i];
+				out[o] =
+				    pat[i] >= 'A' && pat[i] <= 'Z' ? (char)(pat[i] + 32) : pat[i];
 			o += (size_t)n, i += (size_t)n, prev = 0;
 			continue;
 		}

@@ -22,10 +22,10 @@
 enum key_kind { KEY_STREET, KEY_AREA };
 
 struct key {
-	char *key;      /* normalised, no spaces */
+	char *key; /* normalised, no spaces */
 	size_t len;
 	enum key_kind kind;
-	size_t row;     /* index into rows (street) or areas (area) */
+	size_t row; /* index into rows (street) or areas (area) */
 };
 
 struct row {
@@ -185,13 +185,13 @@ static const char *check_text(const char *line, size_t len)
 }
 
 static int push_key(struct streets *st, size_t *cap, const char *name, enum key_kind kind,
-		    size_t row)
+                    size_t row)
 {
 	char key[KEY_MAX];
 	size_t len = make_key(name, strlen(name), key, sizeof(key));
 
 	if (len == 0)
-		return 1; /* nothing to look up */
+		return 1;                      /* nothing to look up */
 	for (size_t i = 0; i < st->nkeys; i++) /* only at load; registers are small */
 		if (st->keys[i].len == len && st->keys[i].kind == kind &&
 		    memcmp(st->keys[i].key, key, len) == 0)
@@ -285,7 +285,7 @@ static int parse_row(struct streets *st, size_t *kcap, const char *line, const c
 }
 
 struct streets *streets_parse(const char *name, const char *data, size_t len, char *err,
-			      size_t errlen)
+                              size_t errlen)
 {
 	struct streets *st = calloc(1, sizeof(*st));
 	size_t kcap = 0, lineno = 0, rcap = 0;
@@ -304,7 +304,7 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 			n--;
 		if (n > STREETS_MAX_LINE) {
 			set_err(err, errlen, "%s:%zu: line longer than %d bytes", name, lineno,
-				STREETS_MAX_LINE);
+			        STREETS_MAX_LINE);
 			goto fail;
 		}
 		memcpy(line, p, n);
@@ -319,7 +319,7 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 				memmove(line, line + 3, n - 2);
 			if (strcmp(line, "name,abbreviation,area") != 0) {
 				set_err(err, errlen,
-					"%s:1: expected the header 'name,abbreviation,area'", name);
+				        "%s:1: expected the header 'name,abbreviation,area'", name);
 				goto fail;
 			}
 			continue;
@@ -328,7 +328,7 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 			continue;
 		if (st->nrows == STREETS_MAX_ROWS) {
 			set_err(err, errlen, "%s:%zu: more than %d streets", name, lineno,
-				STREETS_MAX_ROWS);
+			        STREETS_MAX_ROWS);
 			goto fail;
 		}
 		if (st->nrows == rcap) {
@@ -344,8 +344,8 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 		}
 	}
 	if (lineno == 0) {
-		set_err(err, errlen, "%s: empty file (expected the header 'name,abbreviation,area')",
-			name);
+		set_err(err, errlen,
+		        "%s: empty file (expected the header 'name,abbreviation,area')", name);
 		goto fail;
 	}
 	if (!build_table(st))
@@ -440,9 +440,9 @@ int streets_edit_distance(const char *a, size_t alen, const char *b, size_t blen
 /* Street-like word endings that make a long word worth a fuzzy look-up. */
 static int street_like(const char *key, size_t len)
 {
-	static const char *const suffixes[] = {"vej", "vje", "gade", "ale", "sti", "stien",
-					       "vanget", "parken", "plads", "torv", "bakken",
-					       "strade", "kvarter", "kvarteret", "haven", "toften"};
+	static const char *const suffixes[] = {
+	    "vej",   "vje",  "gade",   "ale",    "sti",     "stien",     "vanget", "parken",
+	    "plads", "torv", "bakken", "strade", "kvarter", "kvarteret", "haven",  "toften"};
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		size_t n = strlen(suffixes[i]);
 		if (len > n && memcmp(key + len - n, suffixes[i], n) == 0)
@@ -518,7 +518,7 @@ static size_t join_words(const char *norm, const struct word *w, size_t i, size_
 }
 
 static void take_house_number(const char *norm, const struct word *w, size_t nw, size_t after,
-			      struct streets_match *out)
+                              struct streets_match *out)
 {
 	size_t j = after;
 
@@ -531,8 +531,7 @@ static void take_house_number(const char *norm, const struct word *w, size_t nw,
 	}
 }
 
-int streets_find(const struct streets *st, const char *norm, size_t len,
-		 struct streets_match *out)
+int streets_find(const struct streets *st, const char *norm, size_t len, struct streets_match *out)
 {
 	struct word w[128];
 	size_t nw = split_words(norm, len, w, 128);

@@ -76,7 +76,8 @@ static void sanitize_replaces_bad_bytes(void **state)
 	char out[64];
 	(void)state;
 	utf8_sanitize("a\xffz\0b", 5, out, sizeof(out));
-	assert_string_equal(out, "a\xEF\xBF\xBDz\xEF\xBF\xBD" "b");
+	assert_string_equal(out, "a\xEF\xBF\xBDz\xEF\xBF\xBD"
+	                         "b");
 }
 
 static const char *pat(const char *p)
@@ -140,8 +141,8 @@ static void register_accepts_quotes_crlf_bom_comments(void **state)
 	char err[256];
 	(void)state;
 	struct streets *st = parse("\xEF\xBB\xBFname,abbreviation,area\r\n# comment\r\n\"Vej, "
-				   "Den Gamle\",,\"Midt\"\r\n\r\nDuevej,,\r\n",
-				   err, sizeof(err));
+	                           "Den Gamle\",,\"Midt\"\r\n\r\nDuevej,,\r\n",
+	                           err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(streets_count(st), 2);
 	streets_free(st);
@@ -171,7 +172,7 @@ static void street_lookup(void **state)
 	assert_string_equal(m.area, "Midtbyen");
 	assert_string_equal(find(st, "GAMMELKONGEVEJ").street, "Gammel Kongevej");
 	assert_string_equal(find(st, "due vej").street, "Duevej");
-	assert_string_equal(find(st, "rosenvje").street, "Rosenvej");      /* transposition */
+	assert_string_equal(find(st, "rosenvje").street, "Rosenvej"); /* transposition */
 	assert_string_equal(find(st, "tulipan vej").street, "Tulipanvej");
 	assert_string_equal(find(st, "tulipanvejj").street, "Tulipanvej");
 	assert_string_equal(find(st, "skt jørgens vej").street, "Sankt Jørgens Vej");
@@ -248,22 +249,22 @@ static void loader_errors_name_file_and_line(void **state)
 	(void)state;
 	assert_string_equal(load_one("name: x\npattern: a\n"), "");
 	assert_string_equal(load_one("# c\nname: x\nthis is not a key line\n"),
-			    "a.intent:3: expected 'key: value'");
+	                    "a.intent:3: expected 'key: value'");
 	assert_non_null(strstr(load_one("name: x\ncolour: red\n"), "a.intent:2: unknown key"));
 	assert_string_equal(load_one("pattern: a\n"), "a.intent: missing 'name:'");
 	assert_string_equal(load_one("name: x\n"), "a.intent: no 'pattern:' line");
 	assert_string_equal(load_one("name: Bad Name\npattern: a\n"),
-			    "a.intent:1: a name is 1-31 characters of a-z, 0-9 and _");
+	                    "a.intent:1: a name is 1-31 characters of a-z, 0-9 and _");
 	assert_string_equal(load_one("name: x\npattern:\n"), "a.intent:2: empty value");
 	assert_string_equal(load_one("name: x\npriority: high\npattern: a\n"),
-			    "a.intent:2: priority must be a whole number from 0 to 1000");
+	                    "a.intent:2: priority must be a whole number from 0 to 1000");
 	assert_string_equal(load_one("name: x\n\npattern: (lys|lygte\n"),
-			    "a.intent:3: bad pattern: missing closing parenthesis at offset 10");
+	                    "a.intent:3: bad pattern: missing closing parenthesis at offset 10");
 	assert_string_equal(load_one("name: x\npattern: a\nexclude: [b\n"),
-			    "a.intent:3: bad pattern: missing terminating ] for character class "
-			    "at offset 2");
+	                    "a.intent:3: bad pattern: missing terminating ] for character class "
+	                    "at offset 2");
 	assert_string_equal(load_one("name: x\npattern: a\xff\n"),
-			    "a.intent:2: invalid UTF-8 (save the file as UTF-8)");
+	                    "a.intent:2: invalid UTF-8 (save the file as UTF-8)");
 }
 
 static void loader_rejects_duplicates(void **state)
