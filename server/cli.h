@@ -14,6 +14,7 @@ int cmd_classify(int argc, char **argv); /* intent_cli.c */
 int cmd_intents(int argc, char **argv);  /* intent_cli.c */
 int cmd_streets(int argc, char **argv);  /* intent_cli.c */
 int cmd_chat(int argc, char **argv);     /* chat_cli.c: talk to a sandbox server */
+int cmd_outbox(int argc, char **argv);   /* outbox_cli.c: staff replies, outbox rows */
 int cmd_cases(int argc, char **argv);    /* case_cli.c: list, show, set-status */
 int cmd_apikey(int argc, char **argv);   /* case_cli.c: staff API keys */
 
