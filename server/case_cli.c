@@ -22,6 +22,7 @@
 
 #include "apikey.h"
 #include "case.h"
+#include "case_notify.h"
 #include "cli.h"
 #include "config.h"
 #include "content_data.h"
@@ -176,6 +177,10 @@ static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref,
 	else
 		rc = case_set_status(db, rules, ref, status, o->note, o->actor ? o->actor : "cli",
 				     0, &ch, err, sizeof(err));
+	int sent = 0; /* a running server's sender picks outbox rows up within a second */
+	if (rc == CASE_OK && ch.nrecipients &&
+	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
+		rc = CASE_ERROR;
 	if (rc == CASE_OK && db_exec(db, "COMMIT") != SQLITE_OK) {
 		snprintf(err, sizeof(err), "commit failed: %s", sqlite3_errmsg(db));
 		rc = CASE_ERROR;
@@ -188,10 +193,10 @@ static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref,
 	int in_window = 0;
 	for (size_t i = 0; i < ch.nrecipients; i++)
 		in_window += ch.recipients[i].in_window;
-	print_json(json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:s?}}", "reference", ch.reference,
-			     "old_status", ch.old_status, "status", ch.new_status, "notices",
-			     "queued", (int)ch.nrecipients, "in_window", in_window, "text",
-			     ch.text[0] ? ch.text : NULL),
+	print_json(json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference",
+			     ch.reference, "old_status", ch.old_status, "status", ch.new_status,
+			     "notices", "queued", (int)ch.nrecipients, "in_window", in_window,
+			     "sent_now", sent, "text", ch.text[0] ? ch.text : NULL),
 		   1);
 	case_status_change_free(&ch);
 	return 0;

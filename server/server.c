@@ -228,8 +228,8 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    .rules = s->case_rules,
 	    .winter = s->winter,
 	    .max_body_bytes = c->api_max_body_bytes,
-	    .notify = worker_notify,
-	    .notify_arg = s->worker,
+	    .notify = outbox_sender_notify,
+	    .notify_arg = s->sender,
 	};
 	struct open311_options oo = {
 	    .db_path = c->db_path,

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "apikey.h"
+#include "case_notify.h"
 #include "content_data.h"
 #include "db.h"
 #include "log.h"
@@ -311,6 +312,10 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	}
 	int rc = case_set_status(db, a->opt.rules, ref, status, note, actor, 0, &ch, err,
 				 sizeof(err));
+	int sent = 0;
+	if (rc == CASE_OK && ch.nrecipients &&
+	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
+		rc = CASE_ERROR;
 	json_decref(body);
 	if (finish(a, db, rc == CASE_OK) < 0 && rc == CASE_OK)
 		rc = CASE_ERROR;
@@ -327,12 +332,12 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		in_window += ch.recipients[i].in_window;
 	log_event(LOG_INFO, "case_status", "reference", ch.reference, "status", ch.new_status,
 		  "actor", actor, NULL);
-	if (ch.nrecipients && a->opt.notify)
+	if (sent > 0 && a->opt.notify)
 		a->opt.notify(a->opt.notify_arg);
-	json_t *out = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:s?}}", "reference", ch.reference,
-				"old_status", ch.old_status, "status", ch.new_status, "notices",
-				"queued", (int)ch.nrecipients, "in_window", in_window, "text",
-				ch.text[0] ? ch.text : NULL);
+	json_t *out = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference",
+				ch.reference, "old_status", ch.old_status, "status", ch.new_status,
+				"notices", "queued", (int)ch.nrecipients, "in_window", in_window,
+				"sent_now", sent, "text", ch.text[0] ? ch.text : NULL);
 	case_status_change_free(&ch);
 	return reply_json(conn, 200, out, NULL);
 }

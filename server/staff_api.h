@@ -10,9 +10,9 @@
  * Every request needs "Authorization: Bearer KEY" with the scope "cases" or
  * "gritting" (401 without a valid key, 403 without the scope). Each request
  * opens its own database connection; writes run in one transaction under
- * the process-wide write lock. After a status change queues notices the
- * notify callback wakes the worker, which delivers those inside the
- * citizen's 24-hour window.
+ * the process-wide write lock. A status change queues a notice per citizen;
+ * those inside their 24-hour window go to the outbox in the same
+ * transaction (case_notify.h) and the notify callback wakes the sender.
  */
 #ifndef BORGERBOT_STAFF_API_H
 #define BORGERBOT_STAFF_API_H
@@ -32,7 +32,7 @@ struct staff_api_options {
 	const struct case_rules *rules;
 	const struct winter_plan *winter;
 	size_t max_body_bytes;        /* POST bodies above this get 413 */
-	void (*notify)(void *arg);    /* called after notices were queued; may be NULL */
+	void (*notify)(void *arg);    /* called after notices went to the outbox; may be NULL */
 	void *notify_arg;
 };
 

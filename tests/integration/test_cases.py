@@ -11,7 +11,8 @@ import tempfile
 import time
 import unittest
 
-from harness import (BIN, PAGE_ID, ROOT, Server, ServerTestCase, envelope, now_ms, text_event)
+from harness import (BIN, PAGE_ID, ROOT, Server, ServerTestCase, envelope, now_ms,
+                     text_event)
 
 HOUR_MS = 3600 * 1000
 
@@ -145,6 +146,18 @@ class CasesApiTest(ApiTestCase):
 
 
 class NoticesTest(ApiTestCase):
+    """In sandbox mode, so the outbox's sends land in the in-server recorder."""
+
+    def setUp(self):
+        self.server = Server(["--sandbox"])
+        self.server.env.pop("BORGERBOT_PAGE_TOKEN", None)
+        self.server.start()
+        self.key = make_key(self.server, "vejogpark", "cases,gritting")
+
+    def replies(self, psid):
+        status, body, _ = self.server.request("GET", "/sandbox/api/replies?psid=" + psid)
+        return [r["request"].get("message", {}).get("text") for r in json.loads(body)["replies"]]
+
     def seed_case(self, psid_reporter, psid_follower):
         """A Messenger case with a follower, as the worker's case_file() leaves it."""
         import sqlite3
@@ -177,8 +190,14 @@ class NoticesTest(ApiTestCase):
         self.assertEqual(body["notices"]["text"],
                          "Godt nyt: Gadelyset på Duevej er repareret (sag TM-2026-00042). "
                          "Tak fordi du sagde til!")
-        rows = self.server.query("SELECT psid, text FROM notices ORDER BY id")
-        self.assertEqual([r[0] for r in rows], ["R1", "F1"])
+        self.assertEqual(body["notices"]["sent_now"], 1)
+        rows = self.server.query("SELECT psid, delivered_at IS NOT NULL FROM notices ORDER BY id")
+        self.assertEqual(rows, [("R1", 1), ("F1", 0)])  # F1 gets it when writing next
+        deadline = time.time() + 10
+        while time.time() < deadline and body["notices"]["text"] not in self.replies("R1"):
+            time.sleep(0.05)
+        self.assertIn(body["notices"]["text"], self.replies("R1"))
+        self.assertNotIn(body["notices"]["text"], self.replies("F1"))
 
 
 class GrittingTest(ApiTestCase):
