@@ -92,7 +92,7 @@ static int hash_key(const char *key, char *out)
 }
 
 int apikey_create(sqlite3 *db, const char *name, const char *scopes, char *key, size_t keylen,
-		  char *err, size_t errlen)
+                  char *err, size_t errlen)
 {
 	unsigned char raw[24];
 	char hash[65];
@@ -101,7 +101,8 @@ int apikey_create(sqlite3 *db, const char *name, const char *scopes, char *key, 
 		return -1;
 	}
 	if (!apikey_scopes_valid(scopes)) {
-		snprintf(err, errlen, "scopes must be a comma-separated list of cases, gritting, open311");
+		snprintf(err, errlen,
+		         "scopes must be a comma-separated list of cases, gritting, open311");
 		return -1;
 	}
 	if (keylen < APIKEY_LEN + 1 || RAND_bytes(raw, sizeof(raw)) != 1) {
@@ -116,7 +117,7 @@ int apikey_create(sqlite3 *db, const char *name, const char *scopes, char *key, 
 	}
 	sqlite3_stmt *st;
 	const char *sql = "INSERT INTO api_keys (name, key_hash, scopes, created_at)"
-			  " VALUES (?1, ?2, ?3, ?4)";
+	                  " VALUES (?1, ?2, ?3, ?4)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return -1;
@@ -153,7 +154,7 @@ int apikey_check(sqlite3 *db, const char *key, const char *scope, char *name, si
 		if (!h || strlen(h) != 64 || CRYPTO_memcmp(h, hash, 64) != 0)
 			continue;
 		result = has_scope((const char *)sqlite3_column_text(st, 2), scope) ? APIKEY_OK
-										    : APIKEY_SCOPE;
+		                                                                    : APIKEY_SCOPE;
 		snprintf(name, namelen, "%s", (const char *)sqlite3_column_text(st, 0));
 		break;
 	}
@@ -167,7 +168,7 @@ int apikey_revoke(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st;
 	const char *sql = "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1"
-			  " AND revoked_at IS NULL";
+	                  " AND revoked_at IS NULL";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);

@@ -25,7 +25,7 @@ int apikey_scopes_valid(const char *scopes);
 /* Creates a key named name (1-64 of [A-Za-z0-9._-]); writes the key (keylen >=
  * APIKEY_LEN + 1). Returns 0, or -1 with err set (e.g. the name exists). */
 int apikey_create(sqlite3 *db, const char *name, const char *scopes, char *key, size_t keylen,
-		  char *err, size_t errlen);
+                  char *err, size_t errlen);
 
 /* Checks key for scope; on success writes the key's name. */
 int apikey_check(sqlite3 *db, const char *key, const char *scope, char *name, size_t namelen);
@@ -34,7 +34,7 @@ int apikey_check(sqlite3 *db, const char *key, const char *scope, char *name, si
 int apikey_revoke(sqlite3 *db, const char *name);
 
 typedef void (*apikey_fn)(void *arg, const char *name, const char *scopes, long long created_at,
-			  long long revoked_at);
+                          long long revoked_at);
 int apikey_list(sqlite3 *db, apikey_fn fn, void *arg);
 
 /* The key from "Authorization: Bearer KEY", or NULL. */

@@ -69,7 +69,7 @@ static int house_no(const char *s)
 /* ---- filing ------------------------------------------------------------- */
 
 static int check_report(const struct case_rules *rules, const struct case_report *r, char *err,
-			size_t errlen)
+                        size_t errlen)
 {
 	const char *why = NULL;
 	if (!case_rules_find(rules, r->category))
@@ -83,7 +83,7 @@ static int check_report(const struct case_rules *rules, const struct case_report
 	else if (r->photos_json && strlen(r->photos_json) > CASE_MAX_PHOTOS)
 		why = "too many photos";
 	else if (r->has_location && (!isfinite(r->lat) || !isfinite(r->lon) || fabs(r->lat) > 90 ||
-				     fabs(r->lon) > 180))
+	                             fabs(r->lon) > 180))
 		why = "location out of range";
 	else if (r->photos_json) {
 		json_t *p = json_loads(r->photos_json, 0, NULL);
@@ -105,16 +105,16 @@ static double metres_between(double lat1, double lon1, double lat2, double lon2)
 }
 
 /* The oldest open case covering the same place; 1 found (id, ref set), 0 none, -1 error. */
-static int find_duplicate(sqlite3 *db, const struct case_rules *rules,
-			  const struct case_report *r, long long *id, char *ref, size_t reflen)
+static int find_duplicate(sqlite3 *db, const struct case_rules *rules, const struct case_report *r,
+                          long long *id, char *ref, size_t reflen)
 {
 	sqlite3_stmt *st;
 	const char *sql = "SELECT id, reference, street, house_number, pole_number, lat, lon"
-			  " FROM cases WHERE category = ?1 AND status IN ('open', 'in_progress')"
-			  " AND ((?2 IS NOT NULL AND street = ?2 COLLATE NOCASE)"
-			  "   OR (?3 IS NOT NULL AND pole_number = ?3 COLLATE NOCASE)"
-			  "   OR (?4 IS NOT NULL AND lat IS NOT NULL))"
-			  " ORDER BY id";
+	                  " FROM cases WHERE category = ?1 AND status IN ('open', 'in_progress')"
+	                  " AND ((?2 IS NOT NULL AND street = ?2 COLLATE NOCASE)"
+	                  "   OR (?3 IS NOT NULL AND pole_number = ?3 COLLATE NOCASE)"
+	                  "   OR (?4 IS NOT NULL AND lat IS NOT NULL))"
+	                  " ORDER BY id";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, r->category, -1, SQLITE_TRANSIENT);
@@ -129,11 +129,11 @@ static int find_duplicate(sqlite3 *db, const struct case_rules *rules,
 		int theirs = house_no((const char *)sqlite3_column_text(st, 3));
 		int same_pole = nz(r->pole_number) && pole && !strcasecmp(pole, r->pole_number);
 		int same_street = nz(r->street) && street && !strcasecmp(street, r->street) &&
-				  (mine < 0 || theirs < 0 ||
-				   abs(mine - theirs) <= case_rules_house_distance(rules));
+		                  (mine < 0 || theirs < 0 ||
+		                   abs(mine - theirs) <= case_rules_house_distance(rules));
 		int near = r->has_location && sqlite3_column_type(st, 5) != SQLITE_NULL &&
-			   metres_between(r->lat, r->lon, sqlite3_column_double(st, 5),
-					  sqlite3_column_double(st, 6)) <= case_rules_metres(rules);
+		           metres_between(r->lat, r->lon, sqlite3_column_double(st, 5),
+		                          sqlite3_column_double(st, 6)) <= case_rules_metres(rules);
 		if (same_pole || same_street || near) {
 			*id = sqlite3_column_int64(st, 0);
 			snprintf(ref, reflen, "%s", (const char *)sqlite3_column_text(st, 1));
@@ -147,15 +147,15 @@ static int find_duplicate(sqlite3 *db, const struct case_rules *rules,
 
 /* Adds the citizen as a follower; *already = 1 if they reported or followed it. */
 static int add_follower(sqlite3 *db, long long case_id, const struct case_report *r, long long now,
-			int *already)
+                        int *already)
 {
 	sqlite3_stmt *st;
 	*already = 0;
 	if (!nz(r->page_id) || !nz(r->psid))
 		return 0;
 	const char *sql = "SELECT 1 FROM cases WHERE id = ?1 AND page_id = ?2 AND psid = ?3"
-			  " UNION ALL SELECT 1 FROM case_followers"
-			  " WHERE case_id = ?1 AND page_id = ?2 AND psid = ?3";
+	                  " UNION ALL SELECT 1 FROM case_followers"
+	                  " WHERE case_id = ?1 AND page_id = ?2 AND psid = ?3";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -178,7 +178,7 @@ static int add_follower(sqlite3 *db, long long case_id, const struct case_report
 	sqlite3_bind_text(st, 3, r->psid, -1, SQLITE_TRANSIENT);
 	if (r->text)
 		sqlite3_bind_text(st, 4, r->text, (int)strnlen(r->text, CASE_MAX_TEXT),
-				  SQLITE_TRANSIENT);
+		                  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -190,7 +190,7 @@ static long long next_seq(sqlite3 *db, int year)
 {
 	sqlite3_stmt *st;
 	const char *sql = "INSERT INTO case_counters (year, last) VALUES (?1, 1)"
-			  " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last";
+	                  " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, year);
@@ -212,7 +212,7 @@ static int utf8_cut(const char *s, int max)
 }
 
 static int insert_case(sqlite3 *db, const struct case_rules *rules, const struct case_report *r,
-		       long long now, struct case_result *out)
+                       long long now, struct case_result *out)
 {
 	struct tm tm;
 	content_cph_time(now, &tm);
@@ -221,7 +221,7 @@ static int insert_case(sqlite3 *db, const struct case_rules *rules, const struct
 	if (seq < 0)
 		return -1;
 	int n = snprintf(out->reference, sizeof(out->reference), "%s-%d-%05lld",
-			 case_rules_prefix(rules), year, seq);
+	                 case_rules_prefix(rules), year, seq);
 	if (n < 0 || (size_t)n >= sizeof(out->reference))
 		return -1;
 	const struct case_category *cat = case_rules_find(rules, r->category);
@@ -249,7 +249,7 @@ static int insert_case(sqlite3 *db, const struct case_rules *rules, const struct
 	}
 	if (nz(r->text))
 		sqlite3_bind_text(st, 11, r->text, utf8_cut(r->text, CASE_MAX_TEXT),
-				  SQLITE_TRANSIENT);
+		                  SQLITE_TRANSIENT);
 	bind_text(st, 12, r->photos_json);
 	sqlite3_bind_text(st, 13, nz(r->source) ? r->source : "messenger", -1, SQLITE_TRANSIENT);
 	bind_text(st, 14, r->page_id);
@@ -264,7 +264,7 @@ static int insert_case(sqlite3 *db, const struct case_rules *rules, const struct
 }
 
 int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_report *r,
-	      struct case_result *out, char *err, size_t errlen)
+              struct case_result *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	int rc = check_report(rules, r, err, errlen);
@@ -282,7 +282,7 @@ int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_rep
 		out->case_id = id;
 		out->existing = 1;
 		snprintf(out->department, sizeof(out->department), "%s",
-			 case_rules_find(rules, r->category)->department);
+		         case_rules_find(rules, r->category)->department);
 		if (add_follower(db, id, r, now, &out->already_following) < 0) {
 			set_err(err, errlen, "adding a follower", db);
 			return CASE_ERROR;
@@ -321,7 +321,7 @@ static void capitalise_first(char *s)
 }
 
 static void notice_text(const struct case_category *cat, const struct case_row *row,
-			const char *status, const char *note, char *buf, size_t size)
+                        const char *status, const char *note, char *buf, size_t size)
 {
 	char place[200];
 	if (row->street[0] && row->house_number[0])
@@ -346,7 +346,7 @@ static void notice_text(const struct case_category *cat, const struct case_row *
 	render(buf, size, cat->subject, place);
 	size_t n = strlen(buf);
 	snprintf(buf + n, size - n, " (sag %s) og har lukket sagen%s%s", row->reference,
-		 nz(note) ? ": " : ".", nz(note) ? note : "");
+	         nz(note) ? ": " : ".", nz(note) ? note : "");
 	n = strlen(buf);
 	if (nz(note) && n > 0 && !strchr(".!?", buf[n - 1]) && n + 1 < size) {
 		buf[n] = '.';
@@ -374,7 +374,7 @@ static int append_recipient(struct case_status_change *c, const char *page, cons
 }
 
 static int collect_recipients(sqlite3 *db, long long case_id, long long now,
-			      struct case_status_change *c)
+                              struct case_status_change *c)
 {
 	sqlite3_stmt *st;
 	const char *sql =
@@ -389,7 +389,7 @@ static int collect_recipients(sqlite3 *db, long long case_id, long long now,
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (append_recipient(c, (const char *)sqlite3_column_text(st, 0),
-				     (const char *)sqlite3_column_text(st, 1)) < 0)
+		                     (const char *)sqlite3_column_text(st, 1)) < 0)
 			break;
 		long long last = sqlite3_column_int64(st, 2);
 		c->recipients[c->nrecipients - 1].in_window =
@@ -401,11 +401,11 @@ static int collect_recipients(sqlite3 *db, long long case_id, long long now,
 }
 
 static int insert_notices(sqlite3 *db, long long case_id, long long now,
-			  struct case_status_change *c)
+                          struct case_status_change *c)
 {
 	sqlite3_stmt *st;
 	const char *sql = "INSERT INTO notices (page_id, psid, case_id, text, created_at)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5)";
+	                  " VALUES (?1, ?2, ?3, ?4, ?5)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	int rc = SQLITE_DONE;
@@ -424,12 +424,12 @@ static int insert_notices(sqlite3 *db, long long case_id, long long now,
 }
 
 static int update_status(sqlite3 *db, long long case_id, const char *old, const char *status,
-			 const char *note, const char *actor, long long now)
+                         const char *note, const char *actor, long long now)
 {
 	sqlite3_stmt *st;
 	const char *sql = "UPDATE cases SET status = ?2, status_note = ?3, updated_at = ?4,"
-			  " closed_at = CASE WHEN ?2 IN ('resolved', 'rejected') THEN ?4 END"
-			  " WHERE id = ?1";
+	                  " closed_at = CASE WHEN ?2 IN ('resolved', 'rejected') THEN ?4 END"
+	                  " WHERE id = ?1";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -456,8 +456,8 @@ static int update_status(sqlite3 *db, long long case_id, const char *old, const 
 }
 
 int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *reference,
-		    const char *status, const char *note, const char *actor, long long now_ms,
-		    struct case_status_change *out, char *err, size_t errlen)
+                    const char *status, const char *note, const char *actor, long long now_ms,
+                    struct case_status_change *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (!case_status_bit(status)) {
@@ -475,7 +475,8 @@ int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *ref
 		if (found < 0)
 			set_err(err, errlen, "reading the case", db);
 		else
-			snprintf(err, errlen, "no case with reference '%.40s'", reference ? reference : "");
+			snprintf(err, errlen, "no case with reference '%.40s'",
+			         reference ? reference : "");
 		return found < 0 ? CASE_ERROR : CASE_NOT_FOUND;
 	}
 	snprintf(out->reference, sizeof(out->reference), "%s", row.reference);
@@ -493,7 +494,7 @@ int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *ref
 		if (cat)
 			notice_text(cat, &row, status, note, out->text, sizeof(out->text));
 		if (cat && (collect_recipients(db, row.id, now, out) < 0 ||
-			    insert_notices(db, row.id, now, out) < 0)) {
+		            insert_notices(db, row.id, now, out) < 0)) {
 			set_err(err, errlen, "queueing notices", db);
 			rc = CASE_ERROR;
 		}
@@ -526,7 +527,8 @@ static int read_notices(sqlite3_stmt *st, struct case_notice **out, size_t *n)
 		snprintf(x->page_id, sizeof(x->page_id), "%s", sqlite3_column_text(st, 1));
 		snprintf(x->psid, sizeof(x->psid), "%s", sqlite3_column_text(st, 2));
 		snprintf(x->reference, sizeof(x->reference), "%s",
-			 sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+		         sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3)
+		                                    : "");
 		x->text = strdup((const char *)sqlite3_column_text(st, 4));
 		x->created_at = sqlite3_column_int64(st, 5);
 		if (!x->text)
@@ -543,18 +545,18 @@ static int read_notices(sqlite3_stmt *st, struct case_notice **out, size_t *n)
 	return 0;
 }
 
-#define NOTICE_COLUMNS                                                                              \
-	"SELECT n.id, n.page_id, n.psid, c.reference, n.text, n.created_at FROM notices n"          \
+#define NOTICE_COLUMNS                                                                             \
+	"SELECT n.id, n.page_id, n.psid, c.reference, n.text, n.created_at FROM notices n"         \
 	" LEFT JOIN cases c ON c.id = n.case_id"
 
 int case_notices_due_for(sqlite3 *db, const char *page_id, const char *psid, size_t limit,
-			 struct case_notice **out, size_t *n)
+                         struct case_notice **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
 	const char *sql = NOTICE_COLUMNS " WHERE n.delivered_at IS NULL AND n.page_id = ?1"
-					 " AND n.psid = ?2 ORDER BY n.id LIMIT ?3";
+	                                 " AND n.psid = ?2 ORDER BY n.id LIMIT ?3";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, page_id, -1, SQLITE_TRANSIENT);
@@ -564,14 +566,14 @@ int case_notices_due_for(sqlite3 *db, const char *page_id, const char *psid, siz
 }
 
 int case_notices_within_window(sqlite3 *db, long long now_ms, size_t limit,
-			       struct case_notice **out, size_t *n)
+                               struct case_notice **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
 	const char *sql = NOTICE_COLUMNS " JOIN citizens ci ON ci.page_id = n.page_id"
-					 " AND ci.psid = n.psid WHERE n.delivered_at IS NULL"
-					 " AND ci.last_inbound_at > ?1 ORDER BY n.id LIMIT ?2";
+	                                 " AND ci.psid = n.psid WHERE n.delivered_at IS NULL"
+	                                 " AND ci.last_inbound_at > ?1 ORDER BY n.id LIMIT ?2";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	long long now = now_ms ? now_ms : db_now_ms();
@@ -584,7 +586,7 @@ int case_notice_delivered(sqlite3 *db, long long notice_id, long long now_ms)
 {
 	sqlite3_stmt *st;
 	const char *sql = "UPDATE notices SET delivered_at = ?2 WHERE id = ?1"
-			  " AND delivered_at IS NULL";
+	                  " AND delivered_at IS NULL";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, notice_id);
@@ -603,7 +605,7 @@ void case_notices_free(struct case_notice *v, size_t n)
 
 /* ---- reading ------------------------------------------------------------ */
 
-#define CASE_COLUMNS                                                                                \
+#define CASE_COLUMNS                                                                               \
 	"SELECT id, reference, category, department, status, street, house_number, pole_number,"   \
 	" lat, lon, source, description, photos, status_note, created_at, updated_at,"             \
 	" (SELECT COUNT(*) FROM case_followers f WHERE f.case_id = cases.id) FROM cases"
@@ -668,8 +670,7 @@ int case_get(sqlite3 *db, const char *reference, struct case_row *out)
 int case_list(sqlite3 *db, const struct case_filter *f, case_row_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
-	const char *sql =
-	    CASE_COLUMNS
+	const char *sql = CASE_COLUMNS
 	    " WHERE (?1 = 0 OR (?1 >> (CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1"
 	    "   WHEN 'resolved' THEN 2 ELSE 3 END)) & 1)"
 	    " AND (?2 IS NULL OR category = ?2)"
@@ -707,14 +708,15 @@ int case_history(sqlite3 *db, long long case_id, case_history_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
 	const char *sql = "SELECT at, actor, old_status, new_status, note FROM case_history"
-			  " WHERE case_id = ?1 ORDER BY id";
+	                  " WHERE case_id = ?1 ORDER BY id";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(arg, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-		   (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+		   (const char *)sqlite3_column_text(st, 2),
+		   (const char *)sqlite3_column_text(st, 3),
 		   (const char *)sqlite3_column_text(st, 4));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;

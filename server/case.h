@@ -64,7 +64,7 @@ const char *case_rules_prefix(const struct case_rules *r); /* "TM" */
  * when it may be a fault. street and area may be NULL.
  */
 const char *case_not_a_fault(const struct case_rules *r, const char *category, const char *street,
-			     const char *area, long long now_ms);
+                             const char *area, long long now_ms);
 
 /* ---- filing ------------------------------------------------------------ */
 
@@ -75,12 +75,12 @@ struct case_report {
 	const char *pole_number;  /* or NULL */
 	int has_location;         /* lat/lon below are set */
 	double lat, lon;
-	const char *text;         /* the citizen's words (cut at CASE_MAX_TEXT) */
-	const char *photos_json;  /* JSON array of photo URLs, or NULL */
-	const char *source;       /* "messenger", "open311" or "staff" */
-	const char *page_id;      /* the reporting citizen, or NULL (Open311) */
+	const char *text;        /* the citizen's words (cut at CASE_MAX_TEXT) */
+	const char *photos_json; /* JSON array of photo URLs, or NULL */
+	const char *source;      /* "messenger", "open311" or "staff" */
+	const char *page_id;     /* the reporting citizen, or NULL (Open311) */
 	const char *psid;
-	long long now_ms;         /* 0 = now */
+	long long now_ms; /* 0 = now */
 };
 
 struct case_result {
@@ -102,7 +102,7 @@ struct case_result {
  * CASE_INVALID or CASE_ERROR (err set).
  */
 int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_report *r,
-	      struct case_result *out, char *err, size_t errlen);
+              struct case_result *out, char *err, size_t errlen);
 
 /* ---- status changes and notices ----------------------------------------- */
 
@@ -117,7 +117,7 @@ struct case_status_change {
 	char reference[32];
 	char old_status[16];
 	char new_status[16];
-	char text[1024];                  /* the Danish notice ("" when none is sent) */
+	char text[1024];                   /* the Danish notice ("" when none is sent) */
 	struct case_recipient *recipients; /* reporter and followers, malloc'd */
 	size_t nrecipients;
 };
@@ -131,8 +131,8 @@ struct case_status_change {
  * Free out with case_status_change_free().
  */
 int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *reference,
-		    const char *status, const char *note, const char *actor, long long now_ms,
-		    struct case_status_change *out, char *err, size_t errlen);
+                    const char *status, const char *note, const char *actor, long long now_ms,
+                    struct case_status_change *out, char *err, size_t errlen);
 void case_status_change_free(struct case_status_change *c);
 
 struct case_notice {
@@ -150,14 +150,14 @@ struct case_notice {
  * marks each with case_notice_delivered() in the same transaction.
  */
 int case_notices_due_for(sqlite3 *db, const char *page_id, const char *psid, size_t limit,
-			 struct case_notice **out, size_t *n);
+                         struct case_notice **out, size_t *n);
 /*
  * Pending notices of citizens whose 24-hour window is open at now_ms
  * (citizens.last_inbound_at later than now - 24 h + 10 min margin), oldest
  * first, at most limit. The worker sends these at once.
  */
 int case_notices_within_window(sqlite3 *db, long long now_ms, size_t limit,
-			       struct case_notice **out, size_t *n);
+                               struct case_notice **out, size_t *n);
 int case_notice_delivered(sqlite3 *db, long long notice_id, long long now_ms);
 void case_notices_free(struct case_notice *v, size_t n);
 
@@ -179,7 +179,7 @@ struct case_row {
 	char *photos;      /* JSON array text, malloc'd or NULL */
 	char *status_note; /* malloc'd or NULL */
 	long long created_at, updated_at;
-	int followers;     /* followers besides the reporter */
+	int followers; /* followers besides the reporter */
 };
 
 #define CASE_STATUS_OPEN 1
@@ -189,13 +189,13 @@ struct case_row {
 #define CASE_STATUS_ANY 15
 
 struct case_filter {
-	int status_mask;         /* CASE_STATUS_* bits; 0 = any */
-	const char *category;    /* or NULL */
-	const char *street;      /* or NULL (case-insensitive) */
-	long long since_ms;      /* created at or after, 0 = no limit */
-	long long until_ms;      /* created at or before, 0 = no limit */
-	const char *references;  /* ",TM-2026-00001,TM-2026-00002," or NULL */
-	int limit, offset;       /* limit 0 = 1000 */
+	int status_mask;        /* CASE_STATUS_* bits; 0 = any */
+	const char *category;   /* or NULL */
+	const char *street;     /* or NULL (case-insensitive) */
+	long long since_ms;     /* created at or after, 0 = no limit */
+	long long until_ms;     /* created at or before, 0 = no limit */
+	const char *references; /* ",TM-2026-00001,TM-2026-00002," or NULL */
+	int limit, offset;      /* limit 0 = 1000 */
 };
 
 /* Returns the status bit of a status name, or 0. */
@@ -212,7 +212,7 @@ int case_list(sqlite3 *db, const struct case_filter *f, case_row_fn fn, void *ar
 
 /* Status history of a case as a callback per entry (oldest first). */
 typedef void (*case_history_fn)(void *arg, long long at, const char *actor, const char *old_status,
-				const char *new_status, const char *note);
+                                const char *new_status, const char *note);
 int case_history(sqlite3 *db, long long case_id, case_history_fn fn, void *arg);
 
 #endif

@@ -45,7 +45,7 @@ static int fail(const char *msg)
 static int parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 {
 	static const char *const named[] = {"--status", "--category", "--street",
-					    "--note",	"--actor",    "--scope"};
+	                                    "--note",   "--actor",    "--scope"};
 	memset(o, 0, sizeof(*o));
 	config_defaults(&o->cfg);
 	for (int i = 1; i < argc; i++) {
@@ -70,7 +70,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t errlen
 				return -1;
 			}
 			const char **dst[] = {&o->status, &o->category, &o->street,
-					      &o->note,	  &o->actor,	&o->scope};
+			                      &o->note,   &o->actor,    &o->scope};
 			*dst[k] = argv[++i];
 		} else if (o->nargs < 3) {
 			o->args[o->nargs++] = a;
@@ -96,9 +96,8 @@ static sqlite3 *open_db(const struct opts *o)
 
 static void print_json(json_t *v, int indent)
 {
-	char *s = v ? json_dumps(v, (indent ? JSON_INDENT(2) : JSON_COMPACT) |
-					JSON_PRESERVE_ORDER)
-		    : NULL;
+	char *s = v ? json_dumps(v, (indent ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER)
+	            : NULL;
 	if (s)
 		printf("%s\n", s);
 	free(s);
@@ -135,13 +134,13 @@ static int cases_list(sqlite3 *db, const struct opts *o)
 }
 
 static void add_history(void *arg, long long at, const char *actor, const char *old_status,
-			const char *new_status, const char *note)
+                        const char *new_status, const char *note)
 {
 	char when[40];
 	content_iso8601(at, when, sizeof(when));
-	json_array_append_new(arg, json_pack("{s:s, s:s?, s:s, s:s, s:s?}", "at", when, "actor",
-					     actor, "from", old_status, "to", new_status, "note",
-					     note));
+	json_array_append_new(arg,
+	                      json_pack("{s:s, s:s?, s:s, s:s, s:s?}", "at", when, "actor", actor,
+	                                "from", old_status, "to", new_status, "note", note));
 }
 
 static int cases_show(sqlite3 *db, const char *ref)
@@ -163,8 +162,7 @@ static int cases_show(sqlite3 *db, const char *ref)
 	return 0;
 }
 
-static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref,
-			    const char *status)
+static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref, const char *status)
 {
 	char err[600];
 	struct case_rules *rules = case_rules_load(o->cfg.municipality_dir, err, sizeof(err));
@@ -176,7 +174,7 @@ static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref,
 		snprintf(err, sizeof(err), "database busy: %s", sqlite3_errmsg(db));
 	else
 		rc = case_set_status(db, rules, ref, status, o->note, o->actor ? o->actor : "cli",
-				     0, &ch, err, sizeof(err));
+		                     0, &ch, err, sizeof(err));
 	int sent = 0; /* a running server's sender picks outbox rows up within a second */
 	if (rc == CASE_OK && ch.nrecipients &&
 	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
@@ -193,22 +191,23 @@ static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref,
 	int in_window = 0;
 	for (size_t i = 0; i < ch.nrecipients; i++)
 		in_window += ch.recipients[i].in_window;
-	print_json(json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference",
-			     ch.reference, "old_status", ch.old_status, "status", ch.new_status,
-			     "notices", "queued", (int)ch.nrecipients, "in_window", in_window,
-			     "sent_now", sent, "text", ch.text[0] ? ch.text : NULL),
-		   1);
+	print_json(json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference", ch.reference,
+	                     "old_status", ch.old_status, "status", ch.new_status, "notices",
+	                     "queued", (int)ch.nrecipients, "in_window", in_window, "sent_now",
+	                     sent, "text", ch.text[0] ? ch.text : NULL),
+	           1);
 	case_status_change_free(&ch);
 	return 0;
 }
 
 static void cases_usage(FILE *out)
 {
-	fprintf(out, "usage: borgerbot cases list [--status S[,S]] [--category C] [--street NAME]\n"
-		     "       borgerbot cases show REFERENCE\n"
-		     "       borgerbot cases set-status REFERENCE STATUS [--note TEXT] [--actor NAME]\n"
-		     "STATUS: open, in_progress, resolved, rejected. Options for all:\n"
-		     "  --db PATH  --config FILE  --municipality-dir DIR\n");
+	fprintf(out,
+	        "usage: borgerbot cases list [--status S[,S]] [--category C] [--street NAME]\n"
+	        "       borgerbot cases show REFERENCE\n"
+	        "       borgerbot cases set-status REFERENCE STATUS [--note TEXT] [--actor NAME]\n"
+	        "STATUS: open, in_progress, resolved, rejected. Options for all:\n"
+	        "  --db PATH  --config FILE  --municipality-dir DIR\n");
 }
 
 int cmd_cases(int argc, char **argv)
@@ -235,9 +234,9 @@ int cmd_cases(int argc, char **argv)
 	sqlite3 *db = open_db(&o);
 	if (!db)
 		return 1;
-	int rc = list ? cases_list(db, &o)
-		 : show ? cases_show(db, o.args[1])
-			: cases_set_status(db, &o, o.args[1], o.args[2]);
+	int rc = list   ? cases_list(db, &o)
+	         : show ? cases_show(db, o.args[1])
+	                : cases_set_status(db, &o, o.args[1], o.args[2]);
 	sqlite3_close(db);
 	return rc;
 }
@@ -245,7 +244,7 @@ int cmd_cases(int argc, char **argv)
 /* ---- apikey ------------------------------------------------------------- */
 
 static void print_key(void *arg, const char *name, const char *scopes, long long created_at,
-		      long long revoked_at)
+                      long long revoked_at)
 {
 	char c[40], r[40];
 	(void)arg;
@@ -253,17 +252,17 @@ static void print_key(void *arg, const char *name, const char *scopes, long long
 	if (revoked_at)
 		content_iso8601(revoked_at, r, sizeof(r));
 	print_json(json_pack("{s:s, s:s, s:s, s:s?}", "name", name, "scopes", scopes, "created_at",
-			     c, "revoked_at", revoked_at ? r : NULL),
-		   0);
+	                     c, "revoked_at", revoked_at ? r : NULL),
+	           0);
 }
 
 static void apikey_usage(FILE *out)
 {
 	fprintf(out, "usage: borgerbot apikey create NAME --scope cases,gritting,open311\n"
-		     "       borgerbot apikey list\n"
-		     "       borgerbot apikey revoke NAME\n"
-		     "Options: --db PATH  --config FILE\n"
-		     "The key is printed once; only its SHA-256 hash is stored.\n");
+	             "       borgerbot apikey list\n"
+	             "       borgerbot apikey revoke NAME\n"
+	             "Options: --db PATH  --config FILE\n"
+	             "The key is printed once; only its SHA-256 hash is stored.\n");
 }
 
 int cmd_apikey(int argc, char **argv)
@@ -289,7 +288,7 @@ int cmd_apikey(int argc, char **argv)
 	}
 	if (create && !apikey_scopes_valid(o.scope)) {
 		fprintf(stderr, "borgerbot: error: --scope must be a comma-separated list of "
-				"cases, gritting, open311\n");
+		                "cases, gritting, open311\n");
 		return 2;
 	}
 	sqlite3 *db = open_db(&o);

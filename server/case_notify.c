@@ -14,8 +14,8 @@
 #include "db.h"
 #include "outbox.h"
 
-static int send_all(sqlite3 *db, struct case_notice *v, size_t n, long long cause,
-		    long long now, char *err, size_t errlen)
+static int send_all(sqlite3 *db, struct case_notice *v, size_t n, long long cause, long long now,
+                    char *err, size_t errlen)
 {
 	int queued = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -42,7 +42,7 @@ static int send_all(sqlite3 *db, struct case_notice *v, size_t n, long long caus
 }
 
 int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit, char *err,
-				    size_t errlen)
+                                    size_t errlen)
 {
 	long long now = now_ms ? now_ms : db_now_ms();
 	struct case_notice *v;
@@ -57,7 +57,7 @@ int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit,
 }
 
 int case_notices_send_for(sqlite3 *db, const char *page_id, const char *psid,
-			  long long cause_event_id, long long now_ms, char *err, size_t errlen)
+                          long long cause_event_id, long long now_ms, char *err, size_t errlen)
 {
 	long long now = now_ms ? now_ms : db_now_ms();
 	struct case_notice *v;

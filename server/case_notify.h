@@ -18,13 +18,13 @@
  * or -1 with err set. The staff API and `borgerbot cases set-status` call
  * this right after a status change; the worker may call it each round. */
 int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit, char *err,
-				    size_t errlen);
+                                    size_t errlen);
 
 /* Queues the pending notices of one citizen (the worker calls this when the
  * citizen writes, in that event's savepoint, before or after its answer).
  * cause_event_id is the event that opened the window (0 if none). Returns
  * how many were queued, or -1 with err set. */
 int case_notices_send_for(sqlite3 *db, const char *page_id, const char *psid,
-			  long long cause_event_id, long long now_ms, char *err, size_t errlen);
+                          long long cause_event_id, long long now_ms, char *err, size_t errlen);
 
 #endif

@@ -69,7 +69,8 @@ static int category_row(void *arg, char **f, int n, char *why, size_t whylen)
 	struct case_rules *r = arg;
 	(void)n;
 	if (!code_ok(f[0])) {
-		snprintf(why, whylen, "category '%.60s' must be lowercase letters, digits and _", f[0]);
+		snprintf(why, whylen, "category '%.60s' must be lowercase letters, digits and _",
+		         f[0]);
 		return -1;
 	}
 	if (case_rules_find(r, f[0])) {
@@ -108,7 +109,7 @@ static int category_row(void *arg, char **f, int n, char *why, size_t whylen)
 			return -1;
 		}
 	c->c = (struct case_category){c->mem[0], c->mem[1], c->mem[2], c->mem[3],
-				      pole,      c->mem[4], c->mem[5]};
+	                              pole,      c->mem[4], c->mem[5]};
 	r->ncats++;
 	return 0;
 }
@@ -166,12 +167,12 @@ static int settings_row(void *arg, char **f, int n, char *why, size_t whylen)
 		}
 		for (size_t i = 0; i < len; i++)
 			if (!isupper((unsigned char)f[1][i])) {
-				snprintf(why, whylen, "reference_prefix must be capital letters A-Z");
+				snprintf(why, whylen,
+				         "reference_prefix must be capital letters A-Z");
 				return -1;
 			}
 		memcpy(r->prefix, f[1], len + 1);
-	} else if (!strcmp(f[0], "duplicate_house_distance") ||
-		   !strcmp(f[0], "duplicate_metres")) {
+	} else if (!strcmp(f[0], "duplicate_house_distance") || !strcmp(f[0], "duplicate_metres")) {
 		long v = strtol(f[1], &end, 10);
 		if (!*f[1] || *end || v < 0 || v > 10000) {
 			snprintf(why, whylen, "%s must be a number 0-10000", f[0]);
@@ -190,9 +191,9 @@ static int settings_row(void *arg, char **f, int n, char *why, size_t whylen)
 
 struct case_rules *case_rules_load(const char *dir, char *err, size_t errlen)
 {
-	static const char *const cat_header[] = {"category",	 "department", "name",
-						 "description", "pole_number", "subject",
-						 "resolved_text"};
+	static const char *const cat_header[] = {"category",     "department",  "name",
+	                                         "description",  "pole_number", "subject",
+	                                         "resolved_text"};
 	static const char *const naf_header[] = {"category", "place", "from", "to", "explanation"};
 	struct case_rules *r = calloc(1, sizeof(*r));
 	char path[1024];
@@ -290,7 +291,7 @@ static int place_matches(const char *place, const char *street, const char *area
 }
 
 const char *case_not_a_fault(const struct case_rules *r, const char *category, const char *street,
-			     const char *area, long long now_ms)
+                             const char *area, long long now_ms)
 {
 	struct tm tm;
 	content_cph_time(now_ms ? now_ms : db_now_ms(), &tm);

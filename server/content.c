@@ -18,8 +18,16 @@
 #include "content_data.h"
 
 static const char *const keys[] = {
-    "name",	      "phone",	     "email",		   "address",	       "web",
-    "citizen_service", "citizen_service_hours", "phone_hours", "recycling_centre", "recycling_hours",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "web",
+    "citizen_service",
+    "citizen_service_hours",
+    "phone_hours",
+    "recycling_centre",
+    "recycling_hours",
     "jurisdiction_id",
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -176,7 +184,7 @@ int content_waste_answer(const struct content *c, const char *area, char *buf, s
 		return CONTENT_ANSWERED;
 	}
 	put(&o, "Tømningsdagene afhænger af, hvor du bor. Skriv din adresse (vej og husnummer), "
-		"så finder jeg dine tømningsdage.");
+	        "så finder jeg dine tømningsdage.");
 	return CONTENT_NEED_AREA;
 }
 
@@ -194,11 +202,11 @@ enum content_topic content_topic_of(const char *text)
 {
 	if (!text)
 		return CONTENT_TOPIC_ALL;
-	int recycling = contains(text, "genbrug") || contains(text, "lossepl") ||
-			contains(text, "storskrald");
+	int recycling =
+	    contains(text, "genbrug") || contains(text, "lossepl") || contains(text, "storskrald");
 	int service = contains(text, "borgerservice") || contains(text, "pas") ||
-		      contains(text, "kørekort") || contains(text, "rådhus") ||
-		      contains(text, "telefon") || contains(text, "ringe");
+	              contains(text, "kørekort") || contains(text, "rådhus") ||
+	              contains(text, "telefon") || contains(text, "ringe");
 	if (recycling && !service)
 		return CONTENT_TOPIC_RECYCLING;
 	if (service && !recycling)
@@ -213,7 +221,7 @@ static const char *val(const struct content *c, const char *key, const char *fal
 }
 
 int content_opening_hours_answer(const struct content *c, enum content_topic topic, char *buf,
-				 size_t buflen)
+                                 size_t buflen)
 {
 	struct out o = {buf, buflen, 0};
 	if (buflen)
@@ -228,8 +236,10 @@ int content_opening_hours_answer(const struct content *c, enum content_topic top
 	}
 	if (topic != CONTENT_TOPIC_CITIZEN_SERVICE && content_get(c, "recycling_hours"))
 		put(&o, "%s%s har åbent %s.", o.len ? " " : "",
-		    val(c, "recycling_centre", "Genbrugspladsen"), content_get(c, "recycling_hours"));
+		    val(c, "recycling_centre", "Genbrugspladsen"),
+		    content_get(c, "recycling_hours"));
 	if (!o.len)
-		put(&o, "Du kan ringe til %s på %s.", val(c, "name", "kommunen"), val(c, "phone", ""));
+		put(&o, "Du kan ringe til %s på %s.", val(c, "name", "kommunen"),
+		    val(c, "phone", ""));
 	return CONTENT_ANSWERED;
 }

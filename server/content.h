@@ -42,6 +42,6 @@ enum content_topic content_topic_of(const char *text);
 
 /* The answer to an opening-hours question. Returns CONTENT_ANSWERED. */
 int content_opening_hours_answer(const struct content *c, enum content_topic topic, char *buf,
-				 size_t buflen);
+                                 size_t buflen);
 
 #endif

@@ -170,8 +170,8 @@ struct reader {
 };
 
 /* Handles one non-blank, non-comment line; returns 1 for a data row, 0 for the header. */
-static int handle_line(struct reader *rd, char *s, int *seen_header, const char **why,
-		       char *whybuf, size_t whylen)
+static int handle_line(struct reader *rd, char *s, int *seen_header, const char **why, char *whybuf,
+                       size_t whylen)
 {
 	char *fields[CONTENT_MAX_FIELDS];
 	int n;
@@ -198,10 +198,10 @@ static int handle_line(struct reader *rd, char *s, int *seen_header, const char 
 			for (int i = 0; i < rd->ncols; i++) {
 				if (n != rd->ncols || strcasecmp(fields[i], rd->header[i]) != 0) {
 					snprintf(whybuf, whylen, "header must be '%s%s%s%s%s...'",
-						 rd->header[0], rd->ncols > 1 ? "," : "",
-						 rd->ncols > 1 ? rd->header[1] : "",
-						 rd->ncols > 2 ? "," : "",
-						 rd->ncols > 2 ? rd->header[2] : "");
+					         rd->header[0], rd->ncols > 1 ? "," : "",
+					         rd->ncols > 1 ? rd->header[1] : "",
+					         rd->ncols > 2 ? "," : "",
+					         rd->ncols > 2 ? rd->header[2] : "");
 					*why = whybuf;
 					return -1;
 				}
@@ -247,7 +247,8 @@ static int read_lines(struct reader *rd, char *err, size_t errlen)
 		if (!why) {
 			char *s = trim(p);
 			if (*s && *s != '#') {
-				int r = handle_line(rd, s, &seen_header, &why, whybuf, sizeof(whybuf));
+				int r =
+				    handle_line(rd, s, &seen_header, &why, whybuf, sizeof(whybuf));
 				if (r > 0)
 					rows++;
 			}
@@ -270,7 +271,7 @@ static int read_lines(struct reader *rd, char *err, size_t errlen)
 }
 
 int content_csv_read(const char *path, const char *const *header, int ncols, content_row_fn row,
-		     void *arg, char *err, size_t errlen)
+                     void *arg, char *err, size_t errlen)
 {
 	struct reader rd = {path, FMT_CSV, header, ncols, row, arg};
 	return read_lines(&rd, err, errlen);
@@ -322,7 +323,7 @@ void content_iso8601(long long ms, char *buf, size_t size)
 	struct tm tm;
 	int off = content_cph_time(ms, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off / 3600);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off / 3600);
 }
 
 static int digits(const char *s, int n, int *out)

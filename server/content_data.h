@@ -33,7 +33,7 @@ typedef int (*content_row_fn)(void *arg, char **fields, int n, char *why, size_t
  * rows, or -1 with err set.
  */
 int content_csv_read(const char *path, const char *const *header, int ncols, content_row_fn row,
-		     void *arg, char *err, size_t errlen);
+                     void *arg, char *err, size_t errlen);
 
 /* Reads a "key: value" file; row() gets fields[0] = key, fields[1] = value (n = 2). */
 int content_kv_read(const char *path, content_row_fn row, void *arg, char *err, size_t errlen);

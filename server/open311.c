@@ -65,7 +65,7 @@ static int reply_json(struct mg_connection *conn, int status, json_t *v)
 static int reply_error(struct mg_connection *conn, int status, const char *description)
 {
 	return reply_json(conn, status,
-			  json_pack("[{s:i, s:s}]", "code", status, "description", description));
+	                  json_pack("[{s:i, s:s}]", "code", status, "description", description));
 }
 
 static json_t *str_or_null(const char *s)
@@ -78,7 +78,7 @@ static json_t *str_or_null(const char *s)
 struct params {
 	const char *form; /* URL-encoded pairs, or NULL */
 	size_t formlen;
-	json_t *json;     /* object, or NULL */
+	json_t *json; /* object, or NULL */
 };
 
 /* Finds name in URL-encoded pairs, decoding names too ("attribute%5Bpole_number%5D").
@@ -125,7 +125,7 @@ static int param(const struct params *p, const char *name, char *buf, size_t siz
 
 /* The API key from the parameters or an Authorization: Bearer header. */
 static int check_key(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
-		     const struct params *p, char *actor, size_t actorlen)
+                     const struct params *p, char *actor, size_t actorlen)
 {
 	char key[128] = "";
 	const char *bearer = apikey_from_bearer(mg_get_header(conn, "Authorization"));
@@ -137,13 +137,13 @@ static int check_key(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
 		return 0;
 	if (rc == APIKEY_ERROR)
 		return reply_error(conn, 500, "cannot check the api_key");
-	return reply_error(conn, 403, rc == APIKEY_SCOPE ? "api_key lacks the open311 scope"
-					: key[0]	 ? "api_key is invalid"
-							 : "api_key was not provided");
+	return reply_error(conn, 403,
+	                   rc == APIKEY_SCOPE ? "api_key lacks the open311 scope"
+	                   : key[0]           ? "api_key is invalid"
+	                                      : "api_key was not provided");
 }
 
-static int check_jurisdiction(struct open311 *o, struct mg_connection *conn,
-			      const struct params *p)
+static int check_jurisdiction(struct open311 *o, struct mg_connection *conn, const struct params *p)
 {
 	char j[128];
 	int r = param(p, "jurisdiction_id", j, sizeof(j));
@@ -172,7 +172,7 @@ static void base_url(struct mg_connection *conn, char *buf, size_t size)
 	for (const char *h = host; ok && *h; h++)
 		ok = isalnum((unsigned char)*h) || strchr(".-:[]", *h);
 	snprintf(buf, size, "%s://%s%s", ri->is_ssl ? "https" : "http", ok ? host : "localhost",
-		 PREFIX);
+	         PREFIX);
 }
 
 static int discovery(struct open311 *o, struct mg_connection *conn)
@@ -181,21 +181,22 @@ static int discovery(struct open311 *o, struct mg_connection *conn)
 	base_url(conn, url, sizeof(url));
 	const struct content *c = o->opt.content;
 	snprintf(contact, sizeof(contact), "%s, %s, %s", content_get(c, "name"),
-		 content_get(c, "phone"), content_get(c, "email"));
-	return reply_json(
-	    conn, 200,
-	    json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s]}]}", "changeset",
-		      "2026-11-24T00:00:00+01:00", "contact", contact, "key_service",
-		      "Ask the municipality for an API key with the scope open311.", "endpoints",
-		      "specification", SPEC_URL, "url", url, "changeset", "2026-11-24T00:00:00+01:00",
-		      "type", "production", "formats", "application/json"));
+	         content_get(c, "phone"), content_get(c, "email"));
+	return reply_json(conn, 200,
+	                  json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s]}]}", "changeset",
+	                            "2026-11-24T00:00:00+01:00", "contact", contact, "key_service",
+	                            "Ask the municipality for an API key with the scope open311.",
+	                            "endpoints", "specification", SPEC_URL, "url", url, "changeset",
+	                            "2026-11-24T00:00:00+01:00", "type", "production", "formats",
+	                            "application/json"));
 }
 
 static json_t *service_json(const struct case_category *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code", c->code,
-			 "service_name", c->name, "description", c->description, "metadata",
-			 c->pole_number, "type", "realtime", "keywords", "", "group", c->department);
+	                 "service_name", c->name, "description", c->description, "metadata",
+	                 c->pole_number, "type", "realtime", "keywords", "", "group",
+	                 c->department);
 }
 
 static int services(struct open311 *o, struct mg_connection *conn)
@@ -215,12 +216,12 @@ static int service_definition(struct open311 *o, struct mg_connection *conn, con
 	if (c->pole_number)
 		json_array_append_new(
 		    attrs, json_pack("{s:b, s:s, s:s, s:b, s:s, s:i, s:s}", "variable", 1, "code",
-				     "pole_number", "datatype", "string", "required", 0,
-				     "datatype_description",
-				     "Nummeret på lygtepælen (står på en lille plade på pælen)",
-				     "order", 1, "description", "Lygtepælens nummer"));
+		                     "pole_number", "datatype", "string", "required", 0,
+		                     "datatype_description",
+		                     "Nummeret på lygtepælen (står på en lille plade på pælen)",
+		                     "order", 1, "description", "Lygtepælens nummer"));
 	return reply_json(conn, 200,
-			  json_pack("{s:s, s:o}", "service_code", c->code, "attributes", attrs));
+	                  json_pack("{s:s, s:o}", "service_code", c->code, "attributes", attrs));
 }
 
 /* ---- reading requests ----------------------------------------------------- */
@@ -237,24 +238,24 @@ static json_t *request_json(struct open311 *o, const struct case_row *r)
 	content_iso8601(r->created_at, created, sizeof(created));
 	content_iso8601(r->updated_at, updated, sizeof(updated));
 	snprintf(address, sizeof(address), "%s%s%s", r->street, r->house_number[0] ? " " : "",
-		 r->house_number);
+	         r->house_number);
 	json_t *photos = r->photos ? json_loads(r->photos, 0, NULL) : NULL;
 	json_t *media = json_is_array(photos) && json_is_string(json_array_get(photos, 0))
-			    ? json_incref(json_array_get(photos, 0))
-			    : json_null();
+	                    ? json_incref(json_array_get(photos, 0))
+	                    : json_null();
 	json_decref(photos);
 	json_t *v = json_pack(
 	    "{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:n, s:s, s:s, s:n, s:o, s:n, s:n, s:o, s:o, s:o}",
-	    "service_request_id", r->reference, "status", open311_status(r->status),
-	    "status_notes", str_or_null(r->status_note), "service_name", c ? c->name : r->category,
-	    "service_code", r->category, "description", str_or_null(r->description),
-	    "agency_responsible", r->department, "service_notice", "requested_datetime", created,
-	    "updated_datetime", updated, "expected_datetime", "address", str_or_null(address),
-	    "address_id", "zipcode", "lat", r->has_location ? json_real(r->lat) : json_null(),
-	    "long", r->has_location ? json_real(r->lon) : json_null(), "media_url", media);
+	    "service_request_id", r->reference, "status", open311_status(r->status), "status_notes",
+	    str_or_null(r->status_note), "service_name", c ? c->name : r->category, "service_code",
+	    r->category, "description", str_or_null(r->description), "agency_responsible",
+	    r->department, "service_notice", "requested_datetime", created, "updated_datetime",
+	    updated, "expected_datetime", "address", str_or_null(address), "address_id", "zipcode",
+	    "lat", r->has_location ? json_real(r->lat) : json_null(), "long",
+	    r->has_location ? json_real(r->lon) : json_null(), "media_url", media);
 	if (v && r->pole_number[0])
 		json_object_set_new(v, "attributes",
-				    json_pack("{s:s}", "pole_number", r->pole_number));
+		                    json_pack("{s:s}", "pole_number", r->pole_number));
 	return v;
 }
 
@@ -309,7 +310,7 @@ static int status_mask(const char *s, int *mask)
 }
 
 static int list_requests(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
-			 const struct params *p, const char *single)
+                         const struct params *p, const char *single)
 {
 	char ids[4096], raw[2048], code[64], status[64], start[48], end[48];
 	struct case_filter f = {0};
@@ -321,8 +322,9 @@ static int list_requests(struct open311 *o, struct mg_connection *conn, sqlite3 
 		f.references = ids;
 	} else if ((r = param(p, "service_request_id", raw, sizeof(raw))) != 0) {
 		if (r < 0 || id_list(raw, ids, sizeof(ids)) < 0)
-			return reply_error(conn, 400, "service_request_id must be a comma-separated "
-						      "list of at most 100 ids");
+			return reply_error(conn, 400,
+			                   "service_request_id must be a comma-separated "
+			                   "list of at most 100 ids");
 		f.references = ids;
 	}
 	if ((r = param(p, "service_code", code, sizeof(code))) < 0)
@@ -359,8 +361,7 @@ static int list_requests(struct open311 *o, struct mg_connection *conn, sqlite3 
 /* ---- filing a request ----------------------------------------------------- */
 
 /* "Duevej 12B, 4990 Solbjerg" -> street "Duevej", number "12B". */
-static void split_address(const char *addr, char *street, size_t ssize, char *number,
-			  size_t nsize)
+static void split_address(const char *addr, char *street, size_t ssize, char *number, size_t nsize)
 {
 	const char *p = addr;
 	while (*p && *p != ',' && !isdigit((unsigned char)*p))
@@ -388,14 +389,15 @@ static int parse_coord(const char *s, double lim, double *out)
 }
 
 struct post_fields {
-	char code[64], lat[40], lon[40], address[300], address_id[64], description[CASE_MAX_TEXT + 1];
+	char code[64], lat[40], lon[40], address[300], address_id[64],
+	    description[CASE_MAX_TEXT + 1];
 	char media[1024], pole[40];
 };
 
 /* Fills r from the parameters; NULL, or the problem (possibly written into why). */
 static const char *read_post_fields(struct open311 *o, const struct params *p,
-				    struct post_fields *f, struct case_report *r, char *photos,
-				    size_t photos_size, char *why, size_t whylen)
+                                    struct post_fields *f, struct case_report *r, char *photos,
+                                    size_t photos_size, char *why, size_t whylen)
 {
 	int has_code = param(p, "service_code", f->code, sizeof(f->code));
 	if (has_code <= 0)
@@ -425,7 +427,8 @@ static const char *read_post_fields(struct open311 *o, const struct params *p,
 	int has_desc = in[4].got, has_media = in[5].got, has_pole = in[6].got;
 	if (has_lat != has_lon)
 		return "lat and long must be given together";
-	if (has_lat && (parse_coord(f->lat, 90, &r->lat) < 0 || parse_coord(f->lon, 180, &r->lon) < 0))
+	if (has_lat &&
+	    (parse_coord(f->lat, 90, &r->lat) < 0 || parse_coord(f->lon, 180, &r->lon) < 0))
 		return "lat and long must be decimal degrees (WGS84)";
 	r->has_location = has_lat > 0;
 	if (!has_lat && !has_addr && !has_id)
@@ -452,7 +455,7 @@ static const char *read_post_fields(struct open311 *o, const struct params *p,
 }
 
 static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
-			const struct params *p)
+                        const struct params *p)
 {
 	struct post_fields *f = calloc(1, sizeof(*f));
 	struct case_report r = {0};
@@ -460,8 +463,8 @@ static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *
 	if (!f)
 		return reply_error(conn, 500, "out of memory");
 	char whybuf[120];
-	const char *why = read_post_fields(o, p, f, &r, photos, sizeof(photos), whybuf,
-					   sizeof(whybuf));
+	const char *why =
+	    read_post_fields(o, p, f, &r, photos, sizeof(photos), whybuf, sizeof(whybuf));
 	if (why) {
 		free(f);
 		return reply_error(conn, 400, why);
@@ -490,15 +493,15 @@ static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *
 	char notice[300];
 	if (res.existing)
 		snprintf(notice, sizeof(notice),
-			 "Fejlen er allerede meldt og behandles i sag %s hos %s.", res.reference,
-			 res.department);
+		         "Fejlen er allerede meldt og behandles i sag %s hos %s.", res.reference,
+		         res.department);
 	else
 		snprintf(notice, sizeof(notice), "Tak. Sagen er sendt til %s.", res.department);
 	log_event(LOG_INFO, "open311_request", "reference", res.reference, "existing",
-		  res.existing ? "yes" : "no", NULL);
+	          res.existing ? "yes" : "no", NULL);
 	return reply_json(conn, 200,
-			  json_pack("[{s:s, s:s, s:n}]", "service_request_id", res.reference,
-				    "service_notice", notice, "account_id"));
+	                  json_pack("[{s:s, s:s, s:n}]", "service_request_id", res.reference,
+	                            "service_notice", notice, "account_id"));
 }
 
 /* ---- routing ---------------------------------------------------------------- */
@@ -510,14 +513,15 @@ static int read_post(struct open311 *o, struct mg_connection *conn, struct param
 	int form = ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33);
 	int json = ct && !strncasecmp(ct, "application/json", 16);
 	if (!form && !json)
-		return reply_error(conn, 415, "Content-Type must be "
-					      "application/x-www-form-urlencoded or application/json");
+		return reply_error(conn, 415,
+		                   "Content-Type must be "
+		                   "application/x-www-form-urlencoded or application/json");
 	size_t len;
 	enum http_body rb = http_read_body(conn, o->opt.max_body_bytes, body, &len);
 	if (rb != HTTP_BODY_OK)
 		return reply_error(conn, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
-				   rb == HTTP_BODY_TOO_LARGE ? "request body too large"
-							     : "cannot read the request body");
+		                   rb == HTTP_BODY_TOO_LARGE ? "request body too large"
+		                                             : "cannot read the request body");
 	if (json) {
 		p->json = json_loadb(*body, len, JSON_REJECT_DUPLICATES, NULL);
 		if (!json_is_object(p->json)) {
@@ -552,7 +556,7 @@ static int requests(struct open311 *o, struct mg_connection *conn, const char *s
 	else if ((rc = check_jurisdiction(o, conn, &p)) != 0)
 		;
 	else if ((post || !o->opt.public_read) &&
-		 (rc = check_key(o, conn, db, &p, actor, sizeof(actor))) != 0)
+	         (rc = check_key(o, conn, db, &p, actor, sizeof(actor))) != 0)
 		;
 	else
 		rc = post ? file_request(o, conn, db, &p) : list_requests(o, conn, db, &p, single);
@@ -581,8 +585,9 @@ static int handler(struct mg_connection *conn, void *cbdata)
 	int get = !strcmp(ri->request_method, "GET"), post = !strcmp(ri->request_method, "POST");
 	char res[200];
 	if (*path != '/' || strip_format(path + 1, res, sizeof(res)) < 0)
-		return reply_error(conn, 404, strstr(path, ".xml") ? "only the json format is served"
-								  : "not found");
+		return reply_error(conn, 404,
+		                   strstr(path, ".xml") ? "only the json format is served"
+		                                        : "not found");
 	if (!strcmp(res, "requests") && (get || post))
 		return requests(o, conn, NULL, post);
 	if (!get)

@@ -31,7 +31,7 @@ struct open311_options {
 	const struct winter_plan *winter; /* canonical street names */
 	const struct content *content;    /* contact and jurisdiction_id */
 	size_t max_body_bytes;
-	int public_read;                  /* GET requests without a key */
+	int public_read; /* GET requests without a key */
 };
 
 struct open311;

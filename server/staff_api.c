@@ -61,12 +61,12 @@ static int reply_json(struct mg_connection *conn, int status, json_t *obj, const
 
 static int reply_error(struct mg_connection *conn, int status, const char *message)
 {
-	const char *headers = status == 401 ? "WWW-Authenticate: Bearer realm=\"borgerbot\"\r\n"
-			      : status == 405 ? "Allow: GET, POST\r\n"
-					      : NULL;
-	return reply_json(conn, status,
-			  json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message),
-			  headers);
+	const char *headers = status == 401   ? "WWW-Authenticate: Bearer realm=\"borgerbot\"\r\n"
+	                      : status == 405 ? "Allow: GET, POST\r\n"
+	                                      : NULL;
+	return reply_json(
+	    conn, status,
+	    json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message), headers);
 }
 
 /* ---- JSON of cases ------------------------------------------------------ */
@@ -87,16 +87,16 @@ json_t *staff_api_case_json(const struct case_row *row)
 		photos = json_array();
 	}
 	json_t *loc = row->has_location ? json_pack("{s:f, s:f}", "lat", row->lat, "long", row->lon)
-					: json_null();
+	                                : json_null();
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:s,"
-			 " s:i}",
-			 "reference", row->reference, "category", row->category, "department",
-			 row->department, "status", row->status, "street", str_or_null(row->street),
-			 "house_number", str_or_null(row->house_number), "pole_number",
-			 str_or_null(row->pole_number), "location", loc, "description",
-			 str_or_null(row->description), "photos", photos, "source", row->source,
-			 "status_note", str_or_null(row->status_note), "created_at", created,
-			 "updated_at", updated, "followers", row->followers);
+	                 " s:i}",
+	                 "reference", row->reference, "category", row->category, "department",
+	                 row->department, "status", row->status, "street", str_or_null(row->street),
+	                 "house_number", str_or_null(row->house_number), "pole_number",
+	                 str_or_null(row->pole_number), "location", loc, "description",
+	                 str_or_null(row->description), "photos", photos, "source", row->source,
+	                 "status_note", str_or_null(row->status_note), "created_at", created,
+	                 "updated_at", updated, "followers", row->followers);
 }
 
 /* ---- request helpers ---------------------------------------------------- */
@@ -112,7 +112,7 @@ static sqlite3 *open_db(struct staff_api *a)
 
 /* Checks the Bearer key for scope; 0 ok (actor set) or the HTTP status sent. */
 static int authorise(struct mg_connection *conn, sqlite3 *db, const char *scope, char *actor,
-		     size_t actorlen)
+                     size_t actorlen)
 {
 	const char *key = apikey_from_bearer(mg_get_header(conn, "Authorization"));
 	int rc = key ? apikey_check(db, key, scope, actor, actorlen) : APIKEY_UNKNOWN;
@@ -125,8 +125,8 @@ static int authorise(struct mg_connection *conn, sqlite3 *db, const char *scope,
 	}
 	if (rc == APIKEY_ERROR)
 		return reply_error(conn, 500, "cannot check the API key");
-	return reply_error(conn, 401, key ? "invalid API key"
-					  : "missing API key (Authorization: Bearer KEY)");
+	return reply_error(conn, 401,
+	                   key ? "invalid API key" : "missing API key (Authorization: Bearer KEY)");
 }
 
 /* Reads a JSON object body; NULL after an error reply was sent. */
@@ -143,8 +143,8 @@ static json_t *json_body(struct mg_connection *conn, size_t max)
 	enum http_body rb = http_read_body(conn, max, &body, &len);
 	if (rb != HTTP_BODY_OK) {
 		reply_error(conn, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
-			    rb == HTTP_BODY_TOO_LARGE ? "request body too large"
-						      : "cannot read the request body");
+		            rb == HTTP_BODY_TOO_LARGE ? "request body too large"
+		                                      : "cannot read the request body");
 		return NULL;
 	}
 	json_error_t jerr;
@@ -232,8 +232,9 @@ static int list_cases(struct mg_connection *conn, sqlite3 *db)
 	f.limit = 100;
 	if ((p = qparam(ri, "status", status, sizeof(status))) < 0 ||
 	    (p > 0 && parse_status_list(status, &f.status_mask) < 0))
-		return reply_error(conn, 400, "status must be open, in_progress, resolved or "
-					      "rejected (comma-separated)");
+		return reply_error(conn, 400,
+		                   "status must be open, in_progress, resolved or "
+		                   "rejected (comma-separated)");
 	if ((p = qparam(ri, "category", category, sizeof(category))) < 0)
 		return reply_error(conn, 400, "category too long");
 	f.category = p ? category : NULL;
@@ -258,19 +259,19 @@ static int list_cases(struct mg_connection *conn, sqlite3 *db)
 		json_decref(arr);
 		return reply_error(conn, 500, "cannot read cases");
 	}
-	return reply_json(conn, 200, json_pack("{s:i, s:o}", "count", (int)json_array_size(arr),
-					       "cases", arr),
-			  NULL);
+	return reply_json(conn, 200,
+	                  json_pack("{s:i, s:o}", "count", (int)json_array_size(arr), "cases", arr),
+	                  NULL);
 }
 
 static void append_history(void *arg, long long at, const char *actor, const char *old_status,
-			   const char *new_status, const char *note)
+                           const char *new_status, const char *note)
 {
 	char when[40];
 	content_iso8601(at, when, sizeof(when));
 	json_array_append_new(arg, json_pack("{s:s, s:o, s:s, s:s, s:o}", "at", when, "actor",
-					     str_or_null(actor), "from", old_status, "to",
-					     new_status, "note", str_or_null(note)));
+	                                     str_or_null(actor), "from", old_status, "to",
+	                                     new_status, "note", str_or_null(note)));
 }
 
 static int show_case(struct mg_connection *conn, sqlite3 *db, const char *ref)
@@ -289,8 +290,8 @@ static int show_case(struct mg_connection *conn, sqlite3 *db, const char *ref)
 	return reply_json(conn, 200, obj, NULL);
 }
 
-static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *db,
-		      const char *ref, const char *actor)
+static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *db, const char *ref,
+                      const char *actor)
 {
 	json_t *body = json_body(conn, a->opt.max_body_bytes);
 	if (!body)
@@ -300,9 +301,10 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	const char *note = member(body, "note", 1000, &bad);
 	if (bad || !status) {
 		json_decref(body);
-		return reply_error(conn, 400, "the body needs \"status\" (open, in_progress, "
-					      "resolved, rejected) and may have a \"note\" of at "
-					      "most 1000 bytes");
+		return reply_error(conn, 400,
+		                   "the body needs \"status\" (open, in_progress, "
+		                   "resolved, rejected) and may have a \"note\" of at "
+		                   "most 1000 bytes");
 	}
 	struct case_status_change ch;
 	char err[300] = "";
@@ -310,8 +312,8 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		json_decref(body);
 		return reply_error(conn, 503, "the database is busy; try again");
 	}
-	int rc = case_set_status(db, a->opt.rules, ref, status, note, actor, 0, &ch, err,
-				 sizeof(err));
+	int rc =
+	    case_set_status(db, a->opt.rules, ref, status, note, actor, 0, &ch, err, sizeof(err));
 	int sent = 0;
 	if (rc == CASE_OK && ch.nrecipients &&
 	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
@@ -322,22 +324,22 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	if (rc != CASE_OK) {
 		case_status_change_free(&ch);
 		int code = rc == CASE_INVALID     ? 400
-			   : rc == CASE_NOT_FOUND ? 404
-			   : rc == CASE_CONFLICT  ? 409
-						  : 500;
+		           : rc == CASE_NOT_FOUND ? 404
+		           : rc == CASE_CONFLICT  ? 409
+		                                  : 500;
 		return reply_error(conn, code, rc == CASE_ERROR ? "cannot update the case" : err);
 	}
 	int in_window = 0;
 	for (size_t i = 0; i < ch.nrecipients; i++)
 		in_window += ch.recipients[i].in_window;
 	log_event(LOG_INFO, "case_status", "reference", ch.reference, "status", ch.new_status,
-		  "actor", actor, NULL);
+	          "actor", actor, NULL);
 	if (sent > 0 && a->opt.notify)
 		a->opt.notify(a->opt.notify_arg);
 	json_t *out = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference",
-				ch.reference, "old_status", ch.old_status, "status", ch.new_status,
-				"notices", "queued", (int)ch.nrecipients, "in_window", in_window,
-				"sent_now", sent, "text", ch.text[0] ? ch.text : NULL);
+	                        ch.reference, "old_status", ch.old_status, "status", ch.new_status,
+	                        "notices", "queued", (int)ch.nrecipients, "in_window", in_window,
+	                        "sent_now", sent, "text", ch.text[0] ? ch.text : NULL);
 	case_status_change_free(&ch);
 	return reply_json(conn, 200, out, NULL);
 }
@@ -371,7 +373,7 @@ static int cases_handler(struct mg_connection *conn, void *cbdata)
 	if (rc == 0)
 		rc = is_status ? set_status(a, conn, db, ref, actor)
 		     : ref[0]  ? show_case(conn, db, ref)
-			       : list_cases(conn, db);
+		               : list_cases(conn, db);
 	sqlite3_close(db);
 	return rc;
 }
@@ -386,7 +388,7 @@ static int time_member(json_t *obj, const char *key, long long *ms)
 }
 
 static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *db,
-		      const char *actor)
+                      const char *actor)
 {
 	json_t *body = json_body(conn, a->opt.max_body_bytes);
 	if (!body)
@@ -398,8 +400,9 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	if (bad || time_member(body, "started_at", &started) < 0 ||
 	    time_member(body, "ended_at", &ended) < 0) {
 		json_decref(body);
-		return reply_error(conn, 400, "the body needs \"route\" or \"class\" and "
-					      "\"started_at\", \"ended_at\" as ISO 8601 times");
+		return reply_error(conn, 400,
+		                   "the body needs \"route\" or \"class\" and "
+		                   "\"started_at\", \"ended_at\" as ISO 8601 times");
 	}
 	char err[200] = "";
 	if (begin(a, db) < 0) {
@@ -407,7 +410,7 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		return reply_error(conn, 503, "the database is busy; try again");
 	}
 	long long id = winter_record_run(a->opt.winter, db, route, cls, started, ended, actor, &bad,
-					 err, sizeof(err));
+	                                 err, sizeof(err));
 	if (finish(a, db, id > 0) < 0 && id > 0)
 		id = -1;
 	json_t *out = NULL;
@@ -416,8 +419,8 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		content_iso8601(started, s, sizeof(s));
 		content_iso8601(ended, e, sizeof(e));
 		out = json_pack("{s:I, s:o, s:o, s:s, s:s}", "id", (json_int_t)id, "route",
-				str_or_null(route), "class", str_or_null(cls), "started_at", s,
-				"ended_at", e);
+		                str_or_null(route), "class", str_or_null(cls), "started_at", s,
+		                "ended_at", e);
 	}
 	json_decref(body);
 	if (id <= 0)
@@ -435,8 +438,8 @@ static int list_runs(struct mg_connection *conn, sqlite3 *db)
 		return reply_error(conn, 400, "since must be an ISO 8601 time");
 	sqlite3_stmt *st;
 	const char *sql = "SELECT id, route, class, started_at, ended_at, recorded_by"
-			  " FROM gritting_runs WHERE ended_at >= ?1 ORDER BY ended_at DESC"
-			  " LIMIT 1000";
+	                  " FROM gritting_runs WHERE ended_at >= ?1 ORDER BY ended_at DESC"
+	                  " LIMIT 1000";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return reply_error(conn, 500, "cannot read runs");
 	sqlite3_bind_int64(st, 1, since_ms);
@@ -447,11 +450,11 @@ static int list_runs(struct mg_connection *conn, sqlite3 *db)
 		content_iso8601(sqlite3_column_int64(st, 4), e, sizeof(e));
 		json_array_append_new(
 		    arr, json_pack("{s:I, s:o, s:o, s:s, s:s, s:o}", "id",
-				   (json_int_t)sqlite3_column_int64(st, 0), "route",
-				   str_or_null((const char *)sqlite3_column_text(st, 1)), "class",
-				   str_or_null((const char *)sqlite3_column_text(st, 2)),
-				   "started_at", s, "ended_at", e, "recorded_by",
-				   str_or_null((const char *)sqlite3_column_text(st, 5))));
+		                   (json_int_t)sqlite3_column_int64(st, 0), "route",
+		                   str_or_null((const char *)sqlite3_column_text(st, 1)), "class",
+		                   str_or_null((const char *)sqlite3_column_text(st, 2)),
+		                   "started_at", s, "ended_at", e, "recorded_by",
+		                   str_or_null((const char *)sqlite3_column_text(st, 5))));
 	}
 	sqlite3_finalize(st);
 	return reply_json(conn, 200, json_pack("{s:o}", "runs", arr), NULL);

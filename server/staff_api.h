@@ -31,8 +31,8 @@ struct staff_api_options {
 	pthread_mutex_t *write_lock;
 	const struct case_rules *rules;
 	const struct winter_plan *winter;
-	size_t max_body_bytes;        /* POST bodies above this get 413 */
-	void (*notify)(void *arg);    /* called after notices went to the outbox; may be NULL */
+	size_t max_body_bytes;     /* POST bodies above this get 413 */
+	void (*notify)(void *arg); /* called after notices went to the outbox; may be NULL */
 	void *notify_arg;
 };
 

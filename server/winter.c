@@ -106,7 +106,8 @@ static int street_row(void *arg, char **f, int n, char *why, size_t whylen)
 		return -1;
 	long cls = find_class(w, f[2]);
 	if (cls < 0) {
-		snprintf(why, whylen, "unknown winter_class '%.20s' (see winter_classes.csv)", f[2]);
+		snprintf(why, whylen, "unknown winter_class '%.20s' (see winter_classes.csv)",
+		         f[2]);
 		return -1;
 	}
 	if (find_street(w, f[0]) >= 0) {
@@ -139,8 +140,8 @@ static int text_row(void *arg, char **f, int n, char *why, size_t whylen)
 	struct winter_plan *w = arg;
 	(void)n;
 	char **dst = !strcmp(f[0], "pavement_rule") ? &w->pavement_rule
-		     : !strcmp(f[0], "paths")       ? &w->paths
-						    : NULL;
+	             : !strcmp(f[0], "paths")       ? &w->paths
+	                                            : NULL;
 	if (!dst) {
 		snprintf(why, whylen, "unknown setting '%.60s' (pavement_rule, paths)", f[0]);
 		return -1;
@@ -267,8 +268,8 @@ static long long last_run(sqlite3 *db, const char *route, const char *cls, long 
 {
 	sqlite3_stmt *st;
 	const char *sql = "SELECT MAX(ended_at) FROM gritting_runs WHERE ended_at >= ?1"
-			  " AND started_at <= ?2 AND (route = ?3 COLLATE NOCASE"
-			  " OR class = ?4 COLLATE NOCASE)";
+	                  " AND started_at <= ?2 AND (route = ?3 COLLATE NOCASE"
+	                  " OR class = ?4 COLLATE NOCASE)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, now - DAY_MS);
@@ -292,7 +293,7 @@ static void when_text(long long at, long long now, char *buf, size_t size)
 }
 
 static int answer_street(const struct winter_plan *w, sqlite3 *db, const struct wstreet *s,
-			 long long now, struct out *o)
+                         long long now, struct out *o)
 {
 	const struct wclass *c = &w->classes[s->cls];
 	put(o, "%s er i klasse %s i vores vinterplan (%s): %s.", s->name, c->code, c->name,
@@ -311,7 +312,7 @@ static int answer_street(const struct winter_plan *w, sqlite3 *db, const struct 
 
 /* "Rosenvej, Tulipanvej og Liljevej" for the area's streets in class cls. */
 static int list_class_streets(const struct winter_plan *w, const char *area, size_t cls,
-			      struct out *o)
+                              struct out *o)
 {
 	int total = 0, done = 0;
 	for (size_t i = 0; i < w->nstreets; i++)
@@ -319,14 +320,18 @@ static int list_class_streets(const struct winter_plan *w, const char *area, siz
 	for (size_t i = 0; i < w->nstreets; i++) {
 		if (strcasecmp(w->streets[i].area, area) || w->streets[i].cls != cls)
 			continue;
-		put(o, "%s%s", done == 0 ? "" : done == total - 1 ? " og " : ", ", w->streets[i].name);
+		put(o, "%s%s",
+		    done == 0           ? ""
+		    : done == total - 1 ? " og "
+		                        : ", ",
+		    w->streets[i].name);
 		done++;
 	}
 	return total;
 }
 
 static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *area, long long now,
-		       struct out *o)
+                       struct out *o)
 {
 	put(o, "Sådan er %s med i vores vinterplan:", area);
 	long long newest = 0;
@@ -344,7 +349,8 @@ static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *are
 	for (size_t i = 0; i < w->nstreets; i++) {
 		if (strcasecmp(w->streets[i].area, area))
 			continue;
-		long long at = last_run(db, w->streets[i].route, w->classes[w->streets[i].cls].code, now);
+		long long at =
+		    last_run(db, w->streets[i].route, w->classes[w->streets[i].cls].code, now);
 		if (at < 0)
 			return -1;
 		if (at > newest)
@@ -371,7 +377,7 @@ static int answer_general(const struct winter_plan *w, struct out *o)
 }
 
 int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, const char *area,
-		  long long now_ms, char *buf, size_t buflen)
+                  long long now_ms, char *buf, size_t buflen)
 {
 	struct out o = {buf, buflen, 0};
 	long long now = now_ms ? now_ms : db_now_ms();
@@ -391,8 +397,8 @@ int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, 
 /* ---- gritting runs ------------------------------------------------------ */
 
 long long winter_record_run(const struct winter_plan *w, sqlite3 *db, const char *route,
-			    const char *class_code, long long started_ms, long long ended_ms,
-			    const char *recorded_by, int *bad, char *err, size_t errlen)
+                            const char *class_code, long long started_ms, long long ended_ms,
+                            const char *recorded_by, int *bad, char *err, size_t errlen)
 {
 	*bad = 1;
 	int has_route = route && *route, has_class = class_code && *class_code;
@@ -417,7 +423,7 @@ long long winter_record_run(const struct winter_plan *w, sqlite3 *db, const char
 		return -1;
 	sqlite3_stmt *st;
 	const char *sql = "INSERT INTO gritting_runs (route, class, started_at, ended_at,"
-			  " recorded_at, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	                  " recorded_at, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return -1;

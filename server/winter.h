@@ -42,7 +42,7 @@ enum winter_answer_kind {
  * -1 on a database error.
  */
 int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, const char *area,
-		  long long now_ms, char *buf, size_t buflen);
+                  long long now_ms, char *buf, size_t buflen);
 
 /*
  * Records a gritting run: exactly one of route or class_code (must be in the
@@ -51,7 +51,7 @@ int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, 
  * when *bad is set, else a database error).
  */
 long long winter_record_run(const struct winter_plan *w, sqlite3 *db, const char *route,
-			    const char *class_code, long long started_ms, long long ended_ms,
-			    const char *recorded_by, int *bad, char *err, size_t errlen);
+                            const char *class_code, long long started_ms, long long ended_ms,
+                            const char *recorded_by, int *bad, char *err, size_t errlen);
 
 #endif

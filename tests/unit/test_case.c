@@ -51,7 +51,7 @@ static int teardown(void **state)
 }
 
 static int file(struct fixture *f, const char *category, const char *street, const char *number,
-		const char *pole, const char *psid, struct case_result *out)
+                const char *pole, const char *psid, struct case_result *out)
 {
 	struct case_report r = {
 	    .category = category,
@@ -71,11 +71,12 @@ static int file(struct fixture *f, const char *category, const char *street, con
 static void citizen(struct fixture *f, const char *psid, long long last_inbound)
 {
 	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(f->db,
-					    "INSERT INTO citizens (page_id, psid, first_seen_at,"
-					    " last_seen_at, last_inbound_at) VALUES ('100', ?1, 0, 0, ?2)",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->db,
+	                       "INSERT INTO citizens (page_id, psid, first_seen_at,"
+	                       " last_seen_at, last_inbound_at) VALUES ('100', ?1, 0, 0, ?2)",
+	                       -1, &st, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, psid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, last_inbound);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
@@ -125,7 +126,8 @@ static void same_pole_matches_across_streets(void **state)
 {
 	struct fixture *f = *state;
 	struct case_result a, b;
-	assert_int_equal(file(f, "streetlight_outage", "Rosenvej", "2", "P-117", "U1", &a), CASE_OK);
+	assert_int_equal(file(f, "streetlight_outage", "Rosenvej", "2", "P-117", "U1", &a),
+	                 CASE_OK);
 	assert_int_equal(file(f, "streetlight_outage", NULL, NULL, "p-117", "U2", &b), CASE_OK);
 	assert_int_equal(b.existing, 1);
 	assert_string_equal(b.reference, a.reference);
@@ -134,8 +136,13 @@ static void same_pole_matches_across_streets(void **state)
 static void location_within_metres_matches(void **state)
 {
 	struct fixture *f = *state;
-	struct case_report r = {.category = "road_damage", .has_location = 1, .lat = 55.6761,
-				.lon = 12.5683, .source = "messenger", .page_id = "100", .psid = "U1"};
+	struct case_report r = {.category = "road_damage",
+	                        .has_location = 1,
+	                        .lat = 55.6761,
+	                        .lon = 12.5683,
+	                        .source = "messenger",
+	                        .page_id = "100",
+	                        .psid = "U1"};
 	struct case_result a, b, c;
 	char err[200];
 	assert_int_equal(case_file(f->db, f->rules, &r, &a, err, sizeof(err)), CASE_OK);
@@ -156,9 +163,9 @@ static void closed_case_is_not_a_duplicate(void **state)
 	struct case_status_change ch;
 	char err[200];
 	assert_int_equal(file(f, "streetlight_outage", "Duevej", "12", NULL, "U1", &a), CASE_OK);
-	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "resolved", NULL, "test", NOON,
-					 &ch, err, sizeof(err)),
-			 CASE_OK);
+	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "resolved", NULL, "test",
+	                                 NOON, &ch, err, sizeof(err)),
+	                 CASE_OK);
 	case_status_change_free(&ch);
 	assert_int_equal(file(f, "streetlight_outage", "Duevej", "12", NULL, "U2", &b), CASE_OK);
 	assert_int_equal(b.existing, 0);
@@ -176,15 +183,15 @@ static void resolving_notifies_reporter_and_followers(void **state)
 	assert_int_equal(file(f, "streetlight_outage", "Duevej", "12", NULL, "U1", &a), CASE_OK);
 	assert_int_equal(file(f, "streetlight_outage", "Duevej", "14", NULL, "U2", &b), CASE_OK);
 	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "resolved", "Ny pære",
-					 "vejogpark", NOON, &ch, err, sizeof(err)),
-			 CASE_OK);
+	                                 "vejogpark", NOON, &ch, err, sizeof(err)),
+	                 CASE_OK);
 	assert_int_equal(ch.nrecipients, 2);
 	assert_string_equal(ch.recipients[0].psid, "U1");
 	assert_int_equal(ch.recipients[0].in_window, 1);
 	assert_string_equal(ch.recipients[1].psid, "U2");
 	assert_int_equal(ch.recipients[1].in_window, 0);
 	assert_string_equal(ch.text, "Godt nyt: Gadelyset på Duevej 12 er repareret (sag "
-				     "TM-2026-00001). Tak fordi du sagde til!");
+	                             "TM-2026-00001). Tak fordi du sagde til!");
 	case_status_change_free(&ch);
 
 	struct case_notice *v;
@@ -218,28 +225,29 @@ static void status_errors(void **state)
 	char err[200];
 	assert_int_equal(file(f, "road_damage", "Rosenvej", "1", NULL, "U1", &a), CASE_OK);
 	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "fixed", NULL, NULL, 0, &ch,
-					 err, sizeof(err)),
-			 CASE_INVALID);
-	assert_int_equal(case_set_status(f->db, f->rules, "TM-2026-99999", "resolved", NULL, NULL, 0,
-					 &ch, err, sizeof(err)),
-			 CASE_NOT_FOUND);
+	                                 err, sizeof(err)),
+	                 CASE_INVALID);
+	assert_int_equal(case_set_status(f->db, f->rules, "TM-2026-99999", "resolved", NULL, NULL,
+	                                 0, &ch, err, sizeof(err)),
+	                 CASE_NOT_FOUND);
 	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "open", NULL, NULL, 0, &ch,
-					 err, sizeof(err)),
-			 CASE_CONFLICT);
+	                                 err, sizeof(err)),
+	                 CASE_CONFLICT);
 	case_status_change_free(&ch);
 	/* in_progress makes no notice; rejected does, with the note */
 	citizen(f, "U1", NOON);
-	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "in_progress", NULL, "x", NOON,
-					 &ch, err, sizeof(err)),
-			 CASE_OK);
+	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "in_progress", NULL, "x",
+	                                 NOON, &ch, err, sizeof(err)),
+	                 CASE_OK);
 	assert_int_equal(ch.nrecipients, 0);
 	case_status_change_free(&ch);
 	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "rejected",
-					 "Vejen er privat fællesvej", "x", NOON, &ch, err, sizeof(err)),
-			 CASE_OK);
+	                                 "Vejen er privat fællesvej", "x", NOON, &ch, err,
+	                                 sizeof(err)),
+	                 CASE_OK);
 	assert_int_equal(ch.nrecipients, 1);
 	assert_non_null(strstr(ch.text, "vejen på Rosenvej 1 (sag TM-2026-00001) og har lukket "
-					"sagen: Vejen er privat fællesvej."));
+	                                "sagen: Vejen er privat fællesvej."));
 	case_status_change_free(&ch);
 }
 
@@ -286,18 +294,19 @@ static void not_a_fault_depends_on_copenhagen_time(void **state)
 	struct fixture *f = *state;
 	/* 2026-11-24 02:30 in Copenhagen = 01:30Z */
 	long long night = NOON - 10 * HOUR - HOUR / 2;
-	assert_non_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, night));
-	assert_non_null(case_not_a_fault(f->rules, "streetlight_outage", "Møllevej", "Møllebakken",
-					 night));
+	assert_non_null(
+	    case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, night));
+	assert_non_null(
+	    case_not_a_fault(f->rules, "streetlight_outage", "Møllevej", "Møllebakken", night));
 	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, NOON));
 	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Duevej", NULL, night));
 	assert_null(case_not_a_fault(f->rules, "road_damage", "Industrivej", NULL, night));
 	/* 00:30Z = 01:30 Copenhagen in winter */
 	assert_non_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL,
-					 NOON - 11 * HOUR - HOUR / 2));
+	                                 NOON - 11 * HOUR - HOUR / 2));
 	/* 04:30Z = 05:30 Copenhagen: lights are back on */
 	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL,
-				     NOON - 7 * HOUR - HOUR / 2));
+	                             NOON - 7 * HOUR - HOUR / 2));
 }
 
 static int count_row(void *arg, const struct case_row *row)
@@ -317,8 +326,8 @@ static void list_filters(void **state)
 	file(f, "road_damage", "Rosenvej", "1", NULL, "U1", &a);
 	file(f, "road_damage", "Violvej", "1", NULL, "U1", &a);
 	assert_int_equal(case_set_status(f->db, f->rules, a.reference, "resolved", NULL, NULL, NOON,
-					 &ch, err, sizeof(err)),
-			 CASE_OK);
+	                                 &ch, err, sizeof(err)),
+	                 CASE_OK);
 	case_status_change_free(&ch);
 	int n = 0;
 	struct case_filter flt = {.category = "road_damage"};
@@ -343,12 +352,13 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(location_within_metres_matches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(closed_case_is_not_a_duplicate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(resolving_notifies_reporter_and_followers, setup,
-					    teardown),
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(status_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(invalid_reports_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(long_words_are_cut_on_a_character_boundary, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(not_a_fault_depends_on_copenhagen_time, setup, teardown),
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(not_a_fault_depends_on_copenhagen_time, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(list_filters, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,9 +47,9 @@ static void put(const char *name, const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	static const char *const files[] = {"municipality.txt", "waste.csv",	  "categories.csv",
-					    "cases.txt",	"not_a_fault.csv", "streets.csv",
-					    "winter_classes.csv", "winter.txt"};
+	static const char *const files[] = {
+	    "municipality.txt", "waste.csv",   "categories.csv",     "cases.txt",
+	    "not_a_fault.csv",  "streets.csv", "winter_classes.csv", "winter.txt"};
 	strcpy(dir, "/tmp/borgerbot-test-data-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -98,9 +98,9 @@ static void csv_reader_accepts_quotes_comments_bom_crlf(void **state)
 	(void)state;
 	char err[256];
 	assert_int_equal(csv("\xEF\xBB\xBF# comment\r\nA,B\r\n\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n"
-			     "  plain , æøå \n",
-			     err, sizeof(err)),
-			 2);
+	                     "  plain , æøå \n",
+	                     err, sizeof(err)),
+	                 2);
 }
 
 static void csv_reader_names_file_and_line(void **state)
@@ -149,9 +149,9 @@ static void csv_reader_refuses_hostile_bytes(void **state)
 	assert_int_equal(csv(text, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, ":2: line too long"));
 	free(text);
-	assert_int_equal(content_csv_read("/nonexistent/x.csv", header, 2, count_row, &rows, err,
-					  sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    content_csv_read("/nonexistent/x.csv", header, 2, count_row, &rows, err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, "/nonexistent/x.csv"));
 }
 
@@ -181,9 +181,15 @@ static void copenhagen_time_and_iso8601(void **state)
 	assert_true(ms == NOON);
 	assert_int_equal(content_parse_iso8601("2026-11-24T12:00:00.123Z", &ms), 0);
 	assert_int_equal(content_parse_iso8601("2026-11-24", &ms), 0);
-	const char *bad[] = {"", "yesterday", "2026-02-31T00:00Z", "2026-13-01", "2026-11-24T25:00Z",
-			     "2026-11-24T12:00:00+99:00", "2026-11-24T12:00:00Zjunk", "12:00",
-			     "2026-11-24T12:00:00+01:00:00"};
+	const char *bad[] = {"",
+	                     "yesterday",
+	                     "2026-02-31T00:00Z",
+	                     "2026-13-01",
+	                     "2026-11-24T25:00Z",
+	                     "2026-11-24T12:00:00+99:00",
+	                     "2026-11-24T12:00:00Zjunk",
+	                     "12:00",
+	                     "2026-11-24T12:00:00+01:00:00"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(content_parse_iso8601(bad[i], &ms), -1);
 }
@@ -195,15 +201,17 @@ static void demo_rules_load_and_broken_files_are_named(void **state)
 	struct case_rules *r = case_rules_load(dir, err, sizeof(err));
 	assert_non_null(r);
 	assert_string_equal(case_rules_find(r, "streetlight_outage")->department, "Vej og Park");
-	assert_string_equal(case_rules_find(r, "waste_collection")->department, "Affald og Genbrug");
+	assert_string_equal(case_rules_find(r, "waste_collection")->department,
+	                    "Affald og Genbrug");
 	assert_int_equal(case_rules_find(r, "streetlight_outage")->pole_number, 1);
 	case_rules_free(r);
 
 	put("not_a_fault.csv", "category,place,from,to,explanation\n"
-			       "streetlight_outage,Duevej,1am,05:00,x\n");
+	                       "streetlight_outage,Duevej,1am,05:00,x\n");
 	assert_null(case_rules_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "not_a_fault.csv:2: from and to must be times"));
-	put("not_a_fault.csv", "category,place,from,to,explanation\ngraffiti,Duevej,01:00,05:00,x\n");
+	put("not_a_fault.csv",
+	    "category,place,from,to,explanation\ngraffiti,Duevej,01:00,05:00,x\n");
 	assert_null(case_rules_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "not_a_fault.csv:2: unknown category 'graffiti'"));
 	put("cases.txt", "reference_prefix: tm\n");
@@ -215,16 +223,19 @@ static void demo_rules_load_and_broken_files_are_named(void **state)
 	assert_null(case_rules_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "cases.txt:1: unknown setting 'colour'"));
 	put("cases.txt", "\n");
-	put("categories.csv", "category,department,name,description,pole_number,subject,resolved_text\n"
-			      "Street Light,Vej og Park,G,d,yes,s,r\n");
+	put("categories.csv",
+	    "category,department,name,description,pole_number,subject,resolved_text\n"
+	    "Street Light,Vej og Park,G,d,yes,s,r\n");
 	assert_null(case_rules_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "categories.csv:2: category 'Street Light' must be"));
-	put("categories.csv", "category,department,name,description,pole_number,subject,resolved_text\n"
-			      "a,D,G,d,maybe,s,r\n");
+	put("categories.csv",
+	    "category,department,name,description,pole_number,subject,resolved_text\n"
+	    "a,D,G,d,maybe,s,r\n");
 	assert_null(case_rules_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, ":2: pole_number must be yes or no"));
-	put("categories.csv", "category,department,name,description,pole_number,subject,resolved_text\n"
-			      "a,D,G,d,no,s,r\na,D,G,d,no,s,r\n");
+	put("categories.csv",
+	    "category,department,name,description,pole_number,subject,resolved_text\n"
+	    "a,D,G,d,no,s,r\na,D,G,d,no,s,r\n");
 	assert_null(case_rules_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, ":3: category 'a' is listed twice"));
 }
@@ -268,29 +279,30 @@ static void winter_answers_street_area_and_general(void **state)
 	if (!w)
 		fail_msg("%s", err);
 	sqlite3 *db = memdb();
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, buf, sizeof(buf)), WINTER_STREET);
+	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, buf, sizeof(buf)),
+	                 WINTER_STREET);
 	assert_non_null(strstr(buf, "Duevej er i klasse C i vores vinterplan (boligveje): ryddes"));
 	assert_non_null(strstr(buf, "grundejere selv skal rydde sne"));
 	assert_null(strstr(buf, "senest saltet"));
 
 	assert_int_equal(winter_answer(w, db, NULL, "blomsterkvarteret", NOON, buf, sizeof(buf)),
-			 WINTER_AREA);
+	                 WINTER_AREA);
 	assert_non_null(strstr(buf, "Rosenvej og Tulipanvej: klasse B"));
 	assert_non_null(strstr(buf, "Liljevej, Nellikevej, Violvej og Valmuevej: klasse C"));
 	assert_non_null(strstr(buf, "Stier og cykelstier"));
 
-	assert_int_equal(winter_answer(w, db, "Egeskovvej", "Blomsterkvarteret", NOON, buf,
-				       sizeof(buf)),
-			 WINTER_NOT_IN_PLAN);
+	assert_int_equal(
+	    winter_answer(w, db, "Egeskovvej", "Blomsterkvarteret", NOON, buf, sizeof(buf)),
+	    WINTER_NOT_IN_PLAN);
 	assert_string_equal(buf, "");
 	assert_int_equal(winter_answer(w, db, NULL, "Atlantis", NOON, buf, sizeof(buf)),
-			 WINTER_NOT_IN_PLAN);
+	                 WINTER_NOT_IN_PLAN);
 	assert_int_equal(winter_answer(w, db, NULL, NULL, NOON, buf, sizeof(buf)), WINTER_GENERAL);
 	assert_non_null(strstr(buf, "Klasse A"));
 	/* a tiny buffer is cut, never overrun */
 	char small[16];
 	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, small, sizeof(small)),
-			 WINTER_STREET);
+	                 WINTER_STREET);
 	assert_int_equal(strlen(small), 15);
 	sqlite3_close(db);
 	winter_free(w);
@@ -306,46 +318,46 @@ static void gritting_runs_show_in_answers_for_24_hours(void **state)
 	long long now = db_now_ms();
 	/* Rute 4 covers Duevej; class B covers Rosenvej */
 	assert_true(winter_record_run(w, db, "rute 4", NULL, now - 3 * HOUR, now - 2 * HOUR, "t",
-				      &bad, err, sizeof(err)) > 0);
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now, buf, sizeof(buf)), WINTER_STREET);
+	                              &bad, err, sizeof(err)) > 0);
+	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now, buf, sizeof(buf)),
+	                 WINTER_STREET);
 	assert_non_null(strstr(buf, "Vejen blev senest saltet"));
 	assert_int_equal(winter_answer(w, db, "Rosenvej", NULL, now, buf, sizeof(buf)),
-			 WINTER_STREET);
+	                 WINTER_STREET);
 	assert_null(strstr(buf, "senest saltet"));
 	/* the run ended 2 hours before now: shown until now + 22 hours */
 	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now + 21 * HOUR, buf, sizeof(buf)),
-			 WINTER_STREET);
+	                 WINTER_STREET);
 	assert_non_null(strstr(buf, "senest saltet"));
 	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now + 23 * HOUR, buf, sizeof(buf)),
-			 WINTER_STREET);
+	                 WINTER_STREET);
 	assert_null(strstr(buf, "senest saltet"));
-	assert_true(winter_record_run(w, db, NULL, "b", now - HOUR, now, "t", &bad, err,
-				      sizeof(err)) > 0);
+	assert_true(
+	    winter_record_run(w, db, NULL, "b", now - HOUR, now, "t", &bad, err, sizeof(err)) > 0);
 	assert_int_equal(winter_answer(w, db, NULL, "Blomsterkvarteret", now, buf, sizeof(buf)),
-			 WINTER_AREA);
+	                 WINTER_AREA);
 	assert_non_null(strstr(buf, "Der blev senest saltet i området i dag"));
 
 	/* invalid runs */
-	assert_int_equal(winter_record_run(w, db, "Rute 99", NULL, now - HOUR, now, "t", &bad, err,
-					   sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    winter_record_run(w, db, "Rute 99", NULL, now - HOUR, now, "t", &bad, err, sizeof(err)),
+	    -1);
 	assert_int_equal(bad, 1);
 	assert_non_null(strstr(err, "not in the winter plan"));
-	assert_int_equal(winter_record_run(w, db, "Rute 4", "A", now - HOUR, now, "t", &bad, err,
-					   sizeof(err)),
-			 -1);
-	assert_int_equal(winter_record_run(w, db, NULL, NULL, now - HOUR, now, "t", &bad, err,
-					   sizeof(err)),
-			 -1);
-	assert_int_equal(winter_record_run(w, db, "Rute 4", NULL, now, now - HOUR, "t", &bad, err,
-					   sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    winter_record_run(w, db, "Rute 4", "A", now - HOUR, now, "t", &bad, err, sizeof(err)),
+	    -1);
+	assert_int_equal(
+	    winter_record_run(w, db, NULL, NULL, now - HOUR, now, "t", &bad, err, sizeof(err)), -1);
+	assert_int_equal(
+	    winter_record_run(w, db, "Rute 4", NULL, now, now - HOUR, "t", &bad, err, sizeof(err)),
+	    -1);
 	assert_int_equal(winter_record_run(w, db, "Rute 4", NULL, now - 30 * HOUR, now, "t", &bad,
-					   err, sizeof(err)),
-			 -1);
+	                                   err, sizeof(err)),
+	                 -1);
 	assert_int_equal(winter_record_run(w, db, "Rute 4", NULL, now, now + 2 * HOUR, "t", &bad,
-					   err, sizeof(err)),
-			 -1);
+	                                   err, sizeof(err)),
+	                 -1);
 	assert_non_null(strstr(err, "future"));
 	sqlite3_close(db);
 	winter_free(w);
@@ -359,15 +371,15 @@ static void content_answers(void **state)
 	if (!c)
 		fail_msg("%s", err);
 	assert_int_equal(content_waste_answer(c, "Blomsterkvarteret", buf, sizeof(buf)),
-			 CONTENT_ANSWERED);
+	                 CONTENT_ANSWERED);
 	assert_non_null(strstr(buf, "I Blomsterkvarteret henter vi restaffald og madaffald hver "
-				    "tirsdag"));
+	                            "tirsdag"));
 	assert_int_equal(content_waste_answer(c, NULL, buf, sizeof(buf)), CONTENT_NEED_AREA);
 	assert_non_null(strstr(buf, "Skriv din adresse"));
 	assert_int_equal(content_topic_of("Hvornår har genbrugspladsen åbent?"),
-			 CONTENT_TOPIC_RECYCLING);
+	                 CONTENT_TOPIC_RECYCLING);
 	assert_int_equal(content_topic_of("Hvornår kan jeg hente mit pas i Borgerservice?"),
-			 CONTENT_TOPIC_CITIZEN_SERVICE);
+	                 CONTENT_TOPIC_CITIZEN_SERVICE);
 	content_opening_hours_answer(c, CONTENT_TOPIC_RECYCLING, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "Solbjerg Genbrugsplads, Industrivej 12 har åbent"));
 	assert_null(strstr(buf, "Borgerservice"));
@@ -389,12 +401,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(csv_reader_accepts_quotes_comments_bom_crlf, setup,
-					    teardown),
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(csv_reader_names_file_and_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(csv_reader_refuses_hostile_bytes, setup, teardown),
 	    cmocka_unit_test(copenhagen_time_and_iso8601),
 	    cmocka_unit_test_setup_teardown(demo_rules_load_and_broken_files_are_named, setup,
-					    teardown),
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(winter_plan_broken_files_are_named, setup, teardown),
 	    cmocka_unit_test(winter_answers_street_area_and_general),
 	    cmocka_unit_test(gritting_runs_show_in_answers_for_24_hours),
