@@ -20,6 +20,7 @@ An answer spec is an object, all keys optional:
   {"status": 500}                         HTTP 500 with a Graph error body (code 2)
   {"error_code": 613, "error_subcode": 0, "status": 400, "message": "..."}
   {"drop": true}                          close the connection without an answer
+  {"fail_ratio": 0.5}                     HTTP 500 (code 2) at random half the time
 Requests without a matching script get 200 {"recipient_id", "message_id"}
 (sender actions: {"recipient_id"}). A wrong access token gets 401 code 190.
 
@@ -32,6 +33,7 @@ In tests:
 """
 import argparse
 import json
+import random
 import threading
 import time
 import urllib.parse
@@ -72,13 +74,22 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the server under test was killed or timed out
+
     def _send(self, status, obj):
         body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeout test)
 
     def _body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -148,6 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if spec.get("delay_ms"):
             time.sleep(spec["delay_ms"] / 1000.0)
+        if spec.get("fail_ratio") and random.random() < spec["fail_ratio"]:
+            spec = {"status": 500}
         status, answer = self._answer(st, spec, token, body, psid)
         rec["status"] = status
         rec["answer"] = answer
