@@ -30,6 +30,7 @@ APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
 PAGE_TOKEN = "test-page-token"
 PAGE_ID = "100200300"
+NO_GRAPH_URL = "http://127.0.0.1:9/v25.0"  # discard port: nothing listens
 
 
 def free_port():
@@ -100,6 +101,10 @@ class Server:
             "BORGERBOT_APP_SECRET": APP_SECRET,
             "BORGERBOT_VERIFY_TOKEN": VERIFY_TOKEN,
             "BORGERBOT_PAGE_TOKEN": PAGE_TOKEN,
+            # Replies never leave the machine: tests that look at them run
+            # tests/fake_graph.py and set their own URL; elsewhere this port
+            # refuses connections and the outbox just keeps retrying.
+            "BORGERBOT_GRAPH_URL": NO_GRAPH_URL,
         })
         if env:
             self.env.update(env)
