@@ -721,3 +721,65 @@ int case_history(sqlite3 *db, long long case_id, case_history_fn fn, void *arg)
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+/* ---- drafts ------------------------------------------------------------- */
+
+int case_draft_save(sqlite3 *db, const char *page_id, const char *psid, const char *category,
+                    const char *text, const char *photos_json, long long now_ms)
+{
+	sqlite3_stmt *st;
+	const char *sql = "INSERT OR REPLACE INTO case_drafts (page_id, psid, category, text,"
+	                  " photos, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	if (!page_id || !psid || !category || strlen(category) >= 48)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, page_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, psid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, category, -1, SQLITE_TRANSIENT);
+	if (nz(text))
+		sqlite3_bind_text(st, 4, text, utf8_cut(text, CASE_MAX_TEXT), SQLITE_TRANSIENT);
+	if (photos_json && strlen(photos_json) <= CASE_MAX_PHOTOS)
+		sqlite3_bind_text(st, 5, photos_json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, now_ms ? now_ms : db_now_ms());
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int case_draft_take(sqlite3 *db, const char *page_id, const char *psid, long long max_age_ms,
+                    long long now_ms, struct case_draft *out)
+{
+	sqlite3_stmt *st;
+	long long now = now_ms ? now_ms : db_now_ms();
+	memset(out, 0, sizeof(*out));
+	const char *sql = "DELETE FROM case_drafts WHERE page_id = ?1 AND psid = ?2"
+	                  " RETURNING category, text, photos, created_at";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, page_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, psid, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 3) >= now - max_age_ms) {
+		copy_col(st, 0, out->category, sizeof(out->category));
+		out->text = dup_col(st, 1);
+		out->photos_json = dup_col(st, 2);
+		out->created_at = sqlite3_column_int64(st, 3);
+		found = 1;
+	}
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st); /* finish the statement so the delete happens */
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		case_draft_clear(out);
+		return -1;
+	}
+	return found;
+}
+
+void case_draft_clear(struct case_draft *d)
+{
+	free(d->text);
+	free(d->photos_json);
+	d->text = d->photos_json = NULL;
+}

@@ -104,6 +104,29 @@ struct case_result {
 int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_report *r,
               struct case_result *out, char *err, size_t errlen);
 
+/* ---- drafts: a report waiting for its place ------------------------------ */
+
+/*
+ * When a report lacks a place, the worker asks for it and keeps the report
+ * as the citizen's draft (one per citizen; a new one replaces the old). When
+ * the answer comes, case_draft_take() returns and deletes it, and the worker
+ * files it with the place from the answer. Both run in the caller's
+ * transaction and return 0 / 1 (take: found) or -1 on a database error.
+ */
+struct case_draft {
+	char category[48];
+	char *text;        /* malloc'd or NULL */
+	char *photos_json; /* malloc'd or NULL */
+	long long created_at;
+};
+
+int case_draft_save(sqlite3 *db, const char *page_id, const char *psid, const char *category,
+                    const char *text, const char *photos_json, long long now_ms);
+/* Only a draft younger than max_age_ms counts (older ones are deleted). */
+int case_draft_take(sqlite3 *db, const char *page_id, const char *psid, long long max_age_ms,
+                    long long now_ms, struct case_draft *out);
+void case_draft_clear(struct case_draft *d);
+
 /* ---- status changes and notices ----------------------------------------- */
 
 struct case_recipient {

@@ -187,6 +187,15 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_pending ON outbox(page_id, psid, id) WHERE status = 'pending';"
     "CREATE INDEX outbox_problems ON outbox(status, id) WHERE status IN ('failed', 'refused');"
     "CREATE INDEX outbox_cause ON outbox(cause_event_id);",
+    /* issue 5: a report waiting for its place ("which street?"), one per citizen (case.c) */
+    "CREATE TABLE case_drafts ("
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  category TEXT NOT NULL,"
+    "  text TEXT,"
+    "  photos TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (page_id, psid));",
 };
 
 long long db_now_ms(void)

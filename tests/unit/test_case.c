@@ -343,6 +343,30 @@ static void list_filters(void **state)
 	assert_int_equal(case_list(f->db, &street, count_row, &n), 1);
 }
 
+static void drafts_wait_for_the_place(void **state)
+{
+	struct fixture *f = *state;
+	struct case_draft d;
+	assert_int_equal(case_draft_take(f->db, "100", "U1", HOUR, NOON, &d), 0);
+	assert_int_equal(case_draft_save(f->db, "100", "U1", "road_damage", "Hul i vejen", NULL,
+	                                 NOON - 2 * HOUR),
+	                 0);
+	assert_int_equal(case_draft_save(f->db, "100", "U1", "streetlight_outage", "Mørkt!",
+	                                 "[\"https://x/y.jpg\"]", NOON - HOUR / 2),
+	                 0); /* replaces the first */
+	assert_int_equal(case_draft_take(f->db, "100", "U1", HOUR, NOON, &d), 1);
+	assert_string_equal(d.category, "streetlight_outage");
+	assert_string_equal(d.text, "Mørkt!");
+	assert_string_equal(d.photos_json, "[\"https://x/y.jpg\"]");
+	case_draft_clear(&d);
+	assert_int_equal(case_draft_take(f->db, "100", "U1", HOUR, NOON, &d), 0); /* taken */
+	/* too old: dropped */
+	assert_int_equal(
+	    case_draft_save(f->db, "100", "U2", "road_damage", NULL, NULL, NOON - 3 * HOUR), 0);
+	assert_int_equal(case_draft_take(f->db, "100", "U2", HOUR, NOON, &d), 0);
+	assert_int_equal(case_draft_take(f->db, "100", "U2", 10 * HOUR, NOON, &d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +384,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(not_a_fault_depends_on_copenhagen_time, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(list_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(drafts_wait_for_the_place, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
