@@ -8,6 +8,9 @@
  * and the median of those over the runs. Needs nothing outside the repository.
  *
  *   intent_bench [--jit-only] [--intents DIR] [--streets FILE] [--messages N] [--runs R]
+ *                [--dump FILE]
+ * --dump writes the corpus to FILE, one message a line, and exits (for diffing
+ * `borgerbot classify` output before and after an engine change).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -147,10 +150,29 @@ static double median_of(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The corpus, one message a line, into path. Returns the exit status. */
+static int dump_corpus(const char *path, char **msgs, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", msgs[i]);
+	if (fclose(f)) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = BORGERBOT_SOURCE_DIR "/intents";
 	const char *csv = BORGERBOT_SOURCE_DIR "/intents/streets/demo-streets.csv";
+	const char *dump = NULL;
 	size_t n = 20000, matched = 0;
 	int runs = 5, jit_only = 0;
 	char err[1024];
@@ -167,10 +189,12 @@ int main(int argc, char **argv)
 			n = strtoul(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--runs"))
 			runs = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--dump"))
+			dump = argv[i + 1];
 	}
 	if (n < 1 || runs < 1 || runs > 100) {
 		fprintf(stderr, "usage: intent_bench [--jit-only] [--intents DIR] [--streets FILE] "
-		                "[--messages N] [--runs R]\n");
+		                "[--messages N] [--runs R] [--dump FILE]\n");
 		return 2;
 	}
 	struct intent_engine *e = intent_engine_load(dir, csv, err, sizeof(err));
@@ -190,6 +214,11 @@ int main(int argc, char **argv)
 	if (!msgs || !ns) {
 		fprintf(stderr, "intent_bench: out of memory\n");
 		return 1;
+	}
+	int rc = 0;
+	if (dump) {
+		rc = dump_corpus(dump, msgs, n);
+		goto out;
 	}
 	printf("corpus: %zu messages, mean %.0f bytes; %zu intents; JIT %s; %d runs each\n", n,
 	       (double)bytes / (double)n, intent_count(e),
@@ -214,10 +243,11 @@ int main(int argc, char **argv)
 		       jit ? "JIT" : "no JIT", median_of(med, runs), median_of(p99, runs),
 		       median_of(mean, runs), matched, n);
 	}
+out:
 	for (size_t i = 0; i < n; i++)
 		free(msgs[i]);
 	free(msgs);
 	free(ns);
 	intent_engine_free(e);
-	return 0;
+	return rc;
 }

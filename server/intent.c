@@ -3,7 +3,10 @@
  *
  * Data flow of intent_classify():
  *   raw bytes -> normalize_text() -> " folded words "
- *   -> each intent's patterns (one PCRE2 alternation, JIT) -> its excludes veto
+ *   -> prefilter_scan(): one pass marks the regexes whose literals occur
+ *      (intent_prefilter.c); an unmarked regex cannot match and is skipped
+ *   -> intents in priority order, stopping below the best match's priority:
+ *      each intent's patterns (one PCRE2 alternation, JIT) -> its excludes veto
  *   -> candidates ranked by priority, then specificity (length of the match)
  *   -> crisis wins; two close routine intents -> needs_clarification
  *   -> tone (angry.tone patterns, capitals, "!!!") -> an angry message that
@@ -26,6 +29,8 @@
 struct intent_engine {
 	struct intent_def *defs;
 	size_t ndefs;
+	size_t *order; /* indexes of defs by priority, highest first (stable) */
+	struct prefilter *pf;
 	struct intent_def tone;
 	int has_tone;
 	const struct intent_def *none, *fallback_angry;
@@ -70,25 +75,28 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 	return re;
 }
 
-/* Check each line alone (for a precise error), then compile all as one alternation. */
-static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_def *d,
-                                 const struct intent_lines *ls, int which, char *err, size_t errlen)
+/* Check each line alone (for a precise error), then compile all as one alternation into
+ * *out; with filter, its literals go to the prefilter. Returns 0, or -1 with err set. */
+static int compile_lines(struct intent_engine *e, const struct intent_def *d,
+                         const struct intent_lines *ls, int which, int filter,
+                         struct intent_regex *out, char *err, size_t errlen)
 {
 	size_t cap = 16, len = 0;
 	char *all;
 	pcre2_code *re;
 
+	out->code = NULL, out->pf = -1;
 	if (!ls->n)
-		return NULL;
+		return 0;
 	for (size_t i = 0; i < ls->n; i++) {
 		if (!(re = compile_one(d, &ls->v[i], 0, err, errlen)))
-			return NULL;
+			return -1;
 		pcre2_code_free(re);
 		cap += strlen(ls->v[i].text) * 2 + 8;
 	}
 	if (!(all = malloc(cap))) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		return -1;
 	}
 	/* Folded text is " word word ": a pattern starts at a word, so the unanchored lines
 	 * share one leading space and PCRE2 only tries the positions after a space. Lines
@@ -111,7 +119,7 @@ static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_de
 	}
 	if (len == 0) {
 		free(all);
-		return NULL; /* no line of that kind */
+		return 0; /* no line of that kind */
 	}
 	struct intent_line whole = {all, ls->v[0].line};
 	char raw_err[512];
@@ -125,32 +133,69 @@ static pcre2_code *compile_lines(struct intent_engine *e, const struct intent_de
 		snprintf(raw_err, sizeof(raw_err), "%s", (const char *)msg);
 		snprintf(err, errlen, "%s:%d: the patterns do not combine: %s", d->file, whole.line,
 		         raw_err);
-	} else if (e->jit_available && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0) {
-		e->jit_available = 0; /* no JIT on this platform: the interpreter still works */
+	} else {
+		if (e->jit_available && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0)
+			e->jit_available = 0; /* no JIT on this platform: the interpreter works */
+		if (filter && prefilter_add(e->pf, all, &out->pf))
+			snprintf(err, errlen, "out of memory");
 	}
 	free(all);
-	return re;
+	out->code = re;
+	return err[0] ? -1 : 0;
 }
 
 static int compile_def(struct intent_engine *e, struct intent_def *d, char *err, size_t errlen)
 {
 	err[0] = 0;
-	d->re = compile_lines(e, d, &d->patterns, 0, err, errlen);
-	d->re_anch = compile_lines(e, d, &d->patterns, 1, err, errlen);
-	d->ex = compile_lines(e, d, &d->excludes, 0, err, errlen);
-	d->ex_anch = compile_lines(e, d, &d->excludes, 1, err, errlen);
-	d->sl = compile_lines(e, d, &d->slots, 0, err, errlen);
-	return err[0] ? -1 : 0;
+	if (compile_lines(e, d, &d->patterns, 0, 1, &d->re, err, errlen) ||
+	    compile_lines(e, d, &d->patterns, 1, 1, &d->re_anch, err, errlen) ||
+	    compile_lines(e, d, &d->excludes, 0, 1, &d->ex, err, errlen) ||
+	    compile_lines(e, d, &d->excludes, 1, 1, &d->ex_anch, err, errlen) ||
+	    compile_lines(e, d, &d->slots, 0, 0, &d->sl, err, errlen))
+		return -1;
+	return 0;
 }
 
-/* Length + 1 of the longest first match of an intent's two regexes, or -1. */
+/* defs by priority, highest first; equal priorities keep file order (insertion sort). */
+static int sort_by_priority(struct intent_engine *e)
+{
+	if (!(e->order = malloc((e->ndefs + 1) * sizeof(*e->order))))
+		return -1;
+	for (size_t i = 0; i < e->ndefs; i++) {
+		size_t j = i;
+		for (; j > 0 && e->defs[e->order[j - 1]].priority < e->defs[i].priority; j--)
+			e->order[j] = e->order[j - 1];
+		e->order[j] = i;
+	}
+	return 0;
+}
+
+/* Length + 1 of the first match of r, or -1; -1 at once when the prefilter rules r out. */
 static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
                       size_t len, pcre2_match_data *md);
-static long match_both(const struct intent_engine *e, const pcre2_code *a, const pcre2_code *b,
-                       const char *s, size_t len, pcre2_match_data *md)
+static long match_regex(const struct intent_engine *e, const struct intent_regex *r,
+                        const uint64_t *may, const char *s, size_t len, pcre2_match_data *md)
 {
-	long x = a ? match_len(e, a, s, len, md) : -1;
-	long y = b ? match_len(e, b, s, len, md) : -1;
+	if (!r->code)
+		return -1;
+	if (prefilter_may_match(may, r->pf))
+		return match_len(e, r->code, s, len, md);
+#ifdef INTENT_PREFILTER_CHECK /* -DINTENT_PREFILTER_CHECK: prove every skip over a corpus */
+	if (match_len(e, r->code, s, len, md) >= 0) {
+		fprintf(stderr, "prefilter skipped a regex that matches: [%s]\n", s);
+		abort();
+	}
+#endif
+	return -1;
+}
+
+/* The longer of two regexes' first matches (see match_regex). */
+static long match_both(const struct intent_engine *e, const struct intent_regex *a,
+                       const struct intent_regex *b, const uint64_t *may, const char *s, size_t len,
+                       pcre2_match_data *md)
+{
+	long x = match_regex(e, a, may, s, len, md);
+	long y = match_regex(e, b, may, s, len, md);
 
 	return x > y ? x : y;
 }
@@ -174,6 +219,10 @@ struct intent_engine *intent_engine_load(const char *intents_dir, const char *st
 		return NULL;
 	}
 	e->jit_available = pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
+	if (!(e->pf = prefilter_new())) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (intent_defs_load(intents_dir, &e->defs, &e->ndefs, &e->tone, &e->has_tone, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < e->ndefs; i++) {
@@ -191,6 +240,10 @@ struct intent_engine *intent_engine_load(const char *intents_dir, const char *st
 	}
 	if (e->has_tone && compile_def(e, &e->tone, err, errlen))
 		goto fail;
+	if (prefilter_build(e->pf) || sort_by_priority(e)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	e->none = find_def(e, "none");
 	if (streets_csv && !(e->streets = streets_load(streets_csv, err, errlen)))
 		goto fail;
@@ -209,6 +262,8 @@ void intent_engine_free(struct intent_engine *e)
 		intent_def_clear(&e->defs[i]);
 	free(e->defs);
 	intent_def_clear(&e->tone);
+	free(e->order);
+	prefilter_free(e->pf);
 	streets_free(e->streets);
 	free(e);
 }
@@ -274,12 +329,12 @@ static int shouting(const char *text, size_t len)
 
 /* 2: strongly angry (tone pattern or capitals), 1: "!!!", 0: calm. */
 static int anger(const struct intent_engine *e, const char *text, size_t len, const char *norm,
-                 size_t nlen, pcre2_match_data *md)
+                 size_t nlen, const uint64_t *may, pcre2_match_data *md)
 {
 	size_t bangs = 0;
 
-	if (e->has_tone && match_both(e, e->tone.re, e->tone.re_anch, norm, nlen, md) > 0 &&
-	    match_both(e, e->tone.ex, e->tone.ex_anch, norm, nlen, md) < 0)
+	if (e->has_tone && match_both(e, &e->tone.re, &e->tone.re_anch, may, norm, nlen, md) > 0 &&
+	    match_both(e, &e->tone.ex, &e->tone.ex_anch, may, norm, nlen, md) < 0)
 		return 2;
 	if (shouting(text, len))
 		return 2;
@@ -330,7 +385,7 @@ static void fill_slots(const struct intent_engine *e, const struct intent_def *d
 	struct streets_match sm;
 
 	for (int k = 0; k < 2; k++) {
-		const pcre2_code *re = k ? d->sl : d->re;
+		const pcre2_code *re = k ? d->sl.code : d->re.code;
 		if (!re || pcre2_match(re, (PCRE2_SPTR)norm, nlen, 0, e->jit ? 0 : PCRE2_NO_JIT, md,
 		                       NULL) <= 0)
 			continue;
@@ -363,6 +418,7 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 	char norm[NORMALIZE_OUT_SIZE];
 	uint16_t map[NORMALIZE_OUT_SIZE];
 	struct candidate best = {NULL, 0}, second = {NULL, 0};
+	uint64_t may[PREFILTER_WORDS];
 	pcre2_match_data *md;
 	size_t nlen;
 	int angry;
@@ -372,14 +428,18 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 	if (len > NORMALIZE_MAX_INPUT)
 		len = NORMALIZE_MAX_INPUT;
 	nlen = normalize_text(text, len, norm, sizeof(norm), map);
+	prefilter_scan(e->pf, norm, nlen, may);
 	if (!(md = pcre2_match_data_create(64, NULL)))
 		return -1;
 	for (size_t i = 0; i < e->ndefs; i++) {
-		const struct intent_def *d = &e->defs[i];
+		const struct intent_def *d = &e->defs[e->order[i]];
 		long s;
-		if ((s = match_both(e, d->re, d->re_anch, norm, nlen, md)) < 0)
+		/* a lower priority can neither win nor make a close second */
+		if (best.def && d->priority < best.def->priority)
+			break;
+		if ((s = match_both(e, &d->re, &d->re_anch, may, norm, nlen, md)) < 0)
 			continue;
-		if (match_both(e, d->ex, d->ex_anch, norm, nlen, md) >= 0)
+		if (match_both(e, &d->ex, &d->ex_anch, may, norm, nlen, md) >= 0)
 			continue;
 		struct candidate c = {d, (size_t)s};
 		if (!best.def || better(&c, &best))
@@ -387,7 +447,7 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 		else if (!second.def || better(&c, &second))
 			second = c;
 	}
-	angry = anger(e, text, len, norm, nlen, md);
+	angry = anger(e, text, len, norm, nlen, may, md);
 	out->angry = angry > 0;
 	if (angry == 2 && e->fallback_angry &&
 	    (!best.def || best.def->priority < e->fallback_angry->priority))

@@ -1,7 +1,8 @@
 /*
  * intent_internal.h - what intent_load.c (the definition-file parser) hands
- * to intent.c (the engine). Not part of the module interface: include
- * intent.h instead.
+ * to intent.c (the engine), and the regex prefilter (intent_prefilter.c)
+ * that the engine consults before running a regex. Not part of the module
+ * interface: include intent.h instead.
  */
 #ifndef BORGERBOT_INTENT_INTERNAL_H
 #define BORGERBOT_INTENT_INTERNAL_H
@@ -9,6 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define INTENT_NAME_MAX 31
 
@@ -22,6 +24,12 @@ struct intent_lines {
 	size_t n, cap;
 };
 
+/* A compiled regex and its prefilter id (-1: no literals, always run it). */
+struct intent_regex {
+	pcre2_code *code; /* NULL: the intent has no line of this kind */
+	int pf;
+};
+
 struct intent_def {
 	char name[INTENT_NAME_MAX + 1];
 	char *file; /* where it was defined, for messages */
@@ -31,9 +39,9 @@ struct intent_def {
 	int routine;    /* answered automatically; close routine matches need a question */
 	int when_angry; /* chosen for an angry message that matched nothing more important */
 	struct intent_lines patterns, excludes, slots, examples, counters, answers;
-	pcre2_code *re, *re_anch; /* patterns as one alternation (lines with ^ apart), or NULL */
-	pcre2_code *ex, *ex_anch; /* excludes, the same way */
-	pcre2_code *sl;           /* slot-only patterns (named groups), or NULL */
+	struct intent_regex re, re_anch; /* patterns as one alternation (lines with ^ apart) */
+	struct intent_regex ex, ex_anch; /* excludes, the same way */
+	struct intent_regex sl;          /* slot-only patterns (named groups) */
 };
 
 /*
@@ -44,5 +52,30 @@ struct intent_def {
 int intent_defs_load(const char *dir, struct intent_def **defs, size_t *ndefs,
                      struct intent_def *tone, int *has_tone, char *err, size_t errlen);
 void intent_def_clear(struct intent_def *d);
+
+/*
+ * The prefilter (intent_prefilter.c): literals that every match of a regex
+ * must contain, found in one pass over the folded text. prefilter_add()
+ * analyses a folded regex source and gives its id (-1 when no literal is
+ * required or PREFILTER_WORDS * 64 ids are taken; such a regex always runs);
+ * after prefilter_build(), prefilter_scan() sets the bit of every id one of
+ * whose literals occurs in the text. A clear bit means the regex cannot match.
+ */
+#define PREFILTER_WORDS 4 /* bit set size in 64-bit words */
+
+struct prefilter;
+struct prefilter *prefilter_new(void);
+int prefilter_add(struct prefilter *pf, const char *folded, int *id); /* 0, or -1: no memory */
+int prefilter_build(struct prefilter *pf);                            /* 0, or -1: no memory */
+void prefilter_scan(const struct prefilter *pf, const char *text, size_t len, uint64_t *bits);
+void prefilter_free(struct prefilter *pf);
+/* For tests: the literals of a folded source, '|'-separated, into out; returns their count
+ * (0: none is required). */
+int prefilter_literals(const char *folded, char *out, size_t outlen);
+
+static inline int prefilter_may_match(const uint64_t *bits, int id)
+{
+	return id < 0 || (bits[id / 64] >> (id % 64) & 1);
+}
 
 #endif

@@ -47,11 +47,11 @@ void intent_def_clear(struct intent_def *d)
 	lines_free(&d->examples);
 	lines_free(&d->counters);
 	lines_free(&d->answers);
-	pcre2_code_free(d->re);
-	pcre2_code_free(d->re_anch);
-	pcre2_code_free(d->ex);
-	pcre2_code_free(d->ex_anch);
-	pcre2_code_free(d->sl);
+	pcre2_code_free(d->re.code);
+	pcre2_code_free(d->re_anch.code);
+	pcre2_code_free(d->ex.code);
+	pcre2_code_free(d->ex_anch.code);
+	pcre2_code_free(d->sl.code);
 	memset(d, 0, sizeof(*d));
 }
 
