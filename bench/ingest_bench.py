@@ -17,8 +17,9 @@ Builds nothing: takes BUILD_DIR/borgerbot and BUILD_DIR/ceiling_server (the
      bench/webhook.lua; then the server's VmHWM (peak RSS) from /proc and its
      /metrics; then SIGKILL (no graceful shutdown) and a count of the rows in
      the SQLite `events` table: it must equal the number of 200 responses
-     the server sent (its own counter) and be at least the number wrk
-     received (wrk does not count responses still in flight at its deadline).
+     the server sent (its own counter, read once the server is quiet) and be
+     at least the number wrk received (wrk does not count responses still in
+     flight at its deadline).
    - ceiling: `ceiling_server 127.0.0.1:PORT` (same CivetWeb, reads the body,
      answers 200), same wrk command, VmHWM.
 3. Prints (and with --out writes) a markdown report: each run, the medians,
@@ -131,7 +132,17 @@ def run_real(args, tmp, prefix, n):
         wait_port(port, proc)
         res = run_wrk(args, port, prefix)
         res["rss_kib"] = vm_hwm_kib(proc.pid)
-        _, text = http_get(port, "/metrics", timeout=10)
+        # Requests wrk abandoned at its deadline may still be in a handler:
+        # wait until the server's counters stop moving, then read them.
+        seen, deadline = None, time.time() + 10
+        while time.time() < deadline:
+            _, text = http_get(port, "/metrics", timeout=10)
+            now = (metric(text, 'borgerbot_webhook_requests_total{result="ok"}'),
+                   metric(text, "borgerbot_events_stored_total"))
+            if now == seen:
+                break
+            seen = now
+            time.sleep(0.3)
         res["server_ok"] = int(metric(text, 'borgerbot_webhook_requests_total{result="ok"}') or 0)
         res["server_unavailable"] = int(
             metric(text, 'borgerbot_webhook_requests_total{result="unavailable"}') or 0)
