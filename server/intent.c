@@ -365,7 +365,7 @@ static void named_slot(const pcre2_code *re, pcre2_match_data *md, const char *n
 	if (entry <= 0)
 		return;
 	for (PCRE2_SPTR t = first; t <= last; t += entry) {
-		uint32_t g = ((uint32_t)t[0] << 8) | t[1];
+		size_t g = ((size_t)t[0] << 8) | t[1];
 		if (g >= pairs || ov[2 * g] == PCRE2_UNSET)
 			continue;
 		size_t a = map[ov[2 * g]], b = map[ov[2 * g + 1]];
@@ -398,7 +398,7 @@ static void fill_slots(const struct intent_engine *e, const struct intent_def *d
 	if (streets_find(e->streets, norm, nlen, &sm)) {
 		if (sm.street) {
 			copy_str(out->street, sizeof(out->street), sm.street, strlen(sm.street));
-			if (sm.house_number[0] && strcmp(sm.house_number, out->pole_number))
+			if (sm.house_number[0] && strcmp(sm.house_number, out->pole_number) != 0)
 				copy_str(out->house_number, sizeof(out->house_number),
 				         sm.house_number, strlen(sm.house_number));
 		}

@@ -265,7 +265,7 @@ static const char *check_slots(const char *spec, const struct intent_result *r, 
 			snprintf(why, size, "unknown slot '%s'", key);
 			return why;
 		}
-		if (strcmp(got, want)) {
+		if (strcmp(got, want) != 0) {
 			snprintf(why, size, "slot %s is '%s', expected '%s'", key, got, want);
 			return why;
 		}
@@ -286,7 +286,7 @@ static void run_example(const struct intent_engine *e, const struct intent_def *
 	snprintf(text, sizeof(text), "%.*s", (int)len, l->text);
 	intent_classify(e, text, strlen(text), &r);
 	t->confusion[name_index(e, d->name) * (t->n + 1) + name_index(e, r.intent)]++;
-	if (strcmp(r.intent, d->name)) {
+	if (strcmp(r.intent, d->name) != 0) {
 		printf("MISS %s:%d: \"%s\" -> %s (expected %s)\n", d->file, l->line, text, r.intent,
 		       d->name);
 		t->misses++;
@@ -468,7 +468,8 @@ int cmd_streets(int argc, char **argv)
 
 	if (p == 1)
 		return usage("streets"), 0;
-	if (p || o.nargs != 2 || (strcmp(o.args[0], "import") && strcmp(o.args[0], "check")))
+	if (p || o.nargs != 2 ||
+	    (strcmp(o.args[0], "import") != 0 && strcmp(o.args[0], "check") != 0))
 		return usage("streets");
 	if (!(st = streets_load(o.args[1], err, sizeof(err)))) {
 		fprintf(stderr, "borgerbot: %s\n", err);

@@ -61,7 +61,7 @@ void intent_def_clear(struct intent_def *d);
  * after prefilter_build(), prefilter_scan() sets the bit of every id one of
  * whose literals occurs in the text. A clear bit means the regex cannot match.
  */
-#define PREFILTER_WORDS 4 /* bit set size in 64-bit words */
+#define PREFILTER_WORDS ((size_t)4) /* bit set size in 64-bit words */
 
 struct prefilter;
 struct prefilter *prefilter_new(void);

@@ -109,7 +109,7 @@ static struct litset set_union(struct arena *a, struct litset x, struct litset y
 	for (size_t k = 0; k < x.n + y.n; k++) {
 		const char *s = k < x.n ? x.v[k] : y.v[k - x.n];
 		size_t j = 0;
-		while (j < r.n && strcmp(r.v[j], s))
+		while (j < r.n && strcmp(r.v[j], s) != 0)
 			j++;
 		if (j == r.n)
 			r.v[r.n++] = s;
@@ -158,7 +158,7 @@ static void set_minimize(struct litset *s)
 		int redundant = 0;
 		for (size_t j = 0; j < s->n && !redundant; j++)
 			redundant = j != i && strstr(s->v[i], s->v[j]) &&
-			            (strcmp(s->v[i], s->v[j]) || j < i);
+			            (strcmp(s->v[i], s->v[j]) != 0 || j < i);
 		if (!redundant)
 			s->v[o++] = s->v[i];
 	}
@@ -544,7 +544,7 @@ int prefilter_add(struct prefilter *pf, const char *folded, int *id)
 	int rc = 0;
 
 	*id = -1;
-	if (!s.none && pf->nids < PREFILTER_WORDS * 64) {
+	if (!s.none && (size_t)pf->nids < PREFILTER_WORDS * 64) {
 		*id = pf->nids++;
 		for (size_t i = 0; i < s.n && !rc; i++)
 			rc = add_literal(pf, s.v[i], *id);
@@ -629,7 +629,7 @@ static int share_sets(struct prefilter *pf, const uint64_t *bits)
 	for (size_t s = 0; s < pf->nstates; s++) {
 		const uint64_t *b = bits + s * PREFILTER_WORDS;
 		size_t k = 0;
-		while (k < pf->nsets && memcmp(pf->sets + k * PREFILTER_WORDS, b, size))
+		while (k < pf->nsets && memcmp(pf->sets + k * PREFILTER_WORDS, b, size) != 0)
 			k++;
 		if (k == pf->nsets)
 			memcpy(pf->sets + pf->nsets++ * PREFILTER_WORDS, b, size);

@@ -133,10 +133,11 @@ static void emit_folded(struct fold_out *o, const char *s, size_t src)
 
 size_t normalize_text(const char *in, size_t len, char *out, size_t out_size, uint16_t *srcmap)
 {
-	struct fold_out o = {out, 0, out_size, srcmap};
+	struct fold_out o = {out, 0, out_size, NULL};
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i = 0;
 
+	o.map = srcmap; /* written through: not a const parameter */
 	if (out_size < 3) {
 		if (out_size)
 			out[0] = 0;

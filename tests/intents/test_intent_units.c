@@ -1,8 +1,9 @@
 /*
  * test_intent_units.c - unit tests of the intent engine's pure parts:
  * text and pattern folding, the street register (parsing, hostile rows,
- * look-up with typos and abbreviations), the definition loader's errors, and
- * a few classifications with the shipped definitions.
+ * look-up with typos and abbreviations), the definition loader's errors, the
+ * regex prefilter's literals and automaton, and a few classifications with the
+ * shipped definitions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "intent.h"
+#include "intent_internal.h"
 #include "normalize.h"
 #include "streets.h"
 
@@ -281,6 +283,70 @@ static void loader_rejects_duplicates(void **state)
 	assert_null(intent_engine_load("/nonexistent/dir", NULL, err, sizeof(err)));
 }
 
+/* --- the prefilter -------------------------------------------------------- */
+
+static const char *lits(const char *folded)
+{
+	static char out[4096];
+
+	prefilter_literals(folded, out, sizeof(out));
+	return out;
+}
+
+static void prefilter_required_literals(void **state)
+{
+	char out[64];
+	(void)state;
+	assert_string_equal(lits("\\blys\\b"), "lys");
+	assert_string_equal(lits("\\b(gade|vej)?lys(et)? (er )?ude\\b"),
+	                    "lyset er ude|lyset ude|lys er ude|lys ude");
+	assert_string_equal(lits("\\bhul\\w*\\b.{0,30}\\b(vej|sti)\\b"), "hul");
+	assert_string_equal(lits("(?:x\\w*)|(?:ab|abc|cab)"), "x|ab");
+	assert_string_equal(lits("\\b(tage|tog) (mit|sit) liv\\b"),
+	                    "tage mit liv|tage sit liv|tog mit liv|tog sit liv");
+	assert_string_equal(lits("^ ?(stop|afmeld)\\s*$"), "stop|afmeld");
+	assert_string_equal(lits("(?<pole>\\d{3,8})-(nr)+"), "nr");
+	assert_string_equal(lits("(ab){2,3}c"), "ab");
+	assert_string_equal(lits("x(?!yz)"), "x");
+	assert_string_equal(lits("A\\.B"), "a.b");
+	/* nothing required, or syntax not analysed: the regex always runs */
+	assert_int_equal(prefilter_literals("\\d{5}", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("lys|\\w+", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("(lys)?", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("(?i)lys", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("(a)\\1", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("lys(", out, sizeof(out)), 0);
+	assert_string_equal(lits("l\xc3\xa6se"), "se"); /* a non-ASCII letter splits the literal */
+}
+
+static void prefilter_scan_marks_regexes(void **state)
+{
+	struct prefilter *pf = prefilter_new();
+	uint64_t bits[PREFILTER_WORDS];
+	int a, b, c, d;
+	const char *t = " lygten er sluket ";
+	(void)state;
+	assert_non_null(pf);
+	assert_int_equal(prefilter_add(pf, " (?:lygte\\w*|lampe)", &a), 0);
+	assert_int_equal(prefilter_add(pf, "hul|huler", &b), 0);
+	assert_int_equal(prefilter_add(pf, "\\d+", &c), 0);
+	assert_int_equal(prefilter_add(pf, "er s", &d), 0);
+	assert_true(a >= 0 && b >= 0 && d >= 0);
+	assert_int_equal(c, -1);
+	assert_int_equal(prefilter_build(pf), 0);
+	prefilter_scan(pf, t, strlen(t), bits);
+	assert_true(prefilter_may_match(bits, a));
+	assert_false(prefilter_may_match(bits, b));
+	assert_true(prefilter_may_match(bits, c));
+	assert_true(prefilter_may_match(bits, d)); /* found across a word boundary */
+	t = " et hul i vejen ";
+	prefilter_scan(pf, t, strlen(t), bits);
+	assert_false(prefilter_may_match(bits, a));
+	assert_true(prefilter_may_match(bits, b));
+	assert_false(prefilter_may_match(bits, d));
+	prefilter_free(pf);
+}
+
 /* --- the shipped definitions --------------------------------------------- */
 
 static void classify_shipped(void **state)
@@ -344,6 +410,8 @@ int main(void)
 	    cmocka_unit_test(edit_distance),
 	    cmocka_unit_test_setup_teardown(loader_errors_name_file_and_line, make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(loader_rejects_duplicates, make_dir, remove_dir),
+	    cmocka_unit_test(prefilter_required_literals),
+	    cmocka_unit_test(prefilter_scan_marks_regexes),
 	    cmocka_unit_test(classify_shipped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
