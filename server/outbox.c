@@ -30,6 +30,7 @@
 #include "log.h"
 
 #define PAYLOAD_MAX_CP 1000
+#define CHAIN_MAX 8 /* sender actions whose marks may wait for the next write */
 
 /* ---- enqueue ------------------------------------------------------------ */
 
@@ -270,10 +271,19 @@ static const char claim_sql[] =
     " WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending'"
     "   GROUP BY page_id, psid)"
     " ORDER BY o.next_attempt_at, o.id LIMIT 64";
+static const char next_sql[] =
+    "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
+    " (SELECT c.last_inbound_at FROM conversations c"
+    "   WHERE c.page_id = o.page_id AND c.psid = o.psid)"
+    " FROM outbox o WHERE o.page_id = ?1 AND o.psid = ?2 AND o.status = 'pending'"
+    " AND o.id > ?3 ORDER BY o.id LIMIT 1";
 static const char sent_sql[] =
     "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1,"
     " meta_message_id = ?3, messaging_type = ?4, tag = ?5, error_code = NULL,"
     " error_subcode = NULL, error_message = NULL WHERE id = ?1";
+static const char action_sent_sql[] =
+    "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1,"
+    " error_code = NULL, error_subcode = NULL, error_message = NULL WHERE id = ?1";
 static const char outcome_sql[] =
     "UPDATE outbox SET status = ?2, attempts = attempts + ?3, next_attempt_at = ?4,"
     " error_code = ?5, error_subcode = ?6, error_message = ?7 WHERE id = ?1";
@@ -293,7 +303,7 @@ struct sender_thread {
 	struct outbox_sender *s;
 	pthread_t thread;
 	sqlite3 *db;
-	sqlite3_stmt *claim, *sent, *outcome;
+	sqlite3_stmt *claim, *next, *sent, *action_sent, *outcome;
 	struct graph_client *graph;
 	unsigned seed;
 	int started;
@@ -330,6 +340,25 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t n)
 	snprintf(dst, n, "%s", t ? (const char *)t : "");
 }
 
+/* Fills j from a claim_sql/next_sql row. */
+static int job_from_row(sqlite3_stmt *st, struct job *j)
+{
+	const unsigned char *body = sqlite3_column_text(st, 4);
+	j->body = strdup(body ? (const char *)body : "{}");
+	if (!j->body)
+		return -1;
+	j->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, j->page_id, sizeof(j->page_id));
+	copy_col(st, 2, j->psid, sizeof(j->psid));
+	copy_col(st, 3, j->kind, sizeof(j->kind));
+	const unsigned char *origin = sqlite3_column_text(st, 5);
+	if (!origin || policy_origin_parse((const char *)origin, &j->origin) < 0)
+		j->origin = POLICY_BOT;
+	j->attempts = sqlite3_column_int(st, 6);
+	j->last_inbound = sqlite3_column_int64(st, 8);
+	return 0;
+}
+
 /* Picks the oldest due head row of a free recipient. Returns 1 with job
  * filled, 0 when nothing is due (*wait_ms says for how long), -1 on error.
  * Called with s->mu held. */
@@ -353,23 +382,34 @@ static int claim(struct sender_thread *t, int self, struct job *j, long long *wa
 		recipient_key(j, key, sizeof(key));
 		if (is_inflight(s, key))
 			continue;
-		const unsigned char *body = sqlite3_column_text(st, 4);
-		j->body = strdup(body ? (const char *)body : "{}");
-		if (!j->body)
+		if (job_from_row(st, j) < 0)
 			break;
-		j->id = sqlite3_column_int64(st, 0);
-		copy_col(st, 3, j->kind, sizeof(j->kind));
-		const unsigned char *origin = sqlite3_column_text(st, 5);
-		if (!origin || policy_origin_parse((const char *)origin, &j->origin) < 0)
-			j->origin = POLICY_BOT;
-		j->attempts = sqlite3_column_int(st, 6);
-		j->last_inbound = sqlite3_column_int64(st, 8);
 		snprintf(s->inflight[self], sizeof(s->inflight[self]), "%s", key);
 		found = 1;
 		break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		found = -1;
+	sqlite3_reset(st);
+	return found;
+}
+
+/* The recipient's next pending row after j, if due: 1 (j replaced), 0, -1. */
+static int claim_next(struct sender_thread *t, struct job *j)
+{
+	sqlite3_stmt *st = t->next;
+	sqlite3_bind_text(st, 1, j->page_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, j->psid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, j->id);
+	int found = 0;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 7) <= db_now_ms()) {
+		free(j->body);
+		j->body = NULL;
+		found = job_from_row(st, j) < 0 ? -1 : 1;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		found = -1;
+	}
 	sqlite3_reset(st);
 	return found;
 }
@@ -461,28 +501,59 @@ static long long backoff_ms(struct sender_thread *t, int attempts)
 	return d / 2 + (long long)(rand_r(&t->seed) % (unsigned)(d / 2 + 1));
 }
 
-/* Runs one write with the process's write lock; retries briefly when the
- * database is busy (another process), since losing the mark means a
- * duplicate send. */
-static int write_step(struct sender_thread *t, sqlite3_stmt *st)
+/* Sender actions sent whose 'sent' marks wait for the recipient's next
+ * write (see sender_main). */
+struct deferred {
+	int n;
+	long long id[CHAIN_MAX];
+	long long at[CHAIN_MAX];
+};
+
+static int try_marks(struct sender_thread *t, const struct deferred *df, sqlite3_stmt *st)
+{
+	int rc = db_exec(t->db, "BEGIN IMMEDIATE");
+	for (int i = 0; rc == SQLITE_OK && i < df->n; i++) {
+		sqlite3_stmt *a = t->action_sent;
+		sqlite3_bind_int64(a, 1, df->id[i]);
+		sqlite3_bind_int64(a, 2, df->at[i]);
+		rc = sqlite3_step(a) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(t->db);
+		sqlite3_reset(a);
+	}
+	if (rc == SQLITE_OK && st) {
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(t->db);
+		sqlite3_reset(st);
+	}
+	if (rc == SQLITE_OK)
+		rc = db_exec(t->db, "COMMIT");
+	if (rc != SQLITE_OK)
+		db_exec(t->db, "ROLLBACK");
+	return rc;
+}
+
+/* Writes the deferred marks and then st (bound, may be NULL) in one
+ * transaction under the process's write lock. Retries briefly when another
+ * process holds the database, since a lost mark means a duplicate send. */
+static int write_marks(struct sender_thread *t, struct deferred *df, sqlite3_stmt *st)
 {
 	int rc = SQLITE_ERROR;
 	for (int attempt = 0; attempt < 20; attempt++) {
 		pthread_mutex_lock(t->s->opt.write_lock);
-		rc = sqlite3_step(st);
+		rc = try_marks(t, df, st);
 		pthread_mutex_unlock(t->s->opt.write_lock);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return 0;
+		if (rc == SQLITE_OK)
+			break;
 		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
 			break;
 		usleep(50000);
 	}
+	df->n = 0;
+	if (rc == SQLITE_OK)
+		return 0;
 	log_event(LOG_ERROR, "outbox_write_failed", "error", sqlite3_errmsg(t->db), NULL);
 	return -1;
 }
 
-static int record_sent(struct sender_thread *t, const struct job *j,
+static int record_sent(struct sender_thread *t, const struct job *j, struct deferred *df,
 		       const struct policy_decision *d, const struct graph_result *g)
 {
 	sqlite3_stmt *st = t->sent;
@@ -496,11 +567,12 @@ static int record_sent(struct sender_thread *t, const struct job *j,
 		if (d->tag)
 			sqlite3_bind_text(st, 5, d->tag, -1, SQLITE_STATIC);
 	}
-	return write_step(t, st);
+	return write_marks(t, df, st);
 }
 
-static int record_outcome(struct sender_thread *t, const struct job *j, const char *status,
-			  int tried, long long next_at, int code, int subcode, const char *message)
+static int record_outcome(struct sender_thread *t, const struct job *j, struct deferred *df,
+			  const char *status, int tried, long long next_at, int code, int subcode,
+			  const char *message)
 {
 	sqlite3_stmt *st = t->outcome;
 	sqlite3_clear_bindings(st);
@@ -513,7 +585,7 @@ static int record_outcome(struct sender_thread *t, const struct job *j, const ch
 	if (subcode)
 		sqlite3_bind_int(st, 6, subcode);
 	sqlite3_bind_text(st, 7, message, -1, SQLITE_TRANSIENT);
-	return write_step(t, st);
+	return write_marks(t, df, st);
 }
 
 static void log_outcome(const char *event, int level, const struct job *j,
@@ -527,7 +599,7 @@ static void log_outcome(const char *event, int level, const struct job *j,
 		  code, "subcode", sub, "error", g->message, NULL);
 }
 
-static void handle_failure(struct sender_thread *t, const struct job *j,
+static void handle_failure(struct sender_thread *t, const struct job *j, struct deferred *df,
 			   const struct graph_result *g)
 {
 	const struct outbox_sender_options *o = &t->s->opt;
@@ -538,8 +610,8 @@ static void handle_failure(struct sender_thread *t, const struct job *j,
 		log_outcome("outbox_retry", LOG_INFO, j, g);
 		if (!strcmp(g->reason, "rate_limit"))
 			rate_pause(t->s, o->retry_base_ms);
-		record_outcome(t, j, "pending", 1, db_now_ms() + backoff_ms(t, attempts), g->code,
-			       g->subcode, g->message);
+		record_outcome(t, j, df, "pending", 1, db_now_ms() + backoff_ms(t, attempts),
+			       g->code, g->subcode, g->message);
 		return;
 	}
 	const char *reason = g->outcome == GRAPH_TRANSIENT ? "gave_up" : g->reason;
@@ -550,10 +622,14 @@ static void handle_failure(struct sender_thread *t, const struct job *j,
 		snprintf(msg, sizeof(msg), "gave up after %d attempts: %s", attempts, g->message);
 	else
 		snprintf(msg, sizeof(msg), "%s", g->message);
-	record_outcome(t, j, "failed", 1, 0, g->code, g->subcode, msg);
+	record_outcome(t, j, df, "failed", 1, 0, g->code, g->subcode, msg);
 }
 
-static void deliver(struct sender_thread *t, const struct job *j)
+/* Sends one row and records the outcome together with the deferred marks.
+ * Returns 1 when the row was a sender action Meta accepted and its mark was
+ * deferred instead (df), 0 when everything is written, -1 when stopping
+ * (the row stays pending). */
+static int deliver(struct sender_thread *t, const struct job *j, struct deferred *df)
 {
 	struct metrics *m = t->s->opt.metrics;
 	struct policy_decision d;
@@ -563,36 +639,63 @@ static void deliver(struct sender_thread *t, const struct job *j)
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", j->id);
 		log_event(LOG_WARN, "outbox_refused", "outbox_id", id, "reason", d.reason, NULL);
-		record_outcome(t, j, "refused", 0, 0, 0, 0, d.reason);
-		return;
+		record_outcome(t, j, df, "refused", 0, 0, 0, 0, d.reason);
+		return 0;
 	}
 	char *body = request_body(j, &d);
 	if (!body) {
 		struct graph_result bad = {.outcome = GRAPH_PERMANENT, .reason = "bad_request"};
 		snprintf(bad.message, sizeof(bad.message), "stored body is not a JSON object");
-		handle_failure(t, j, &bad);
-		return;
+		handle_failure(t, j, df, &bad);
+		return 0;
 	}
 	if (rate_take(t->s) < 0) {
 		free(body);
-		return; /* stopping: the row stays pending */
+		return -1;
 	}
 	struct graph_result g;
 	graph_send(t->graph, j->page_id, body, &g);
 	free(body);
 	if (g.outcome != GRAPH_TRANSIENT || g.http_status)
 		metrics_observe_latency(&m->outbox_send_latency, g.seconds);
-	if (g.outcome == GRAPH_SENT) {
-		metrics_count(&m->outbox_sent, 1);
-		record_sent(t, j, &d, &g);
-		return;
+	if (g.outcome != GRAPH_SENT) {
+		handle_failure(t, j, df, &g);
+		return 0;
 	}
-	handle_failure(t, j, &g);
+	metrics_count(&m->outbox_sent, 1);
+	if (!strcmp(j->kind, "sender_action") && df->n < CHAIN_MAX) {
+		df->id[df->n] = j->id;
+		df->at[df->n++] = db_now_ms();
+		return 1;
+	}
+	record_sent(t, j, df, &d, &g);
+	return 0;
 }
 
 static int self_index(struct sender_thread *t)
 {
 	return (int)(t - t->s->threads);
+}
+
+static int is_stopping(struct outbox_sender *s)
+{
+	pthread_mutex_lock(&s->mu);
+	int stop = s->stopping;
+	pthread_mutex_unlock(&s->mu);
+	return stop;
+}
+
+/* Delivers the claimed row and, while they are sender actions Meta
+ * accepted, the recipient's following rows at once: their marks are
+ * written with the next row's outcome (a message's mark is never
+ * deferred, so at most one message per recipient is ever unconfirmed). */
+static void deliver_chain(struct sender_thread *t, struct job *j)
+{
+	struct deferred df = {0};
+	while (deliver(t, j, &df) == 1 && !is_stopping(t->s) && claim_next(t, j) > 0)
+		;
+	if (df.n)
+		write_marks(t, &df, NULL);
 }
 
 static void *sender_main(void *arg)
@@ -608,7 +711,7 @@ static void *sender_main(void *arg)
 		int got = claim(t, self, &j, &wait_ms);
 		if (got > 0) {
 			pthread_mutex_unlock(&s->mu);
-			deliver(t, &j);
+			deliver_chain(t, &j);
 			free(j.body);
 			pthread_mutex_lock(&s->mu);
 			s->inflight[self][0] = '\0';
@@ -635,9 +738,9 @@ static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 	t->db = db_open(o->db_path, o->busy_timeout_ms, err, errlen);
 	if (!t->db)
 		return -1;
-	const char *sql[3] = {claim_sql, sent_sql, outcome_sql};
-	sqlite3_stmt **st[3] = {&t->claim, &t->sent, &t->outcome};
-	for (int i = 0; i < 3; i++) {
+	const char *sql[5] = {claim_sql, next_sql, sent_sql, action_sent_sql, outcome_sql};
+	sqlite3_stmt **st[5] = {&t->claim, &t->next, &t->sent, &t->action_sent, &t->outcome};
+	for (int i = 0; i < 5; i++) {
 		if (sqlite3_prepare_v3(t->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, st[i], NULL) !=
 		    SQLITE_OK) {
 			snprintf(err, errlen, "outbox: %s", sqlite3_errmsg(t->db));
@@ -651,7 +754,9 @@ static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 static void thread_close(struct sender_thread *t)
 {
 	sqlite3_finalize(t->claim);
+	sqlite3_finalize(t->next);
 	sqlite3_finalize(t->sent);
+	sqlite3_finalize(t->action_sent);
 	sqlite3_finalize(t->outcome);
 	sqlite3_close(t->db);
 	graph_client_free(t->graph);

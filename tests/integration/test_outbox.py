@@ -229,8 +229,8 @@ class FailureTest(OutboxTestCase):
         self.assertTrue(got[0].startswith("Hej!") and got[1].startswith("Selv tak"), got)
         self.assertIn("medarbejder", got[2])
         self.assertEqual(self.graph.accepted("3001"), [])
-        self.assertGreater(self.server.scalar(
-            "SELECT attempts FROM outbox WHERE psid = '3001' ORDER BY id LIMIT 1"), 1)
+        self.server.wait_for("SELECT attempts FROM outbox WHERE psid = '3001' ORDER BY id LIMIT 1",
+                             lambda v: v > 1)
         # only the head of 3001's queue was tried
         self.assertEqual({what(r) for r in self.graph.requests("3001")}, {"mark_seen"})
         self.graph.reset(requests=False)
