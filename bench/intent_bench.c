@@ -25,7 +25,7 @@ static const char *const templates[] = {
     "gadelyset er gået ud på %s %d",
     "lygten ved %s %d blinker hele natten",
     "Så er den gal igen – intet lys i lygterne på %s!",
-    "lygtepæl nr 2%d lyser ikke",
+    "%.0slygtepæl nr 2%d lyser ikke", /* every template takes (street, number) */
     "street light is out on %s",
     "kan i ikke snart salte på %s",
     "det er spejlglat på %s",
@@ -61,7 +61,8 @@ static const char *const templates[] = {
     "hvad koster et nyt pas",
     "der er en rotte i min have",
     "how do i apply for housing benefit",
-    "hej, jeg skriver fordi der igen igen er problemer med belysningen på %s og jeg har "
+    /* one long run-on template, split over two lines */
+    "hej, jeg skriver fordi der igen igen er problemer med belysningen på %s og jeg har " // NOLINT
     "ringet flere gange uden at nogen har gjort noget ved det, det er simpelthen ikke godt nok",
 };
 static const char *const streets[] = {
@@ -213,6 +214,9 @@ int main(int argc, char **argv)
 	}
 	if (!msgs || !ns) {
 		fprintf(stderr, "intent_bench: out of memory\n");
+		free(msgs);
+		free(ns);
+		intent_engine_free(e);
 		return 1;
 	}
 	int rc = 0;
@@ -232,8 +236,9 @@ int main(int argc, char **argv)
 			run(e, msgs, n, ns, &matched);
 			for (size_t i = 0; i < n; i++)
 				sum += ns[i];
-			med[r] = (double)ns[n / 2] / 1000.0;
-			p99[r] = (double)ns[n * 99 / 100] / 1000.0;
+			size_t at_median = n / 2, at_p99 = n * 99 / 100;
+			med[r] = (double)ns[at_median] / 1000.0;
+			p99[r] = (double)ns[at_p99] / 1000.0;
 			mean[r] = (double)sum / (double)n / 1000.0;
 			printf("  %-6s run %d: median %6.2f us  p99 %6.2f us  mean %6.2f us\n",
 			       jit ? "JIT" : "no JIT", r + 1, med[r], p99[r], mean[r]);
