@@ -11,8 +11,11 @@
  * other thread holds -> policy again (refuse if the window closed while it
  * waited) -> take a token from the rate bucket -> graph_send() -> record the
  * outcome in one short write (sent / retry later / failed) -> release the
- * recipient. With nothing due, wait for outbox_sender_notify() or the next
- * retry time (at most a second, so rows queued by other processes, e.g.
+ * recipient. A sender action Meta accepted is not written at once: the
+ * thread goes on with the recipient's next row (claim_next) and writes both
+ * marks in that row's commit, so a bot answer costs one commit, not three.
+ * With nothing due, wait for outbox_sender_notify() or the next retry time
+ * (at most a second, so rows queued by other processes, e.g.
  * `borgerbot outbox send-staff`, go out within a second).
  */
 #include "outbox.h"

@@ -20,9 +20,10 @@
  * second. The rules are checked again just before each send.
  *
  * Crash window: a row is marked 'sent' in its own commit right after Meta
- * answers. A request Meta accepted whose mark had not committed when the
- * process died is sent again after restart: at most one request per
- * recipient (the one in flight), see docs/outbox.md.
+ * answers (a sender action's mark may ride on the recipient's next write).
+ * A request Meta accepted whose mark had not committed when the process died
+ * is sent again after restart: at most one message per recipient (the one in
+ * flight) plus the mark_seen/typing_on before it, see docs/outbox.md.
  */
 #ifndef BORGERBOT_OUTBOX_H
 #define BORGERBOT_OUTBOX_H
