@@ -48,6 +48,8 @@ static const struct setting settings[] = {
     {"worker_retry_base_ms", INT(worker_retry_base_ms, 1, 3600000)},
     {"worker_retry_max_ms", INT(worker_retry_max_ms, 1, 86400000)},
     {"worker_batch", INT(worker_batch, 1, 10000)},
+    {"worker_yield_slice_ms", INT(worker_yield_slice_ms, 1, 1000)},
+    {"worker_yield_wait_ms", INT(worker_yield_wait_ms, 0, 10000)},
     {"sandbox", BOOL(sandbox)},
     {"sandbox_allow_remote", BOOL(sandbox_allow_remote)},
     {"municipality_dir", STR(municipality_dir)},
@@ -78,6 +80,8 @@ void config_defaults(struct config *cfg)
 	cfg->worker_retry_base_ms = 1000;
 	cfg->worker_retry_max_ms = 300000;
 	cfg->worker_batch = 64;
+	cfg->worker_yield_slice_ms = 2;
+	cfg->worker_yield_wait_ms = 50;
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
 		 BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = 16 * 1024;

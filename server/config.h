@@ -28,6 +28,8 @@ struct config {
 	int worker_retry_base_ms;  /* first retry delay, doubled each time */
 	int worker_retry_max_ms;   /* cap on the retry delay */
 	int worker_batch;          /* events per worker transaction */
+	int worker_yield_slice_ms; /* longest worker turn while webhook requests wait */
+	int worker_yield_wait_ms;  /* longest worker wait for a turn while they wait */
 	int sandbox;               /* asked for sandbox mode (--sandbox, "sandbox = yes") */
 	int sandbox_allow_remote;  /* let non-loopback clients reach /sandbox */
 	int sandbox_active;        /* decided by config_load_env: no real page token */

@@ -20,6 +20,11 @@ sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen);
 /* Brings the schema to the newest version; safe to call on every start. */
 int db_migrate(sqlite3 *db, char *err, size_t errlen);
 
+/* Copies committed WAL frames into the database file without waiting for
+ * any lock (a PASSIVE checkpoint). Connections do not checkpoint on commit;
+ * the worker calls this between rounds. Returns the SQLite result code. */
+int db_checkpoint(sqlite3 *db);
+
 /* Runs SQL without results; returns the SQLite result code. */
 int db_exec(sqlite3 *db, const char *sql);
 

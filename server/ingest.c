@@ -129,6 +129,8 @@ static void finish_batch(struct ingest *in, struct request *batch, int rc, size_
 		r->rc = rc;
 		r->done = 1;
 		pthread_cond_signal(&r->cv);
+		if (in->opt.waiting)
+			atomic_fetch_sub(in->opt.waiting, 1);
 	}
 	pthread_mutex_unlock(&in->mu);
 	if (rc == 0 && stored > 0 && in->opt.notify)
@@ -205,6 +207,8 @@ int ingest_submit(struct ingest *in, const struct event_list *events, struct ing
 	else
 		in->head = &req;
 	in->tail = &req;
+	if (in->opt.waiting)
+		atomic_fetch_add(in->opt.waiting, 1);
 	pthread_cond_signal(&in->work_cv);
 	while (!req.done)
 		pthread_cond_wait(&req.cv, &in->mu);

@@ -10,6 +10,7 @@
 #define BORGERBOT_INGEST_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "envelope.h"
@@ -30,6 +31,8 @@ struct ingest_options {
 	int busy_timeout_ms;
 	int max_batch;                 /* events per transaction (a request is never split) */
 	pthread_mutex_t *write_lock;   /* shared by the process's writers */
+	atomic_int *waiting;           /* requests queued or committing; the worker
+					  yields the write lock while it is non-zero */
 	struct metrics *metrics;
 	ingest_notify_fn notify;
 	void *notify_arg;

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct server {
 	struct config cfg;
 	struct metrics metrics;
 	pthread_mutex_t write_lock;
+	atomic_int ingest_waiting; /* webhook requests waiting for a commit */
 	struct ingest *ingest;
 	struct worker *worker;
 	struct outbox_sender *sender;
@@ -288,6 +290,9 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .retry_base_ms = c->worker_retry_base_ms,
 	    .retry_max_ms = c->worker_retry_max_ms,
 	    .batch = c->worker_batch,
+	    .ingest_waiting = &s->ingest_waiting,
+	    .yield_slice_ms = c->worker_yield_slice_ms,
+	    .yield_wait_ms = c->worker_yield_wait_ms,
 	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
 	    .answer = c->bot_answers,
@@ -300,6 +305,7 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .db_path = c->db_path,
 	    .busy_timeout_ms = c->db_busy_timeout_ms,
 	    .max_batch = c->ingest_max_batch,
+	    .waiting = &s->ingest_waiting,
 	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
 	    .notify = worker_notify,

@@ -8,6 +8,12 @@
  * record the failure (attempts, next_attempt_at, or parked) -> commit ->
  * if the round queued replies in the outbox, wake the sender (notify hook).
  * A citizen whose event failed in this round gets no more events this round.
+ *
+ * Webhook requests come first: while the ingest writer has requests waiting
+ * for a commit, the worker waits (at most yield_wait_ms) before taking the
+ * write lock and ends its round after yield_slice_ms, so a burst is stored
+ * and acknowledged at full speed and processed as soon as it eases. WAL
+ * checkpoints run here between rounds, outside the write lock.
  */
 #include "worker.h"
 
@@ -35,13 +41,14 @@ struct worker {
 	pthread_cond_t cv;
 	int notified;
 	int stopping;
+	long long last_checkpoint_ms;
 };
 
 static const char select_due_sql[] =
     "SELECT e.id, e.page_id, e.source, e.kind, e.sender_id, e.recipient_id, e.citizen_id,"
     " e.payload, e.ts_ms, e.attempts FROM events e"
     " WHERE e.status = 0 AND e.next_attempt_at <= ?1"
-    " AND NOT EXISTS (SELECT 1 FROM events b WHERE b.status = 0"
+    " AND NOT EXISTS (SELECT 1 FROM events b WHERE b.status = 0 AND b.attempts > 0"
     "   AND b.citizen_id = e.citizen_id AND b.next_attempt_at > ?1"
     "   AND (b.ts_ms < e.ts_ms OR (b.ts_ms = e.ts_ms AND b.id < e.id)))"
     " ORDER BY e.ts_ms, e.id LIMIT ?2";
@@ -210,18 +217,47 @@ static int load_due(struct worker *w, struct due *due)
 	return n;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int ingest_busy(const struct worker *w)
+{
+	return w->opt.ingest_waiting && atomic_load(w->opt.ingest_waiting) > 0;
+}
+
+/* Lets waiting webhook requests commit first, for at most yield_wait_ms. */
+static void yield_to_ingest(struct worker *w)
+{
+	long long until = mono_ms() + w->opt.yield_wait_ms;
+	while (ingest_busy(w) && mono_ms() < until) {
+		struct timespec nap = {0, 200000}; /* 0.2 ms */
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* One round: returns the number of events looked at, or -1 on error. */
 static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
 {
 	int rc = 0;
+	yield_to_ingest(w);
 	pthread_mutex_lock(w->opt.write_lock);
 	if (db_exec(w->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		pthread_mutex_unlock(w->opt.write_lock);
 		return -1;
 	}
 	int n = load_due(w, due);
-	for (int i = 0; i < n && rc == 0; i++)
-		rc = handle_one(w, &due[i], blocked);
+	long long started = mono_ms();
+	int done = 0;
+	while (done < n && rc == 0) {
+		rc = handle_one(w, &due[done++], blocked);
+		/* Requests are waiting: commit what is done and give way. */
+		if (ingest_busy(w) && mono_ms() - started >= w->opt.yield_slice_ms)
+			break;
+	}
 	if (rc == 0 && db_exec(w->db, "COMMIT") != SQLITE_OK)
 		rc = -1;
 	if (rc != 0) {
@@ -233,7 +269,18 @@ static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
 		w->opt.notify(w->opt.notify_arg);
 	due_free(due, n);
 	blocked_clear(blocked);
-	return rc < 0 ? -1 : n;
+	return rc < 0 ? -1 : (done < n ? w->opt.batch : n); /* cut short: more to do */
+}
+
+/* A PASSIVE checkpoint at most every 200 ms: it takes no write lock, so
+ * commits go on meanwhile, and the WAL stays short. */
+static void maybe_checkpoint(struct worker *w)
+{
+	long long now = mono_ms();
+	if (now - w->last_checkpoint_ms < 200)
+		return;
+	w->last_checkpoint_ms = now;
+	db_checkpoint(w->db);
 }
 
 /* Milliseconds until the earliest pending retry, capped at one second. */
@@ -283,6 +330,7 @@ static void *worker_main(void *arg)
 	struct due *due = calloc((size_t)w->opt.batch, sizeof(*due));
 	while (due && !stopping(w)) {
 		int seen = run_round(w, due, &blocked);
+		maybe_checkpoint(w);
 		if (seen == w->opt.batch)
 			continue; /* more may be waiting */
 		wait_for_work(w, seen < 0 ? 1000 : wait_budget_ms(w));

@@ -13,6 +13,7 @@
 #define BORGERBOT_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "metrics.h"
@@ -27,6 +28,12 @@ struct worker_options {
 	int retry_max_ms;
 	int batch;
 	pthread_mutex_t *write_lock;
+	/* Webhook requests waiting for a commit (ingest.h): while non-zero the
+	 * worker keeps its turns at the write lock short and rare, so
+	 * acknowledging Meta stays fast under load; NULL = never yield. */
+	const atomic_int *ingest_waiting;
+	int yield_slice_ms; /* longest turn while requests wait */
+	int yield_wait_ms;  /* longest wait for a turn while requests wait */
 	struct metrics *metrics;
 	int answer; /* let the bot answer citizens (process.h) */
 	/* Called after a commit that queued outbox rows (wakes the sender). */
