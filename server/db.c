@@ -202,6 +202,9 @@ static const char *const migrations[] = {
     "DROP INDEX events_citizen_pending;"
     "CREATE INDEX events_retrying ON events(citizen_id, ts_ms, id)"
     " WHERE status = 0 AND attempts > 0;",
+    /* issue 3: the sender walks pending replies in id order (outbox.c claim),
+     * so a backlog costs a short index scan, not a grouping of all of it */
+    "CREATE INDEX outbox_queue ON outbox(id) WHERE status = 'pending';",
 };
 
 int db_checkpoint(sqlite3 *db)

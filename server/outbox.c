@@ -266,14 +266,19 @@ enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
 
 /* ---- sender ------------------------------------------------------------- */
 
+/* Due rows that head their recipient's queue, oldest first: walks the
+ * outbox_queue index and probes outbox_pending for an earlier row. */
 static const char claim_sql[] =
     "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
     " (SELECT c.last_inbound_at FROM conversations c"
     "   WHERE c.page_id = o.page_id AND c.psid = o.psid)"
-    " FROM outbox o"
-    " WHERE o.id IN (SELECT MIN(id) FROM outbox WHERE status = 'pending'"
-    "   GROUP BY page_id, psid)"
-    " ORDER BY o.next_attempt_at, o.id LIMIT 64";
+    " FROM outbox o INDEXED BY outbox_queue"
+    " WHERE o.status = 'pending' AND o.next_attempt_at <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
+    "   AND p.page_id = o.page_id AND p.psid = o.psid AND p.id < o.id)"
+    " ORDER BY o.id LIMIT 64";
+static const char next_due_sql[] =
+    "SELECT MIN(next_attempt_at) FROM outbox INDEXED BY outbox_queue WHERE status = 'pending'";
 static const char next_sql[] =
     "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
     " (SELECT c.last_inbound_at FROM conversations c"
@@ -306,7 +311,7 @@ struct sender_thread {
 	struct outbox_sender *s;
 	pthread_t thread;
 	sqlite3 *db;
-	sqlite3_stmt *claim, *next, *sent, *action_sent, *outcome;
+	sqlite3_stmt *claim, *next_due, *next, *sent, *action_sent, *outcome;
 	struct graph_client *graph;
 	unsigned seed;
 	int started;
@@ -372,13 +377,8 @@ static int claim(struct sender_thread *t, int self, struct job *j, long long *wa
 	long long now = db_now_ms();
 	int found = 0, rc;
 	*wait_ms = 1000;
+	sqlite3_bind_int64(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long due = sqlite3_column_int64(st, 7);
-		if (due > now) {
-			if (due - now < *wait_ms)
-				*wait_ms = due - now;
-			break; /* ordered by due time: the rest are later */
-		}
 		copy_col(st, 1, j->page_id, sizeof(j->page_id));
 		copy_col(st, 2, j->psid, sizeof(j->psid));
 		char key[144];
@@ -394,6 +394,13 @@ static int claim(struct sender_thread *t, int self, struct job *j, long long *wa
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		found = -1;
 	sqlite3_reset(st);
+	if (found == 0 && sqlite3_step(t->next_due) == SQLITE_ROW &&
+	    sqlite3_column_type(t->next_due, 0) != SQLITE_NULL) {
+		long long d = sqlite3_column_int64(t->next_due, 0) - now;
+		if (d > 0 && d < *wait_ms)
+			*wait_ms = d; /* due rows of busy recipients: their thread goes on */
+	}
+	sqlite3_reset(t->next_due);
 	return found;
 }
 
@@ -741,9 +748,11 @@ static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 	t->db = db_open(o->db_path, o->busy_timeout_ms, err, errlen);
 	if (!t->db)
 		return -1;
-	const char *sql[5] = {claim_sql, next_sql, sent_sql, action_sent_sql, outcome_sql};
-	sqlite3_stmt **st[5] = {&t->claim, &t->next, &t->sent, &t->action_sent, &t->outcome};
-	for (int i = 0; i < 5; i++) {
+	const char *sql[6] = {claim_sql,	sent_sql,	 action_sent_sql,
+			      outcome_sql, next_sql, next_due_sql};
+	sqlite3_stmt **st[6] = {&t->claim,   &t->sent, &t->action_sent,
+				&t->outcome, &t->next, &t->next_due};
+	for (int i = 0; i < 6; i++) {
 		if (sqlite3_prepare_v3(t->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, st[i], NULL) !=
 		    SQLITE_OK) {
 			snprintf(err, errlen, "outbox: %s", sqlite3_errmsg(t->db));
@@ -757,6 +766,7 @@ static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 static void thread_close(struct sender_thread *t)
 {
 	sqlite3_finalize(t->claim);
+	sqlite3_finalize(t->next_due);
 	sqlite3_finalize(t->next);
 	sqlite3_finalize(t->sent);
 	sqlite3_finalize(t->action_sent);
