@@ -45,6 +45,13 @@ def pct(values, p):
     return v[k]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process, from /proc."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_fake():
     port_file = tempfile.mktemp(prefix="fake-graph-port-")
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "fake_graph.py"),
@@ -70,7 +77,7 @@ def fake_requests(port):
     return data
 
 
-def run_rate(args, rate, fake_port):
+def run_rate(args, rate, fake_port, fake_pid):
     server = harness.Server(config=CONFIG.format(senders=args.senders),
                             env={"BORGERBOT_GRAPH_URL": "http://127.0.0.1:%d/v25.0" % fake_port})
     server.start()
@@ -112,11 +119,14 @@ def run_rate(args, rate, fake_port):
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(args.connections)]
+    cpu0 = (cpu_seconds(server.proc.pid), cpu_seconds(fake_pid), sum(os.times()[:2]))
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     load_end = time.time()
+    cpu1 = (cpu_seconds(server.proc.pid), cpu_seconds(fake_pid), sum(os.times()[:2]))
+    busy = [round(100 * (b - a) / (load_end - t0)) for a, b in zip(cpu0, cpu1)]
     # wait for the replies to drain
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -151,6 +161,7 @@ def run_rate(args, rate, fake_port):
         "first_p50_ms": round(pct(lat_first, 50), 2), "first_p99_ms": round(pct(lat_first, 99), 2),
         "seen_to_typing_p50_ms": round(pct(gap1, 50), 2),
         "typing_to_text_p50_ms": round(pct(gap2, 50), 2),
+        "cpu_pct_server": busy[0], "cpu_pct_fake_graph": busy[1], "cpu_pct_load": busy[2],
         "requests_per_s": round(len(reqs) / max(1e-9, (max(r["time"] for r in reqs) -
                                                       min(r["time"] for r in reqs))), 1)
         if reqs else 0,
@@ -170,7 +181,7 @@ def main():
     fake, port = start_fake()
     try:
         for rate in [int(r) for r in args.rates.split(",")]:
-            print(json.dumps(run_rate(args, rate, port)), flush=True)
+            print(json.dumps(run_rate(args, rate, port, fake.pid)), flush=True)
     finally:
         fake.terminate()
         fake.wait()
