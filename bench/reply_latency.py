@@ -79,7 +79,8 @@ def fake_requests(port):
 
 def run_rate(args, rate, fake_port, fake_pid):
     server = harness.Server(config=CONFIG.format(senders=args.senders),
-                            env={"BORGERBOT_GRAPH_URL": "http://127.0.0.1:%d/v25.0" % fake_port})
+                            env={"BORGERBOT_GRAPH_URL": "http://127.0.0.1:%d/v25.0" % fake_port,
+                                 "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"})
     server.start()
     n = int(rate * args.seconds)
     run_id = "%d%03d" % (os.getpid() % 1000, rate % 1000)

@@ -152,6 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
         psid = ((body or {}).get("recipient") or {}).get("id", "")
         spec = st.pick(psid)
         rec = {"path": url.path, "page": page, "query": url.query,
+               "via_proxy": self.path.startswith("http"),  # absolute URI: sent to a proxy
                "headers": {k: v for k, v in self.headers.items() if k.lower() != "authorization"},
                "token_ok": token == st.token, "body": body, "psid": psid, "time": arrived}
         if spec.get("drop"):

@@ -40,10 +40,14 @@ def what(r):
 class OutboxTestCase(unittest.TestCase):
     config = FAST_CONFIG
 
+    def server_env(self):
+        # a proxy set in the CI environment must not catch loopback traffic
+        return {"BORGERBOT_GRAPH_URL": self.graph.url, "no_proxy": "127.0.0.1,localhost",
+                "NO_PROXY": "127.0.0.1,localhost"}
+
     def setUp(self):
         self.graph = FakeGraph(token=PAGE_TOKEN).start()
-        self.server = Server(config=self.config,
-                             env={"BORGERBOT_GRAPH_URL": self.graph.url}).start()
+        self.server = Server(config=self.config, env=self.server_env()).start()
 
     def tearDown(self):
         result = getattr(getattr(self, "_outcome", None), "result", None)
@@ -243,6 +247,24 @@ class FailureTest(OutboxTestCase):
         self.assertEqual(ids, sorted(ids))
         seq = [what(r) for r in self.graph.requests("3001") if r.get("status") == 200]
         self.assertEqual(seq[:3], ["mark_seen", "typing_on", got[0]])
+
+
+class ProxyTest(OutboxTestCase):
+    """The standard proxy variables are honoured (libcurl reads them): the
+    fake Graph stands in for the municipality's outbound proxy."""
+
+    def server_env(self):
+        proxy = "http://127.0.0.1:%d" % self.graph.port
+        return {"BORGERBOT_GRAPH_URL": "http://graph.example.invalid/v25.0",
+                "http_proxy": proxy, "HTTPS_PROXY": proxy, "no_proxy": "", "NO_PROXY": ""}
+
+    def test_requests_go_through_the_proxy(self):
+        self.send(text_event("4501", "Hej"))
+        self.graph.wait_for(lambda: len(self.graph.accepted("4501")) == 1)
+        reqs = self.graph.requests("4501")
+        self.assertTrue(all(r["via_proxy"] for r in reqs))
+        self.assertEqual(reqs[0]["path"], "/v25.0/%s/messages" % PAGE_ID)
+        self.assertTrue(all(r["token_ok"] for r in reqs))
 
 
 class RateLimitTest(OutboxTestCase):

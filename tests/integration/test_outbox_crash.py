@@ -34,7 +34,11 @@ def metadata_id(rec):
 class CrashTest(unittest.TestCase):
     def setUp(self):
         self.graph = FakeGraph(token=PAGE_TOKEN).start()
-        self.server = Server(config=CONFIG, env={"BORGERBOT_GRAPH_URL": self.graph.url})
+        self.server = Server(config=CONFIG, env=self.env())
+
+    def env(self):
+        return {"BORGERBOT_GRAPH_URL": self.graph.url, "no_proxy": "127.0.0.1,localhost",
+                "NO_PROXY": "127.0.0.1,localhost"}
 
     def tearDown(self):
         self.server.cleanup()
@@ -42,7 +46,7 @@ class CrashTest(unittest.TestCase):
 
     def restart(self):
         old = self.server
-        self.server = Server(config=CONFIG, env={"BORGERBOT_GRAPH_URL": self.graph.url},
+        self.server = Server(config=CONFIG, env=self.env(),
                              datadir=old.dir, port=old.port)
         return self.server.start()
 
