@@ -249,6 +249,21 @@ class FailureTest(OutboxTestCase):
         self.assertEqual(seq[:3], ["mark_seen", "typing_on", got[0]])
 
 
+class GiveUpTest(OutboxTestCase):
+    config = FAST_CONFIG + "outbox_max_attempts = 3\n"
+
+    def test_transient_failures_give_up_after_max_attempts(self):
+        self.graph.script([{"status": 502}], psid="2101", sticky=True)
+        self.send(text_event("2101", "Hej"))
+        self.server.wait_for("SELECT COUNT(*) FROM outbox WHERE psid = '2101' AND status = 'failed'",
+                             lambda v: v == 3)
+        rows = self.rows("2101")
+        self.assertEqual([r["attempts"] for r in rows], [3, 3, 3])
+        self.assertTrue(rows[0]["error_message"].startswith("gave up after 3 attempts"))
+        self.assertEqual(len(self.graph.requests("2101")), 9)
+        self.assertEqual(self.server.metric('borgerbot_outbox_failed_total{reason="gave_up"}'), 3)
+
+
 class ProxyTest(OutboxTestCase):
     """The standard proxy variables are honoured (libcurl reads them): the
     fake Graph stands in for the municipality's outbound proxy."""
