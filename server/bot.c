@@ -54,7 +54,7 @@ static int in_list(const char *w, const char *const *list, size_t n)
 	return 0;
 }
 
-#define IN(w, list) in_list(w, list, sizeof(list) / sizeof(list[0]))
+#define IN(w, list) in_list(w, list, sizeof(list) / sizeof((list)[0]))
 
 /* Lower-cases ASCII and Æ, Ø, Å (UTF-8) while copying one word. */
 static size_t next_word(const unsigned char *s, size_t *pos, char *out)
@@ -66,10 +66,10 @@ static size_t next_word(const unsigned char *s, size_t *pos, char *out)
 	while (s[i] && (s[i] >= 0x80 || (s[i] >= 'A' && s[i] <= 'Z') ||
 			(s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
 		unsigned char c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		else if (i > 0 && s[i - 1] == 0xC3 && (c == 0x86 || c == 0x98 || c == 0x85))
-			c = (unsigned char)(c + 0x20); /* Æ Ø Å -> æ ø å */
+		/* A-Z -> a-z; Æ Ø Å (C3 86, C3 98, C3 85) -> æ ø å (C3 A6, C3 B8, C3 A5) */
+		if ((c >= 'A' && c <= 'Z') ||
+		    (i > 0 && s[i - 1] == 0xC3 && (c == 0x86 || c == 0x98 || c == 0x85)))
+			c = (unsigned char)(c + 0x20);
 		if (n < WORD_MAX - 1)
 			out[n++] = (char)c;
 		i++;

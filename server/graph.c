@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_RESPONSE (64 * 1024)
+#define MAX_RESPONSE ((size_t)64 * 1024)
 
 struct graph_client {
 	CURL *curl;

@@ -23,7 +23,7 @@
 #include "db.h"
 #include "outbox.h"
 
-#define MAX_STDIN_TEXT (64 * 1024)
+#define MAX_STDIN_TEXT ((size_t)64 * 1024)
 
 static void usage(FILE *out)
 {
