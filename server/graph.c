@@ -18,15 +18,84 @@
 
 #define MAX_RESPONSE ((size_t)64 * 1024)
 
+#define MAX_PAGES 32
+
+/* The request headers for one page: content type and its bearer token. */
+struct page_auth {
+	char page_id[72]; /* "" = the default token, for any page */
+	struct curl_slist *headers;
+};
+
 struct graph_client {
 	CURL *curl;
-	struct curl_slist *headers; /* content type and the bearer token */
+	struct page_auth pages[MAX_PAGES];
+	int npages;
 	char base_url[512];
 	char errbuf[CURL_ERROR_SIZE];
 	char *resp;
 	size_t resp_len;
 	int resp_overflow;
 };
+
+static struct curl_slist *auth_headers(const char *token, size_t len)
+{
+	char auth[1200];
+	if (len + 32 > sizeof(auth))
+		return NULL;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %.*s", (int)len, token);
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *h2 = h ? curl_slist_append(h, auth) : NULL;
+	struct curl_slist *h3 = h2 ? curl_slist_append(h2, "Expect:") : NULL; /* no 100-continue */
+	memset(auth, 0, sizeof(auth));
+	if (!h3)
+		curl_slist_free_all(h);
+	return h3;
+}
+
+/* page_token is one token for every page, or "PAGE_ID=TOKEN,PAGE_ID=TOKEN"
+ * (an entry without "PAGE_ID=" is the default). */
+static int parse_tokens(struct graph_client *g, const char *spec, char *err, size_t errlen)
+{
+	const char *p = spec;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', n);
+		struct page_auth *a = &g->pages[g->npages];
+		if (g->npages == MAX_PAGES || (eq && (size_t)(eq - p) >= sizeof(a->page_id))) {
+			snprintf(err, errlen, "page token list: too many pages or page id too long");
+			return -1;
+		}
+		const char *tok = eq ? eq + 1 : p;
+		size_t toklen = n - (size_t)(tok - p);
+		if (eq) {
+			memcpy(a->page_id, p, (size_t)(eq - p));
+			a->page_id[eq - p] = '\0';
+		}
+		if (toklen == 0 || !(a->headers = auth_headers(tok, toklen))) {
+			snprintf(err, errlen, "page token list: empty or oversized token");
+			return -1;
+		}
+		g->npages++;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* The headers for page_id: its own token, else the default, else NULL. */
+static struct curl_slist *headers_for(struct graph_client *g, const char *page_id)
+{
+	struct curl_slist *fallback = NULL;
+	for (int i = 0; i < g->npages; i++) {
+		if (!strcmp(g->pages[i].page_id, page_id))
+			return g->pages[i].headers;
+		if (!g->pages[i].page_id[0])
+			fallback = g->pages[i].headers;
+	}
+	return fallback;
+}
 
 struct graph_client *graph_client_new(const struct graph_options *opt, char *err, size_t errlen)
 {
@@ -45,19 +114,12 @@ struct graph_client *graph_client_new(const struct graph_options *opt, char *err
 	}
 	memcpy(g->base_url, opt->base_url, blen);
 	g->base_url[blen] = '\0';
-	char *auth = NULL;
-	size_t alen = strlen(opt->page_token) + 32;
-	g->curl = curl_easy_init();
-	if (g->curl && (auth = malloc(alen))) {
-		snprintf(auth, alen, "Authorization: Bearer %s", opt->page_token);
-		struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-		h = h ? curl_slist_append(h, auth) : NULL;
-		h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
-		g->headers = h;
-		memset(auth, 0, alen);
-		free(auth);
+	if (parse_tokens(g, opt->page_token, err, errlen) < 0) {
+		graph_client_free(g);
+		return NULL;
 	}
-	if (!g->curl || !g->headers) {
+	g->curl = curl_easy_init();
+	if (!g->curl) {
 		snprintf(err, errlen, "graph: cannot set up libcurl");
 		graph_client_free(g);
 		return NULL;
@@ -68,7 +130,6 @@ struct graph_client *graph_client_new(const struct graph_options *opt, char *err
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opt->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->headers);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, g->errbuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "borgerbot/" BORGERBOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -86,7 +147,8 @@ void graph_client_free(struct graph_client *g)
 		return;
 	if (g->curl)
 		curl_easy_cleanup(g->curl);
-	curl_slist_free_all(g->headers);
+	for (int i = 0; i < g->npages; i++)
+		curl_slist_free_all(g->pages[i].headers);
 	free(g->resp);
 	free(g);
 }
@@ -222,9 +284,17 @@ int graph_send(struct graph_client *g, const char *page_id, const char *body,
 		snprintf(res->message, sizeof(res->message), "invalid page id");
 		return -1;
 	}
+	struct curl_slist *headers = headers_for(g, page_id);
+	if (!headers) {
+		res->reason = "token";
+		snprintf(res->message, sizeof(res->message), "no page access token for page %s",
+			 page_id);
+		return -1;
+	}
 	char url[700];
 	snprintf(url, sizeof(url), "%s/%s/messages", g->base_url, page_id);
 	CURL *c = g->curl;
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	g->resp_len = 0;
 	g->resp_overflow = 0;
 	g->errbuf[0] = '\0';

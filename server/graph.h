@@ -4,8 +4,8 @@
  * One struct graph_client per sending thread: it owns one CURL easy handle,
  * so the TCP/TLS connection to Graph is kept open and reused between sends.
  * A send is `POST {base_url}/{page_id}/messages` with a JSON body and the
- * page access token in an "Authorization: Bearer" header (never in the URL,
- * never logged). Connect and total timeouts come from the options.
+ * page's access token in an "Authorization: Bearer" header (never in the
+ * URL, never logged); one token for all pages or one per page id. Connect and total timeouts come from the options.
  *
  * Outbound proxies: libcurl reads the standard environment variables itself
  * (https_proxy / HTTPS_PROXY, http_proxy, ALL_PROXY, no_proxy / NO_PROXY);
@@ -25,7 +25,10 @@
 
 struct graph_options {
 	const char *base_url;   /* e.g. "https://graph.facebook.com/v25.0" */
-	const char *page_token; /* page access token */
+	/* One page access token for every page, or a list
+	 * "PAGE_ID=TOKEN,PAGE_ID=TOKEN" (an entry without "PAGE_ID=" is the
+	 * default); a page without a token fails permanently (reason "token"). */
+	const char *page_token;
 	int connect_timeout_ms;
 	int timeout_ms;         /* whole request, connect included */
 	int insecure;           /* skip TLS verification: sandbox on loopback only */

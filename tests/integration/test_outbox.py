@@ -119,7 +119,8 @@ class DeliveryTest(OutboxTestCase):
         self.send(text_event("1002", "Tusind tak for hjælpen!"))
         self.graph.wait_for(lambda: len(self.graph.accepted("1002")) == 1)
         self.assertIn("Selv tak", self.graph.accepted("1002")[0]["body"]["message"]["text"])
-        self.send(text_event("1002", "Der er et stort hul i vejen på Møllevej"))
+        # nothing the bot (or the intent engine) recognises: handed over
+        self.send(text_event("1002", "Qwerty asdf zxcv"))
         self.graph.wait_for(lambda: len(self.graph.accepted("1002")) == 2)
         text = self.graph.accepted("1002")[1]["body"]["message"]["text"]
         self.assertIn("videre til en medarbejder", text)
@@ -224,7 +225,7 @@ class FailureTest(OutboxTestCase):
 
     def test_one_recipient_failing_does_not_hold_up_others_and_order_is_kept(self):
         self.graph.script([{"status": 500}], psid="3001", sticky=True)
-        texts = ["Hej", "Tak", "Der er hul i vejen", "Tak"]
+        texts = ["Hej", "Tak", "Qwerty asdf zxcv", "Tak"]  # the third is handed over
         for i, t in enumerate(texts):
             self.send(text_event("3001", t, ts=now_ms() + i), text_event("3002", t, ts=now_ms() + i))
         # 3002 gets hello, thanks, the hand-over; then waits for staff
@@ -280,6 +281,30 @@ class ProxyTest(OutboxTestCase):
         self.assertTrue(all(r["via_proxy"] for r in reqs))
         self.assertEqual(reqs[0]["path"], "/v25.0/%s/messages" % PAGE_ID)
         self.assertTrue(all(r["token_ok"] for r in reqs))
+
+
+class PageTokensTest(OutboxTestCase):
+    """BORGERBOT_PAGE_TOKEN may list one token per page."""
+
+    def server_env(self):
+        env = super().server_env()
+        env["BORGERBOT_PAGE_TOKEN"] = "%s=%s,555=another-pages-token" % (PAGE_ID, PAGE_TOKEN)
+        return env
+
+    def test_each_page_uses_its_own_token(self):
+        self.send(text_event("4601", "Hej"))
+        other = {"object": "page", "entry": [{"id": "777", "time": now_ms(), "messaging": [
+            text_event("4602", "Hej", page="777")]}]}
+        status, _ = self.server.post_webhook(other)
+        self.assertEqual(status, 200)
+        self.graph.wait_for(lambda: len(self.graph.accepted("4601")) == 1)
+        self.assertTrue(all(r["token_ok"] for r in self.graph.requests("4601")))
+        # page 777 has no token: nothing is sent, the rows fail with a reason
+        self.server.wait_for("SELECT COUNT(*) FROM outbox WHERE psid = '4602' AND status = 'failed'",
+                             lambda v: v == 3)
+        self.assertEqual(self.graph.requests("4602"), [])
+        self.assertIn("no page access token", self.rows("4602")[0]["error_message"])
+        self.assertEqual(self.server.metric('borgerbot_outbox_failed_total{reason="token"}'), 3)
 
 
 class RateLimitTest(OutboxTestCase):
