@@ -53,6 +53,8 @@ static const struct setting settings[] = {
     {"sandbox", BOOL(sandbox)},
     {"sandbox_allow_remote", BOOL(sandbox_allow_remote)},
     {"municipality_dir", STR(municipality_dir)},
+    {"intents_dir", STR(intents_dir)},
+    {"streets_file", STR(streets_file)},
     {"api_max_body_bytes", SIZE(api_max_body_bytes, 1024, 1LL << 20)},
     {"open311_public_read", BOOL(open311_public_read)},
     /* issue 3: outbox and Graph API (docs/configuration.md) */
@@ -82,6 +84,7 @@ void config_defaults(struct config *cfg)
 	cfg->worker_batch = 64;
 	cfg->worker_yield_slice_ms = 2;
 	cfg->worker_yield_wait_ms = 50;
+	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents", BORGERBOT_SOURCE_DIR);
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
 		 BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = 16 * 1024;

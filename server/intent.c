@@ -468,6 +468,30 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 	return 0;
 }
 
+int intent_find_place(const struct intent_engine *e, const char *text, size_t len,
+                      struct intent_result *out)
+{
+	char norm[NORMALIZE_OUT_SIZE];
+	uint16_t map[NORMALIZE_OUT_SIZE];
+	struct streets_match sm;
+
+	memset(out, 0, sizeof(*out));
+	set_name(out->intent, "none");
+	if (len > NORMALIZE_MAX_INPUT)
+		len = NORMALIZE_MAX_INPUT;
+	size_t nlen = normalize_text(text, len, norm, sizeof(norm), map);
+	if (!streets_find(e->streets, norm, nlen, &sm))
+		return 0;
+	if (sm.street) {
+		copy_str(out->street, sizeof(out->street), sm.street, strlen(sm.street));
+		copy_str(out->house_number, sizeof(out->house_number), sm.house_number,
+		         strlen(sm.house_number));
+	}
+	if (sm.area)
+		copy_str(out->area, sizeof(out->area), sm.area, strlen(sm.area));
+	return 1;
+}
+
 /* --- answers -------------------------------------------------------------- */
 
 const char *intent_answer(const struct intent_engine *e, const char *intent, unsigned variant_seed)

@@ -58,6 +58,14 @@ const char *intent_answer(const struct intent_engine *e, const char *intent, uns
  */
 int intent_render_answer(const struct intent_engine *e, const struct intent_result *r,
                          unsigned variant_seed, char *buf, size_t buflen);
+/*
+ * Only the place in a message, whatever its intent: the street (canonical
+ * name from the register), house number and area, e.g. from "Duevej 12" sent
+ * as the answer to "where is it?". Fills those fields of out (the rest is
+ * zeroed, intent "none"); returns 1 if a street or area was found. Thread-safe.
+ */
+int intent_find_place(const struct intent_engine *e, const char *text, size_t len,
+                      struct intent_result *out);
 /* The intent's action (e.g. "create_case streetlight", "handover"), or NULL. */
 const char *intent_action(const struct intent_engine *e, const char *intent);
 /* 1 if the intent is answered automatically (a routine intent), else 0. */

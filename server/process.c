@@ -8,9 +8,10 @@
  * an echo of the page's own message, a delivery or read watermark, an edit,
  * a thread-control change or a feed comment. Kinds with no record of their
  * own (optins, policy notices, unknown kinds) only touch page and citizen.
- * Then, for a new inbound message or postback on the "messaging" channel
- * of a conversation in mode 'bot', the bot's answer goes into the outbox
- * (answer() -> bot_answer() -> outbox_enqueue()), inside the same savepoint.
+ * Then, for a new inbound message or postback on the "messaging" channel:
+ * case notices waiting for this citizen go out (their window is open), and
+ * in a conversation in mode 'bot' the bot's answer goes into the outbox
+ * (answer() -> dialog_answer() -> outbox_enqueue()), inside the same savepoint.
  * All SQL is prepared once per processor.
  */
 #include "process.h"
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "bot.h"
+#include "case_notify.h"
 #include "db.h"
 
 enum stmt_id {
@@ -379,6 +381,33 @@ static int dispatch(struct job *j)
 	return 0; /* request_thread_control, app_roles, policy notices, unknown */
 }
 
+/* Image URLs of a message as a JSON array (malloc'd, NULL if none), and a
+ * shared location's coordinates (Meta's legacy attachment shape). */
+static char *attachments_of(json_t *msg, struct dialog_location *loc)
+{
+	json_t *urls = json_array();
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(msg, "attachments"), i, a)
+	{
+		const char *type = json_string_value(json_object_get(a, "type"));
+		json_t *payload = json_object_get(a, "payload");
+		json_t *url = json_object_get(payload, "url");
+		if (type && !strcmp(type, "image") && json_is_string(url))
+			json_array_append(urls, url);
+		json_t *co = json_object_get(payload, "coordinates");
+		json_t *lat = json_object_get(co, "lat"), *lon = json_object_get(co, "long");
+		if (type && !strcmp(type, "location") && json_is_number(lat) && json_is_number(lon)) {
+			loc->has = 1;
+			loc->lat = json_number_value(lat);
+			loc->lon = json_number_value(lon);
+		}
+	}
+	char *s = json_array_size(urls) ? json_dumps(urls, JSON_COMPACT) : NULL;
+	json_decref(urls);
+	return s;
+}
+
 /* The bot answers new citizen messages and postbacks in mode 'bot' that
  * came on the "messaging" channel (standby means another app owns the
  * thread; echoes are the page's own messages). */
@@ -387,7 +416,16 @@ static int answer(struct job *j)
 	const struct stored_event *ev = j->ev;
 	int message = !strcmp(ev->kind, "message");
 	if (!j->p->opt.answer || !j->recorded || strcmp(ev->source, "messaging") != 0 ||
-	    (!message && strcmp(ev->kind, "postback") != 0) || strcmp(j->mode, "bot") != 0)
+	    (!message && strcmp(ev->kind, "postback") != 0))
+		return 0;
+	/* The citizen wrote: their window is open, so waiting case notices go
+	 * out now, whoever is handling the conversation. */
+	int notices = case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
+					    db_now_ms(), j->err, j->errlen);
+	if (notices < 0)
+		return -1;
+	j->p->queued += notices;
+	if (strcmp(j->mode, "bot") != 0)
 		return 0;
 	json_t *obj = json_object_get(j->item, message ? "message" : "postback");
 	json_t *text = json_object_get(obj, message ? "text" : "title");
@@ -401,8 +439,15 @@ static int answer(struct job *j)
 	    .text = json_is_string(text) ? json_string_value(text) : NULL,
 	    .payload = json_is_string(payload) ? json_string_value(payload) : NULL,
 	};
+	struct dialog_location loc = {0};
+	char *photos = attachments_of(obj, &loc);
 	struct bot_outcome out;
-	if (bot_answer(j->p->db, &turn, &out, j->err, j->errlen) < 0)
+	int rc = j->p->opt.knowledge
+		     ? dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &loc, photos, &out, j->err,
+				     j->errlen)
+		     : bot_answer(j->p->db, &turn, &out, j->err, j->errlen);
+	free(photos);
+	if (rc < 0)
 		return -1;
 	j->p->queued += out.queued;
 	if (out.refused && j->p->opt.metrics)

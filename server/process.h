@@ -11,6 +11,8 @@
 #define BORGERBOT_PROCESS_H
 
 #include <sqlite3.h>
+
+#include "dialog.h"
 #include <stddef.h>
 
 #include "metrics.h"
@@ -32,6 +34,7 @@ struct processor;
 struct processor_options {
 	int answer;              /* let the bot answer citizens (bot.h) */
 	struct metrics *metrics; /* may be NULL */
+	const struct dialog_knowledge *knowledge; /* may be NULL: greeting/thanks bot only */
 };
 
 struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,

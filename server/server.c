@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "case.h"
 #include "cli.h"
@@ -30,6 +31,7 @@
 #include "metrics.h"
 #include "open311.h"
 #include "ops.h"
+#include "intent.h"
 #include "outbox.h"
 #include "sandbox.h"
 #include "staff_api.h"
@@ -53,6 +55,8 @@ struct server {
 	struct case_rules *case_rules;
 	struct winter_plan *winter;
 	struct content *content;
+	struct intent_engine *intents;
+	struct dialog_knowledge knowledge; /* the four above, for the worker */
 	struct staff_api *staff_api;
 	struct open311 *open311;
 	char self_url[200]; /* this server's own base URL, for sandbox mode */
@@ -210,13 +214,40 @@ static int sandbox_start(struct server *s, char *err, size_t errlen)
 }
 
 /* The municipality's data folder: case rules, winter plan, routine content. */
+/* The street register: streets_file, else data/streets.csv (written by
+ * `borgerbot streets import`) beside the database, else the demo register. */
+static int load_intents(struct server *s, char *err, size_t errlen)
+{
+	char streets[600];
+	const struct config *c = &s->cfg;
+	if (c->streets_file[0]) {
+		snprintf(streets, sizeof(streets), "%s", c->streets_file);
+	} else {
+		const char *slash = strrchr(c->db_path, '/');
+		int dirlen = slash ? (int)(slash - c->db_path) : 1;
+		snprintf(streets, sizeof(streets), "%.*s/streets.csv", dirlen,
+			 slash ? c->db_path : ".");
+		if (access(streets, R_OK) != 0)
+			snprintf(streets, sizeof(streets), "%s/streets/demo-streets.csv",
+				 c->intents_dir);
+	}
+	char why[512];
+	if (!(s->intents = intent_engine_load(c->intents_dir, streets, why, sizeof(why)))) {
+		snprintf(err, errlen, "intents: %s", why);
+		return -1;
+	}
+	log_event(LOG_DEBUG, "intents_loaded", "dir", c->intents_dir, "streets", streets, NULL);
+	return 0;
+}
+
 static int load_municipality(struct server *s, char *err, size_t errlen)
 {
 	const char *dir = s->cfg.municipality_dir;
 	if (!(s->case_rules = case_rules_load(dir, err, errlen)) ||
 	    !(s->winter = winter_load(dir, err, errlen)) ||
-	    !(s->content = content_load(dir, err, errlen)))
+	    !(s->content = content_load(dir, err, errlen)) || load_intents(s, err, errlen) < 0)
 		return -1;
+	s->knowledge = (struct dialog_knowledge){s->intents, s->case_rules, s->winter, s->content};
 	return 0;
 }
 
@@ -296,6 +327,7 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
 	    .answer = c->bot_answers,
+	    .knowledge = &s->knowledge,
 	    .notify = outbox_sender_notify,
 	    .notify_arg = s->sender,
 	};
@@ -353,6 +385,7 @@ static void stop_modules(struct server *s)
 	case_rules_free(s->case_rules);
 	winter_free(s->winter);
 	content_free(s->content);
+	intent_engine_free(s->intents);
 }
 
 static int wait_for_signal(void)

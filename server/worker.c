@@ -376,7 +376,8 @@ struct worker *worker_start(const struct worker_options *opt, char *err, size_t 
 	    prepare(w, next_due_sql, &w->next_due, err, errlen) < 0 ||
 	    !(w->proc = processor_new(w->db,
 				      &(struct processor_options){.answer = opt->answer,
-								  .metrics = opt->metrics},
+								  .metrics = opt->metrics,
+								  .knowledge = opt->knowledge},
 				      err, errlen))) {
 		worker_free(w);
 		return NULL;

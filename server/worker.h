@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "dialog.h"
 #include "metrics.h"
 
 struct worker;
@@ -36,6 +37,7 @@ struct worker_options {
 	int yield_wait_ms;  /* longest wait for a turn while requests wait */
 	struct metrics *metrics;
 	int answer; /* let the bot answer citizens (process.h) */
+	const struct dialog_knowledge *knowledge; /* what the bot knows (dialog.h) */
 	/* Called after a commit that queued outbox rows (wakes the sender). */
 	void (*notify)(void *arg);
 	void *notify_arg;

@@ -30,27 +30,31 @@ try {
   const chat = page.locator("section.chat").first();
   await chat.waitFor();
 
-  // Hostile text is shown as text, never run as markup.
-  const hostile = "<img src=x onerror=window.pwned=1> Hej";
-  await chat.locator("form.say input").fill(hostile);
+  // A greeting, and the bot's answer.
+  await chat.locator("form.say input").fill("Hej");
+  await chat.locator("form.say button").click();
+  await chat.locator(".msg.bot").first().waitFor({ timeout: 15000 });
+
+  // A street-light report without a street (with hostile markup in it, which
+  // must show as text, never run): the bot asks where, with a quick reply.
+  const report = "Der er ingen lys i lygterne <img src=x onerror=window.pwned=1>";
+  await chat.locator("form.say input").fill(report);
   await chat.locator("form.say button").click();
   await chat.locator(".msg.me", { hasText: "<img src=x" }).waitFor();
-  await chat.locator(".msg.bot").first().waitFor({ timeout: 15000 });
-  if (await page.evaluate(() => window.pwned === 1)) throw new Error("citizen text was rendered as HTML");
-
-  // A second message whose answer carries quick replies; pick the first.
-  await chat.locator("form.say input").fill(process.env.QUICK_REPLY_PROMPT || "Der er ingen lys i lygterne");
-  await chat.locator("form.say button").click();
   const quick = chat.locator(".quick button").first();
   await quick.waitFor({ timeout: 15000 });
+  if (await page.locator("img").count() > 0) throw new Error("citizen text was rendered as HTML");
   await page.screenshot({ path: join(artifacts, "web-chat-quick-replies.png"), fullPage: true });
   const title = await quick.textContent();
   const before = await chat.locator(".msg.bot").count();
   await quick.click();
   await chat.locator(".msg.me", { hasText: title }).waitFor();
-  await page.waitForFunction(
-    ([sel, n]) => document.querySelector(sel).querySelectorAll(".msg.bot").length > n,
-    ["section.chat", before], { timeout: 15000 });
+  // (polled from here: the page's CSP forbids the eval that waitForFunction needs)
+  const deadline = Date.now() + 15000;
+  while ((await chat.locator(".msg.bot").count()) <= before) {
+    if (Date.now() > deadline) throw new Error("no answer to the quick reply");
+    await page.waitForTimeout(100);
+  }
 
   // A second citizen side by side.
   await page.fill("#name", "Ole");
