@@ -22,7 +22,8 @@ int db_migrate(sqlite3 *db, char *err, size_t errlen);
 
 /* Copies committed WAL frames into the database file without waiting for
  * any lock (a PASSIVE checkpoint). Connections do not checkpoint on commit;
- * the worker calls this between rounds. Returns the SQLite result code. */
+ * the worker calls this between rounds. Returns the frames still not
+ * copied (committed meanwhile), or -1 on error. */
 int db_checkpoint(sqlite3 *db);
 
 /* Runs SQL without results; returns the SQLite result code. */

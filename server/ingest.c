@@ -7,6 +7,12 @@
  * each event / COMMIT, then marks the requests done and signals them. One
  * fsync thus covers many requests. A failed batch fails all its requests,
  * and each is answered 503, so Meta delivers it again.
+ *
+ * Duplicates: the table is unique on (timestamp, key), which catches a
+ * redelivery of the same event; the in-memory cache of recent keys
+ * (dedup.h) also catches the same key with another timestamp, within a
+ * batch as well. The cache is filled from the newest events at start and
+ * re-filled after a rolled-back batch.
  */
 #include "ingest.h"
 
@@ -16,7 +22,10 @@
 #include <string.h>
 
 #include "db.h"
+#include "dedup.h"
 #include "log.h"
+
+#define DEDUP_KEYS 200000 /* recent keys remembered: about a day of a busy page */
 
 struct request {
 	const struct event_list *events;
@@ -31,6 +40,7 @@ struct ingest {
 	struct ingest_options opt;
 	sqlite3 *db;
 	sqlite3_stmt *insert;
+	struct dedup_cache *recent;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv;
@@ -44,6 +54,9 @@ static const char insert_sql[] =
 
 static int insert_event(struct ingest *in, const struct event *ev, long long now, int *stored)
 {
+	*stored = 0;
+	if (dedup_seen(in->recent, ev->dedup_key))
+		return 0;
 	sqlite3_stmt *st = in->insert;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, ev->dedup_key, -1, SQLITE_STATIC);
@@ -61,7 +74,26 @@ static int insert_event(struct ingest *in, const struct event *ev, long long now
 	if (rc != SQLITE_DONE)
 		return -1;
 	*stored = sqlite3_changes(in->db) > 0;
-	return 0;
+	return dedup_add(in->recent, ev->dedup_key);
+}
+
+/* Remembers the keys of the newest stored events (at start, and after a
+ * rolled-back batch left keys in the cache that were never committed). */
+static int recent_fill(struct ingest *in)
+{
+	sqlite3_stmt *st;
+	dedup_clear(in->recent);
+	if (sqlite3_prepare_v2(in->db,
+			       "SELECT dedup_key FROM (SELECT id, dedup_key FROM events"
+			       " ORDER BY id DESC LIMIT ?1) ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, DEDUP_KEYS);
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = dedup_add(in->recent, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* Inserts and commits the events of a chain of requests; fills results. */
@@ -88,6 +120,8 @@ static int commit_batch(struct ingest *in, struct request *batch)
 	if (rc != 0) {
 		log_event(LOG_ERROR, "ingest_commit_failed", "error", sqlite3_errmsg(in->db), NULL);
 		db_exec(in->db, "ROLLBACK");
+		if (recent_fill(in) < 0)
+			dedup_clear(in->recent); /* the unique index still holds */
 	}
 	pthread_mutex_unlock(in->opt.write_lock);
 	return rc;
@@ -171,8 +205,11 @@ struct ingest *ingest_start(const struct ingest_options *opt, char *err, size_t 
 		return NULL;
 	}
 	if (sqlite3_prepare_v3(in->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &in->insert,
-			       NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "ingest: %s", sqlite3_errmsg(in->db));
+			       NULL) != SQLITE_OK ||
+	    !(in->recent = dedup_new(DEDUP_KEYS)) || recent_fill(in) < 0) {
+		snprintf(err, errlen, "ingest: %s", in->recent ? sqlite3_errmsg(in->db) : "out of memory");
+		sqlite3_finalize(in->insert);
+		dedup_free(in->recent);
 		sqlite3_close(in->db);
 		free(in);
 		return NULL;
@@ -181,6 +218,7 @@ struct ingest *ingest_start(const struct ingest_options *opt, char *err, size_t 
 	pthread_cond_init(&in->work_cv, NULL);
 	if (pthread_create(&in->thread, NULL, writer_main, in) != 0) {
 		snprintf(err, errlen, "ingest: cannot start writer thread");
+		dedup_free(in->recent);
 		sqlite3_finalize(in->insert);
 		sqlite3_close(in->db);
 		free(in);
@@ -228,6 +266,7 @@ void ingest_stop(struct ingest *in)
 	pthread_mutex_unlock(&in->mu);
 	pthread_join(in->thread, NULL);
 	sqlite3_finalize(in->insert);
+	dedup_free(in->recent);
 	sqlite3_close(in->db);
 	pthread_cond_destroy(&in->work_cv);
 	pthread_mutex_destroy(&in->mu);

@@ -272,15 +272,28 @@ static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
 	return rc < 0 ? -1 : (done < n ? w->opt.batch : n); /* cut short: more to do */
 }
 
-/* A PASSIVE checkpoint at most every 200 ms: it takes no write lock, so
- * commits go on meanwhile, and the WAL stays short. */
+/*
+ * Checkpoints at most every 200 ms, in two steps: PASSIVE checkpoints
+ * without any lock copy the bulk of the WAL into the database while commits
+ * go on (each pass the frames committed during the one before); when only a
+ * few frames are left, one more under the write lock copies them. With every frame copied, the next commit starts the
+ * WAL from its beginning again, so it stays small however busy the webhook.
+ */
 static void maybe_checkpoint(struct worker *w)
 {
 	long long now = mono_ms();
 	if (now - w->last_checkpoint_ms < 200)
 		return;
 	w->last_checkpoint_ms = now;
+	/* each pass copies what was committed during the previous one */
+	int left = db_checkpoint(w->db);
+	for (int pass = 0; pass < 4 && left > 64; pass++)
+		left = db_checkpoint(w->db);
+	if (left < 0 || left > 256)
+		return; /* very busy: try again next time rather than hold up commits */
+	pthread_mutex_lock(w->opt.write_lock);
 	db_checkpoint(w->db);
+	pthread_mutex_unlock(w->opt.write_lock);
 }
 
 /* Milliseconds until the earliest pending retry, capped at one second. */

@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import Server, envelope, new_mid, text_event
+from harness import Server, envelope, new_mid, now_ms, text_event
 
 
 class Load:
@@ -74,6 +74,16 @@ class DurabilityTest(unittest.TestCase):
         self.assertEqual(self.server.post_webhook(payload)[0], 200)
         time.sleep(0.3)
         self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM messages"), 6)
+
+    def test_redelivery_after_restart_is_still_a_duplicate(self):
+        mid = new_mid()
+        self.assertEqual(self.server.post_webhook(envelope([text_event("K3", "x", mid=mid)]))[0], 200)
+        self.server.kill9()
+        self.restart()
+        # same mid, a later timestamp: remembered from the database at start
+        self.assertEqual(self.server.post_webhook(
+            envelope([text_event("K3", "x", mid=mid, ts=now_ms() + 1000)]))[0], 200)
+        self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM events"), 1)
 
     def test_kill_9_under_load_loses_no_acknowledged_event(self):
         with Load(self.server) as load:

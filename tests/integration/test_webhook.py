@@ -87,6 +87,14 @@ class StoreTest(ServerTestCase):
         self.assertEqual(self.server.post_webhook(envelope([text_event("U1", "b", mid=mid)]))[0], 200)
         self.assertEqual(self.events_count(), 1)
 
+    def test_same_mid_with_another_timestamp_in_one_body_is_stored_once(self):
+        mid = new_mid()
+        t = now_ms()
+        payload = envelope([text_event("U1", "a", mid=mid, ts=t),
+                            text_event("U1", "a", mid=mid, ts=t + 5)])
+        self.assertEqual(self.server.post_webhook(payload)[0], 200)
+        self.assertEqual(self.events_count(), 1)
+
     def test_bad_signatures_are_refused_and_nothing_is_stored(self):
         payload = envelope([text_event("U1", "hej")])
         body = json.dumps(payload).encode()
