@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reply latency: signed webhook event in -> Send API request seen at the
 fake Graph API (tests/fake_graph.py), through ingest, worker, outbox and
-sender. See docs/benchmarks-replies.md for method and results.
+sender. See docs/benchmarks.md ("Reply latency") for method and results.
 
     python3 bench/reply_latency.py [--bin build/borgerbot] [--rates 200,400,800]
                                    [--seconds 10] [--connections 8]
