@@ -143,6 +143,25 @@ class SandboxApiTest(unittest.TestCase):
         self.assertEqual(len(psids), 1)
         self.assertTrue(psids[0][0].isdigit())
 
+    def test_scripted_terminal_conversation_with_a_quick_reply(self):
+        env = dict(os.environ, BORGERBOT_APP_SECRET=APP_SECRET)
+        result = subprocess.run([BIN, "chat", "--server", "http://127.0.0.1:%d" % self.server.port,
+                                 "--as", "Jens", "--quiet-ms", "700"],
+                                input="Hej\nDer er ingen lys i lygterne\n1\n", env=env,
+                                capture_output=True, text=True, timeout=90)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = result.stdout
+        self.assertIn("(Borgerbot skriver …)", out)
+        self.assertIn("Borgerbot: Hej! Du skriver med Borgerbot", out)
+        self.assertIn("Hvor er det?", out)                 # the follow-up question
+        self.assertIn("[1] Ved ikke adressen", out)        # its quick reply, numbered
+        self.assertIn("Du valgte: Ved ikke adressen", out)  # picked by typing 1
+        self.assertIn("medarbejder", out.split("Du valgte:")[1])
+        # the pick went to the server as a quick_reply event with its payload
+        self.server.wait_for("SELECT payload FROM messages WHERE kind = 'quick_reply'",
+                             lambda v: v == "PLACE_UNKNOWN")
+        self.assertLess(out.index("Hvor er det?"), out.index("Du valgte"))
+
     def test_terminal_chat_with_wrong_secret_or_no_server(self):
         env = dict(os.environ, BORGERBOT_APP_SECRET="wrong")
         result = subprocess.run([BIN, "chat", "--server", "http://127.0.0.1:%d" % self.server.port,
