@@ -27,12 +27,12 @@ static int webhook(struct mg_connection *conn, void *cbdata)
 	while (mg_read(conn, buf, sizeof(buf)) > 0)
 		;
 	static const char reply[] = "HTTP/1.1 200 OK\r\n"
-				    "Content-Type: text/plain; charset=utf-8\r\n"
-				    "Content-Length: 14\r\n"
-				    "Cache-Control: no-store\r\n"
-				    "X-Content-Type-Options: nosniff\r\n"
-				    "\r\n"
-				    "EVENT_RECEIVED";
+	                            "Content-Type: text/plain; charset=utf-8\r\n"
+	                            "Content-Length: 14\r\n"
+	                            "Cache-Control: no-store\r\n"
+	                            "X-Content-Type-Options: nosniff\r\n"
+	                            "\r\n"
+	                            "EVENT_RECEIVED";
 	mg_write(conn, reply, sizeof(reply) - 1);
 	return 200;
 }
@@ -71,13 +71,20 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	const char *options[] = {
-	    "listening_ports", listen,
-	    "num_threads", threads,
-	    "enable_keep_alive", "yes",
-	    "keep_alive_timeout_ms", "30000",
-	    "request_timeout_ms", "10000",
-	    "tcp_nodelay", "1",
-	    "enable_directory_listing", "no",
+	    "listening_ports",
+	    listen,
+	    "num_threads",
+	    threads,
+	    "enable_keep_alive",
+	    "yes",
+	    "keep_alive_timeout_ms",
+	    "30000",
+	    "request_timeout_ms",
+	    "10000",
+	    "tcp_nodelay",
+	    "1",
+	    "enable_directory_listing",
+	    "no",
 	    NULL,
 	};
 	struct mg_callbacks cb;

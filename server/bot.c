@@ -18,13 +18,13 @@
 
 static const char *const texts[] = {
     [BOT_GREETING] = "Hej! Du skriver med Borgerbot, kommunens digitale assistent. Jeg er en "
-		     "automatisk chatbot, men jeg sørger for, at din henvendelse kommer det "
-		     "rigtige sted hen. Skriv kort, hvad du gerne vil have hjælp til.",
+                     "automatisk chatbot, men jeg sørger for, at din henvendelse kommer det "
+                     "rigtige sted hen. Skriv kort, hvad du gerne vil have hjælp til.",
     [BOT_THANKS] = "Selv tak! Skriv endelig igen, hvis der er mere, du har brug for hjælp til. "
-		   "Venlig hilsen Borgerbot, kommunens digitale assistent.",
+                   "Venlig hilsen Borgerbot, kommunens digitale assistent.",
     [BOT_OTHER] = "Tak for din besked. Jeg er Borgerbot, kommunens automatiske assistent, og "
-		  "jeg kan ikke selv svare på det her. Jeg giver din besked videre til en "
-		  "medarbejder, som svarer dig her i chatten så hurtigt som muligt.",
+                  "jeg kan ikke selv svare på det her. Jeg giver din besked videre til en "
+                  "medarbejder, som svarer dig her i chatten så hurtigt som muligt.",
 };
 
 const char *bot_text(enum bot_intent intent)
@@ -38,13 +38,13 @@ const char *bot_text(enum bot_intent intent)
 #define WORD_MAX 24
 
 static const char *const greeting_words[] = {
-    "hej", "hejsa", "hejhej", "hey", "hi", "hello", "hallo", "hall\xc3\xb8j", "goddag",
-    "godmorgen", "godaften", "dav", "davs", "morn", "mojn", "god", "morgen", "dag", "aften"};
+    "hej",           "hejsa",  "hejhej",    "hey",      "hi",   "hello", "hallo",
+    "hall\xc3\xb8j", "goddag", "godmorgen", "godaften", "dav",  "davs",  "morn",
+    "mojn",          "god",    "morgen",    "dag",      "aften"};
 static const char *const thanks_words[] = {"tak", "tusind", "mange", "thanks", "thank", "takker"};
-static const char *const filler_words[] = {"for", "hj\xc3\xa6lpen", "det", "du", "skal", "have",
-					   "s\xc3\xa5", "meget", "you", "very", "much",
-					   "borgerbot", "igen", "der", "og", "med", "svaret",
-					   "dig", "there", "i"};
+static const char *const filler_words[] = {
+    "for",  "hj\xc3\xa6lpen", "det",  "du",  "skal", "have", "s\xc3\xa5", "meget", "you",   "very",
+    "much", "borgerbot",      "igen", "der", "og",   "med",  "svaret",    "dig",   "there", "i"};
 
 static int in_list(const char *w, const char *const *list, size_t n)
 {
@@ -61,10 +61,10 @@ static size_t next_word(const unsigned char *s, size_t *pos, char *out)
 {
 	size_t i = *pos, n = 0;
 	while (s[i] && !(s[i] >= 0x80 || (s[i] >= 'A' && s[i] <= 'Z') ||
-			 (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+	                 (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
 		i++;
 	while (s[i] && (s[i] >= 0x80 || (s[i] >= 'A' && s[i] <= 'Z') ||
-			(s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
+	                (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
 		unsigned char c = s[i];
 		/* A-Z -> a-z; Æ Ø Å (C3 86, C3 98, C3 85) -> æ ø å (C3 A6, C3 B8, C3 A5) */
 		if ((c >= 'A' && c <= 'Z') ||
@@ -109,9 +109,9 @@ static int hand_over(sqlite3 *db, long long conversation_id, char *err, size_t e
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db,
-			       "UPDATE conversations SET mode = 'waiting_for_staff'"
-			       " WHERE id = ?1 AND mode = 'bot'",
-			       -1, &st, NULL) != SQLITE_OK) {
+	                       "UPDATE conversations SET mode = 'waiting_for_staff'"
+	                       " WHERE id = ?1 AND mode = 'bot'",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "bot: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -126,7 +126,7 @@ static int hand_over(sqlite3 *db, long long conversation_id, char *err, size_t e
 }
 
 int bot_answer(sqlite3 *db, const struct bot_turn *turn, struct bot_outcome *out, char *err,
-	       size_t errlen)
+               size_t errlen)
 {
 	*out = (struct bot_outcome){.intent = bot_classify(turn->text, turn->payload)};
 	struct outbox_reply r = {

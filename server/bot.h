@@ -36,14 +36,14 @@ struct bot_turn {
 
 struct bot_outcome {
 	enum bot_intent intent;
-	int queued;  /* rows put in the outbox */
-	int refused; /* the messaging rules refused the answer */
+	int queued;      /* rows put in the outbox */
+	int refused;     /* the messaging rules refused the answer */
 	int handed_over; /* the conversation moved to waiting_for_staff */
 };
 
 /* Queues the answer and updates the conversation's mode. Returns 0, or -1
  * with err set (the caller rolls its savepoint back). */
 int bot_answer(sqlite3 *db, const struct bot_turn *turn, struct bot_outcome *out, char *err,
-	       size_t errlen);
+               size_t errlen);
 
 #endif

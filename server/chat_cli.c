@@ -71,7 +71,7 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* GET or POST (body != NULL); returns the HTTP status, 0 on transport error. */
 static long http_call(struct chat *c, const char *path, const char *body, const char *sig,
-		      struct buf *out)
+                      struct buf *out)
 {
 	char url[600];
 	snprintf(url, sizeof(url), "%s%s", c->server, path);
@@ -152,11 +152,15 @@ static int fetch_info(struct chat *c)
 	if (!page) {
 		json_decref(info);
 		if (st == 0)
-			fprintf(stderr, "borgerbot: error: no server answers at %s (start it with "
-					"'./dev.sh start')\n", c->server);
+			fprintf(stderr,
+			        "borgerbot: error: no server answers at %s (start it with "
+			        "'./dev.sh start')\n",
+			        c->server);
 		else
-			fprintf(stderr, "borgerbot: error: the server at %s is not in sandbox mode "
-					"(HTTP %ld on /sandbox/api/info)\n", c->server, st);
+			fprintf(stderr,
+			        "borgerbot: error: the server at %s is not in sandbox mode "
+			        "(HTTP %ld on /sandbox/api/info)\n",
+			        c->server, st);
 		return -1;
 	}
 	snprintf(c->page_id, sizeof(c->page_id), "%s", page);
@@ -176,22 +180,22 @@ static json_t *event_for(struct chat *c, const char *text, const struct choice *
 		sprintf(mid + 7 + 2 * i, "%02x", r[i]);
 	json_int_t now = (json_int_t)db_now_ms();
 	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", c->psid, "recipient",
-				 "id", c->page_id, "timestamp", now);
+	                         "id", c->page_id, "timestamp", now);
 	if (picked && picked->postback) {
-		json_object_set_new(item, "postback", json_pack("{s:s, s:s, s:s}", "mid", mid,
-								"title", picked->title, "payload",
-								picked->payload));
+		json_object_set_new(item, "postback",
+		                    json_pack("{s:s, s:s, s:s}", "mid", mid, "title", picked->title,
+		                              "payload", picked->payload));
 	} else {
 		json_t *msg = json_pack("{s:s, s:s}", "mid", mid, "text", text);
 		if (!msg) /* text was not valid UTF-8 */
 			msg = json_pack("{s:s, s:s}", "mid", mid, "text", "\xef\xbf\xbd");
 		if (picked)
 			json_object_set_new(msg, "quick_reply",
-					    json_pack("{s:s}", "payload", picked->payload));
+			                    json_pack("{s:s}", "payload", picked->payload));
 		json_object_set_new(item, "message", msg);
 	}
 	return json_pack("{s:s, s:[{s:s, s:I, s:[o]}]}", "object", "page", "entry", "id",
-			 c->page_id, "time", now, "messaging", item);
+	                 c->page_id, "time", now, "messaging", item);
 }
 
 static int send_line(struct chat *c, const char *line)
@@ -216,7 +220,7 @@ static int send_line(struct chat *c, const char *line)
 		printf("Du valgte: %s\n", picked->title);
 	if (st != 200) {
 		fprintf(stderr, "borgerbot: the server answered %ld to the webhook event%s\n", st,
-			st == 403 ? " (wrong app secret?)" : "");
+		        st == 403 ? " (wrong app secret?)" : "");
 		return -1;
 	}
 	c->nchoices = 0;
@@ -264,13 +268,13 @@ static void show(struct chat *c, json_t *req)
 	c->nchoices = 0;
 	json_array_foreach(json_object_get(msg, "quick_replies"), i, q)
 	    add_choice(c, json_string_value(json_object_get(q, "title")),
-		       json_string_value(json_object_get(q, "payload")), 0);
+	               json_string_value(json_object_get(q, "payload")), 0);
 	json_array_foreach(json_object_get(payload, "buttons"), i, q)
 	{
 		const char *type = json_string_value(json_object_get(q, "type"));
 		if (type && strcmp(type, "postback") == 0)
 			add_choice(c, json_string_value(json_object_get(q, "title")),
-				   json_string_value(json_object_get(q, "payload")), 1);
+			           json_string_value(json_object_get(q, "payload")), 1);
 		else if (type && strcmp(type, "web_url") == 0)
 			printf("  %s: %s\n", json_string_value(json_object_get(q, "title")),
 			       json_string_value(json_object_get(q, "url")));
@@ -285,7 +289,7 @@ static void receive(struct chat *c, long first_wait_ms)
 	for (;;) {
 		char path[200];
 		snprintf(path, sizeof(path), "/sandbox/api/replies?psid=%s&after=%lld&wait_ms=%ld",
-			 c->psid, c->after, wait);
+		         c->psid, c->after, wait);
 		struct buf b = {0};
 		long st = http_call(c, path, NULL, NULL, &b);
 		json_t *res = st == 200 && b.data ? json_loads(b.data, 0, NULL) : NULL;
@@ -313,16 +317,16 @@ static void receive(struct chat *c, long first_wait_ms)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: borgerbot chat [--server URL] [--as NAME] [--secrets FILE] [--insecure]\n"
-		"                      [--quiet-ms MS]\n"
-		"Chat with a server in sandbox mode as a citizen. Type a message and Enter; type\n"
-		"the number of a choice to pick it; Ctrl-D to end. Input may be piped.\n"
-		"The app secret comes from BORGERBOT_APP_SECRET or the secrets file\n"
-		"(default data/demo-secrets.env, written by './dev.sh start').\n");
+	        "usage: borgerbot chat [--server URL] [--as NAME] [--secrets FILE] [--insecure]\n"
+	        "                      [--quiet-ms MS]\n"
+	        "Chat with a server in sandbox mode as a citizen. Type a message and Enter; type\n"
+	        "the number of a choice to pick it; Ctrl-D to end. Input may be piped.\n"
+	        "The app secret comes from BORGERBOT_APP_SECRET or the secrets file\n"
+	        "(default data/demo-secrets.env, written by './dev.sh start').\n");
 }
 
 static int parse_args(struct chat *c, int argc, char **argv, char *name, size_t namelen,
-		      const char **secrets)
+                      const char **secrets)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -332,7 +336,7 @@ static int parse_args(struct chat *c, int argc, char **argv, char *name, size_t 
 			continue;
 		}
 		if (!v || (strcmp(a, "--server") && strcmp(a, "--as") && strcmp(a, "--secrets") &&
-			   strcmp(a, "--quiet-ms")))
+		           strcmp(a, "--quiet-ms")))
 			return -1;
 		if (!strcmp(a, "--server"))
 			snprintf(c->server, sizeof(c->server), "%s", v);
@@ -368,8 +372,10 @@ int cmd_chat(int argc, char **argv)
 		return 2;
 	}
 	if (load_secret(&c, secrets) < 0) {
-		fprintf(stderr, "borgerbot: error: no app secret: set BORGERBOT_APP_SECRET or "
-				"pass --secrets FILE (%s not readable)\n", secrets);
+		fprintf(stderr,
+		        "borgerbot: error: no app secret: set BORGERBOT_APP_SECRET or "
+		        "pass --secrets FILE (%s not readable)\n",
+		        secrets);
 		return 2;
 	}
 	psid_for(name, c.psid, sizeof(c.psid));
@@ -380,7 +386,8 @@ int cmd_chat(int argc, char **argv)
 	if (c.curl && fetch_info(&c) == 0) {
 		receive(&c, 0); /* skip earlier history */
 		if (c.tty)
-			printf("Du chatter med Borgerbot som %s. Skriv en besked (Ctrl-D afslutter).\n",
+			printf("Du chatter med Borgerbot som %s. Skriv en besked (Ctrl-D "
+			       "afslutter).\n",
 			       name);
 		char line[8192];
 		rc = 0;

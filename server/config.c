@@ -28,7 +28,8 @@ struct setting {
 	long long min, max;
 };
 
-#define STR(field) K_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0
+#define STR(field)                                                                                 \
+	K_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0
 #define INT(field, lo, hi) K_INT, offsetof(struct config, field), sizeof(int), lo, hi
 #define SIZE(field, lo, hi) K_SIZE, offsetof(struct config, field), sizeof(size_t), lo, hi
 #define BOOL(field) K_BOOL, offsetof(struct config, field), sizeof(int), 0, 1
@@ -86,7 +87,7 @@ void config_defaults(struct config *cfg)
 	cfg->worker_yield_wait_ms = 50;
 	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents", BORGERBOT_SOURCE_DIR);
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
-		 BORGERBOT_SOURCE_DIR);
+	         BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = 16 * 1024;
 	cfg->bot_answers = 1;
 	cfg->send_rate_per_sec = 20;
@@ -131,8 +132,10 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 			continue;
 		char *field = (char *)cfg + s->offset;
 		if (s->kind == K_BOOL) {
-			int on = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
-			int off = !strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off");
+			int on =
+			    !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
+			int off = !strcmp(value, "no") || !strcmp(value, "false") ||
+			          !strcmp(value, "off");
 			if (!on && !off) {
 				snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
 				return -1;
@@ -142,7 +145,8 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 		}
 		if (s->kind == K_STRING) {
 			if (strlen(value) >= s->size) {
-				snprintf(err, errlen, "%s: value too long (max %zu bytes)", key, s->size - 1);
+				snprintf(err, errlen, "%s: value too long (max %zu bytes)", key,
+				         s->size - 1);
 				return -1;
 			}
 			memcpy(field, value, strlen(value) + 1);
@@ -150,8 +154,8 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 		}
 		long long v;
 		if (parse_number(value, &v) < 0 || v < s->min || v > s->max) {
-			snprintf(err, errlen, "%s: '%s' is not a number between %lld and %lld", key, value,
-				 s->min, s->max);
+			snprintf(err, errlen, "%s: '%s' is not a number between %lld and %lld", key,
+			         value, s->min, s->max);
 			return -1;
 		}
 		if (s->kind == K_INT)
@@ -205,7 +209,8 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 		char *value = trim(eq + 1);
 		/* Strip one pair of matching quotes. */
 		size_t vlen = strlen(value);
-		if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
+		if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') &&
+		    value[vlen - 1] == value[0]) {
 			value[vlen - 1] = '\0';
 			value++;
 		}
@@ -224,7 +229,8 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 	return rc;
 }
 
-static int env_copy(const char *name, char *dst, size_t size, int required, char *err, size_t errlen)
+static int env_copy(const char *name, char *dst, size_t size, int required, char *err,
+                    size_t errlen)
 {
 	const char *v = getenv(name);
 	if (!v || !*v) {
@@ -236,7 +242,7 @@ static int env_copy(const char *name, char *dst, size_t size, int required, char
 	}
 	if (strlen(v) >= size) {
 		snprintf(err, errlen, "environment variable %s is too long (max %zu bytes)", name,
-			 size - 1);
+		         size - 1);
 		return -1;
 	}
 	memcpy(dst, v, strlen(v) + 1);
@@ -246,15 +252,16 @@ static int env_copy(const char *name, char *dst, size_t size, int required, char
 int config_load_env(struct config *cfg, char *err, size_t errlen)
 {
 	if (env_copy("BORGERBOT_APP_SECRET", cfg->app_secret, sizeof(cfg->app_secret), 1, err,
-		     errlen) < 0 ||
+	             errlen) < 0 ||
 	    env_copy("BORGERBOT_VERIFY_TOKEN", cfg->verify_token, sizeof(cfg->verify_token), 1, err,
-		     errlen) < 0 ||
+	             errlen) < 0 ||
 	    env_copy("BORGERBOT_PAGE_TOKEN", cfg->page_token, sizeof(cfg->page_token),
-		     !cfg->sandbox, err, errlen) < 0 ||
+	             !cfg->sandbox, err, errlen) < 0 ||
 	    env_copy("BORGERBOT_GRAPH_URL", cfg->graph_url, sizeof(cfg->graph_url), 0, err,
-		     errlen) < 0)
+	             errlen) < 0)
 		return -1;
-	if (strncmp(cfg->graph_url, "https://", 8) != 0 && strncmp(cfg->graph_url, "http://", 7) != 0) {
+	if (strncmp(cfg->graph_url, "https://", 8) != 0 &&
+	    strncmp(cfg->graph_url, "http://", 7) != 0) {
 		snprintf(err, errlen, "BORGERBOT_GRAPH_URL must start with https:// or http://");
 		return -1;
 	}
@@ -329,7 +336,7 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	    check_listen("listen_tls", cfg->listen_tls, err, errlen) < 0)
 		return -1;
 	if (cfg->listen_tls[0] && (check_readable("tls_cert", cfg->tls_cert, err, errlen) < 0 ||
-				   check_readable("tls_key", cfg->tls_key, err, errlen) < 0))
+	                           check_readable("tls_key", cfg->tls_key, err, errlen) < 0))
 		return -1;
 	const char *lv = cfg->log_level;
 	enum log_level level;

@@ -36,11 +36,11 @@ struct config {
 	int bot_answers;           /* the bot answers citizens (greetings, hand-over) */
 	int send_rate_per_sec;     /* global cap on Send API requests per second */
 	int graph_connect_timeout_ms;
-	int graph_timeout_ms;      /* whole Send API request */
-	int outbox_senders;        /* sender threads = requests in flight at most */
-	int outbox_max_attempts;   /* transient failures before a reply is given up */
-	int outbox_retry_base_ms;  /* first retry delay, doubled each time, with jitter */
-	int outbox_retry_max_ms;   /* cap on the retry delay */
+	int graph_timeout_ms;     /* whole Send API request */
+	int outbox_senders;       /* sender threads = requests in flight at most */
+	int outbox_max_attempts;  /* transient failures before a reply is given up */
+	int outbox_retry_base_ms; /* first retry delay, doubled each time, with jitter */
+	int outbox_retry_max_ms;  /* cap on the retry delay */
 	/* issue 5: cases, winter plan, staff API, Open311 */
 	char municipality_dir[512]; /* data folder of the municipality (docs/cases.md) */
 	char intents_dir[512];      /* *.intent definitions (docs/intents.md) */

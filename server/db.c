@@ -107,9 +107,9 @@ static const char *const migrations[] = {
     "  lat REAL,"
     "  lon REAL,"
     "  description TEXT,"
-    "  photos TEXT," /* JSON array of URLs */
+    "  photos TEXT,"          /* JSON array of URLs */
     "  source TEXT NOT NULL," /* messenger, open311, staff */
-    "  page_id TEXT," /* the reporting citizen (NULL for Open311) */
+    "  page_id TEXT,"         /* the reporting citizen (NULL for Open311) */
     "  psid TEXT,"
     "  status_note TEXT,"
     "  created_at INTEGER NOT NULL,"
@@ -148,7 +148,7 @@ static const char *const migrations[] = {
     "  id INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL UNIQUE,"
     "  key_hash TEXT NOT NULL UNIQUE," /* hex SHA-256 of the key; the key is never stored */
-    "  scopes TEXT NOT NULL," /* comma-separated: cases, gritting, open311 */
+    "  scopes TEXT NOT NULL,"          /* comma-separated: cases, gritting, open311 */
     "  created_at INTEGER NOT NULL,"
     "  revoked_at INTEGER,"
     "  last_used_at INTEGER);"
@@ -169,7 +169,7 @@ static const char *const migrations[] = {
     "  psid TEXT NOT NULL," /* the recipient */
     "  conversation_id INTEGER REFERENCES conversations(id),"
     "  kind TEXT NOT NULL CHECK (kind IN ('message', 'sender_action')),"
-    "  body TEXT NOT NULL," /* Send API request without messaging_type/tag */
+    "  body TEXT NOT NULL,"  /* Send API request without messaging_type/tag */
     "  messaging_type TEXT," /* decided at enqueue, then as actually sent */
     "  tag TEXT,"
     "  origin TEXT NOT NULL CHECK (origin IN ('bot', 'staff')),"
@@ -244,7 +244,8 @@ static const char *const migrations[] = {
 int db_checkpoint(sqlite3 *db)
 {
 	int wal_frames = 0, copied = 0;
-	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
+	int rc =
+	    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
 	if (rc != SQLITE_OK)
 		return -1;
 	return wal_frames > copied ? wal_frames - copied : 0;
@@ -292,7 +293,7 @@ sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen)
 	int rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -336,7 +337,7 @@ int db_migrate(sqlite3 *db, char *err, size_t errlen)
 	}
 	if (have > want) {
 		snprintf(err, errlen, "database schema version %d is newer than this build (%d)",
-			 have, want);
+		         have, want);
 		return -1;
 	}
 	/* A migration may rebuild a table that others reference (SQLite's
@@ -350,7 +351,7 @@ int db_migrate(sqlite3 *db, char *err, size_t errlen)
 		    db_exec(db, migrations[v]) != SQLITE_OK || db_exec(db, setv) != SQLITE_OK ||
 		    db_exec(db, "COMMIT") != SQLITE_OK) {
 			snprintf(err, errlen, "schema migration %d failed: %s", v + 1,
-				 sqlite3_errmsg(db));
+			         sqlite3_errmsg(db));
 			db_exec(db, "ROLLBACK");
 			return -1;
 		}
@@ -358,13 +359,15 @@ int db_migrate(sqlite3 *db, char *err, size_t errlen)
 	if (have < want) {
 		sqlite3_stmt *st;
 		int broken = 0;
-		if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) ==
+		    SQLITE_OK) {
 			broken = sqlite3_step(st) == SQLITE_ROW;
 			sqlite3_finalize(st);
 		}
 		db_exec(db, "PRAGMA foreign_keys=ON");
 		if (broken) {
-			snprintf(err, errlen, "schema migration left broken references (foreign_key_check)");
+			snprintf(err, errlen,
+			         "schema migration left broken references (foreign_key_check)");
 			return -1;
 		}
 	}

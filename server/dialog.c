@@ -53,40 +53,40 @@ enum say {
 
 static const char *const say[SAY_COUNT] = {
     [SAY_ASK_PLACE_LIGHT] = "Tak for din besked om gadelyset. Hvor er det? Skriv vejnavn og "
-			    "husnummer, fx \"Duevej 12\" – eller nummeret på lygtepælen, hvis du "
-			    "kan se det.",
+                            "husnummer, fx \"Duevej 12\" – eller nummeret på lygtepælen, hvis du "
+                            "kan se det.",
     [SAY_ASK_PLACE_ROAD] = "Tak fordi du siger til. Hvor er skaden? Skriv vejnavn og gerne "
-			   "husnummer, fx \"Duevej 12\".",
+                           "husnummer, fx \"Duevej 12\".",
     [SAY_ASK_PLACE_WASTE] = "Det er jeg ked af. Hvilken adresse skulle affaldet være hentet "
-			    "på? Skriv vejnavn og husnummer, fx \"Duevej 12\".",
+                            "på? Skriv vejnavn og husnummer, fx \"Duevej 12\".",
     [SAY_ASK_PLACE_INFO] = "Hvilken vej bor du på? Skriv vejnavnet, så finder jeg svaret.",
     [SAY_CASE_NEW] = "Tak! Jeg har oprettet sag %s om %s hos %s. De kigger på det hurtigst "
-		     "muligt, og du får besked her i chatten, når det er ordnet.",
+                     "muligt, og du får besked her i chatten, når det er ordnet.",
     [SAY_CASE_FOLLOW] = "Tak! Vi kender allerede til det – det er registreret i sag %s hos %s. "
-			"Du får også besked her i chatten, når det er ordnet.",
+                        "Du får også besked her i chatten, når det er ordnet.",
     [SAY_CASE_ALREADY] = "Du står allerede på sag %s, så du får besked her i chatten, når den "
-			 "er løst.",
+                         "er løst.",
     [SAY_ANGRY_PREFIX] = "Jeg forstår godt, at det er irriterende. ",
     [SAY_PLACE_UNKNOWN] = "Det er helt i orden. Jeg giver din besked videre til en medarbejder, "
-			  "som skriver til dig her i chatten og finder ud af resten sammen med "
-			  "dig.",
+                          "som skriver til dig her i chatten og finder ud af resten sammen med "
+                          "dig.",
     [SAY_PLACE_NOT_FOUND] = "Tak. Jeg kan desværre ikke finde den adresse i kommunens "
-			    "vejregister, så jeg giver din besked videre til en medarbejder, som "
-			    "skriver til dig her i chatten.",
+                            "vejregister, så jeg giver din besked videre til en medarbejder, som "
+                            "skriver til dig her i chatten.",
     [SAY_CLARIFY] = "Jeg vil gerne være sikker på, at jeg forstår dig rigtigt. Handler det om "
-		    "%s eller %s?",
+                    "%s eller %s?",
     [SAY_CRISIS] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
-		   "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
-		   "70 201 201 – de har åbent hele døgnet. Jeg giver din besked videre til en "
-		   "medarbejder med det samme.",
+                   "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
+                   "70 201 201 – de har åbent hele døgnet. Jeg giver din besked videre til en "
+                   "medarbejder med det samme.",
     [SAY_HUMAN] = "Selvfølgelig. Jeg giver besked til en medarbejder, som skriver til dig her i "
-		  "chatten så hurtigt som muligt.",
+                  "chatten så hurtigt som muligt.",
     [SAY_COMPLAINT] = "Tak fordi du siger det, og undskyld at du har haft en dårlig oplevelse. "
-		      "Jeg giver din besked videre til en medarbejder, som vender tilbage til "
-		      "dig her i chatten.",
+                      "Jeg giver din besked videre til en medarbejder, som vender tilbage til "
+                      "dig her i chatten.",
     [SAY_NOT_IN_PLAN] = "Den vej kan jeg ikke finde i kommunens plan for vintertjeneste, så jeg "
-			"giver dit spørgsmål videre til en medarbejder, som svarer dig her i "
-			"chatten.",
+                        "giver dit spørgsmål videre til en medarbejder, som svarer dig her i "
+                        "chatten.",
 };
 
 /* Quick-reply payloads the bot sends and understands. */
@@ -126,7 +126,7 @@ struct turn_ctx {
 /* ---- replies -------------------------------------------------------------- */
 
 static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_quick_reply *qr,
-		      size_t nqr)
+                      size_t nqr)
 {
 	struct outbox_reply r = {
 	    .page_id = c->turn->page_id,
@@ -151,9 +151,9 @@ static int set_mode_waiting(struct turn_ctx *c)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(c->db,
-			       "UPDATE conversations SET mode = 'waiting_for_staff'"
-			       " WHERE id = ?1 AND mode = 'bot'",
-			       -1, &st, NULL) != SQLITE_OK) {
+	                       "UPDATE conversations SET mode = 'waiting_for_staff'"
+	                       " WHERE id = ?1 AND mode = 'bot'",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -189,11 +189,11 @@ static const char *case_category_of(const struct turn_ctx *c, const char *intent
 /* A waste_collection message is a case only when a collection was missed. */
 static int missed_collection(const char *text)
 {
-	static const char *const cues[] = {"ikke blevet", "ikke tømt", "ikke hentet", "ikke taget",
-					   "glemt", "mangler at blive", "er ikke kommet",
-					   "kom ikke", "står stadig", "står her stadig",
-					   "sprang over", "sprunget over", "not collected",
-					   "missed", "ikke tømmet", "blev ikke"};
+	static const char *const cues[] = {
+	    "ikke blevet",   "ikke tømt",        "ikke hentet",    "ikke taget",
+	    "glemt",         "mangler at blive", "er ikke kommet", "kom ikke",
+	    "står stadig",   "står her stadig",  "sprang over",    "sprunget over",
+	    "not collected", "missed",           "ikke tømmet",    "blev ikke"};
 	if (!text)
 		return 0;
 	char low[1024];
@@ -221,7 +221,7 @@ static const char *ask_place_text(const char *category)
 static int ask_place(struct turn_ctx *c, const char *category, const char *text)
 {
 	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text, c->photos_json,
-			    db_now_ms()) < 0) {
+	                    db_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: cannot save draft: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -229,12 +229,12 @@ static int ask_place(struct turn_ctx *c, const char *category, const char *text)
 	    {"Ved ikke adressen", PAYLOAD_PLACE_UNKNOWN}};
 	int info = !strncmp(category, "info:", 5);
 	return send_reply(c, info ? say[SAY_ASK_PLACE_INFO] : ask_place_text(category),
-			  info ? NULL : unknown, info ? 0 : 1);
+	                  info ? NULL : unknown, info ? 0 : 1);
 }
 
 /* "gadelyset på Duevej 12" from the category's subject template. */
 static void case_subject(const struct case_rules *rules, const char *category,
-			 const struct intent_result *place, char *out, size_t outlen)
+                         const struct intent_result *place, char *out, size_t outlen)
 {
 	const struct case_category *cat = case_rules_find(rules, category);
 	const char *tpl = cat && cat->subject ? cat->subject : "din henvendelse";
@@ -242,7 +242,7 @@ static void case_subject(const struct case_rules *rules, const char *category,
 	char where[200];
 	if (place->street[0])
 		snprintf(where, sizeof(where), "%s%s%s", place->street,
-			 place->house_number[0] ? " " : "", place->house_number);
+		         place->house_number[0] ? " " : "", place->house_number);
 	else if (place->pole_number[0])
 		snprintf(where, sizeof(where), "lygtepæl %s", place->pole_number);
 	else
@@ -252,17 +252,18 @@ static void case_subject(const struct case_rules *rules, const char *category,
 		return;
 	}
 	int n = snprintf(out, outlen, "%.*s%s%s", (int)(mark - tpl), tpl, where,
-			 mark + strlen("{street}"));
+	                 mark + strlen("{street}"));
 	if (n < 0 && outlen)
 		out[0] = '\0';
 }
 
 /* Files the report and confirms it with the reference. */
-static int file_case(struct turn_ctx *c, const char *category, const char *text,
-		     const char *photos, const struct intent_result *place)
+static int file_case(struct turn_ctx *c, const char *category, const char *text, const char *photos,
+                     const struct intent_result *place)
 {
-	const char *why_not = case_not_a_fault(c->k->cases, category, place->street[0] ? place->street : NULL,
-					       place->area[0] ? place->area : NULL, 0);
+	const char *why_not =
+	    case_not_a_fault(c->k->cases, category, place->street[0] ? place->street : NULL,
+	                     place->area[0] ? place->area : NULL, 0);
 	if (why_not)
 		return send_reply(c, why_not, NULL, 0);
 	struct case_report r = {
@@ -294,14 +295,14 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_ALREADY], res.reference);
 	else if (res.existing)
 		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_FOLLOW], res.reference,
-			 res.department);
+		         res.department);
 	else
 		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_NEW], res.reference, subject,
-			 res.department);
+		         res.department);
 	char ref[40];
 	snprintf(ref, sizeof(ref), "%s", res.reference);
 	log_event(LOG_INFO, res.existing ? "case_followed" : "case_filed", "reference", ref,
-		  "category", category, NULL);
+	          "category", category, NULL);
 	return send_reply(c, reply, NULL, 0);
 }
 
@@ -333,7 +334,7 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_NOT_IN_PLAN]);
 	if (kind == WINTER_GENERAL &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_GRITTING_INFO, NULL, NULL,
-			    db_now_ms()) < 0) {
+	                    db_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -355,9 +356,9 @@ static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
 	if (!c->k->content)
 		return hand_over(c, bot_text(BOT_OTHER));
 	if (content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
-		CONTENT_NEED_AREA &&
+	        CONTENT_NEED_AREA &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO, NULL, NULL,
-			    db_now_ms()) < 0) {
+	                    db_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -369,8 +370,8 @@ static int answer_hours(struct turn_ctx *c)
 	char buf[REPLY_MAX];
 	if (!c->k->content)
 		return hand_over(c, bot_text(BOT_OTHER));
-	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""),
-				     buf, sizeof(buf));
+	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""), buf,
+	                             sizeof(buf));
 	return send_reply(c, buf, NULL, 0);
 }
 
@@ -387,7 +388,7 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 			if (strcmp(topics[t].intent, r->alt_intents[i]) != 0)
 				continue;
 			snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
-				 topics[t].intent);
+			         topics[t].intent);
 			qr[n] = (struct outbox_quick_reply){topics[t].title, payloads[n]};
 			phrase[n++] = topics[t].phrase;
 		}
@@ -396,7 +397,7 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, bot_text(BOT_OTHER));
 	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
 	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
-			    c->photos_json, db_now_ms()) < 0) {
+	                    c->photos_json, db_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -443,9 +444,10 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 	intent_find_place(c->k->intents, text, strlen(text), &place);
 	if (!strcmp(d->category, DRAFT_GRITTING_INFO))
 		return place.street[0] || place.area[0] ? (answer_gritting(c, &place) < 0 ? -1 : 1)
-							: 0;
+		                                        : 0;
 	if (!strcmp(d->category, DRAFT_WASTE_INFO))
-		return place.street[0] || place.area[0] ? (answer_waste(c, &place) < 0 ? -1 : 1) : 0;
+		return place.street[0] || place.area[0] ? (answer_waste(c, &place) < 0 ? -1 : 1)
+		                                        : 0;
 	if (!strcmp(d->category, DRAFT_CLARIFY))
 		return 0; /* answered in words instead of a quick reply: classify them */
 	if (!has_place(&place, c->loc)) {
@@ -458,17 +460,17 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 	}
 	/* the citizen's first words describe the fault; photos from either */
 	return file_case(c, d->category, d->text ? d->text : text,
-			 d->photos_json ? d->photos_json : c->photos_json, &place) < 0
-		   ? -1
-		   : 1;
+	                 d->photos_json ? d->photos_json : c->photos_json, &place) < 0
+	           ? -1
+	           : 1;
 }
 
 static int handle_payload(struct turn_ctx *c, const char *payload)
 {
 	if (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN)) {
 		struct case_draft d;
-		int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid, DRAFT_MAX_AGE_MS,
-					    db_now_ms(), &d);
+		int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid,
+		                            DRAFT_MAX_AGE_MS, db_now_ms(), &d);
 		if (found < 0)
 			return -1;
 		if (found)
@@ -478,7 +480,7 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	/* a clarified topic: the citizen's earlier words, as that intent */
 	struct case_draft d;
 	int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid, DRAFT_MAX_AGE_MS,
-				    db_now_ms(), &d);
+	                            db_now_ms(), &d);
 	if (found < 0)
 		return -1;
 	struct intent_result r;
@@ -493,8 +495,8 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 }
 
 int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bot_turn *turn,
-		  const struct dialog_location *loc, const char *photos_json,
-		  struct bot_outcome *out, char *err, size_t errlen)
+                  const struct dialog_location *loc, const char *photos_json,
+                  struct bot_outcome *out, char *err, size_t errlen)
 {
 	*out = (struct bot_outcome){.intent = BOT_OTHER};
 	struct turn_ctx c = {db, k, turn, loc, photos_json, out, err, errlen, 0, turn->text};
@@ -506,11 +508,12 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bo
 		return send_reply(&c, bot_text(BOT_GREETING), NULL, 0);
 	}
 	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
-			!strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
+	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
 		return handle_payload(&c, payload);
 
 	struct case_draft d;
-	int found = case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, db_now_ms(), &d);
+	int found =
+	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, db_now_ms(), &d);
 	if (found < 0) {
 		snprintf(err, errlen, "dialog: %s", sqlite3_errmsg(db));
 		return -1;

@@ -44,7 +44,7 @@ struct dialog_location {
  * image URLs the message carried, or NULL. Returns 0, or -1 with err set
  * (the caller rolls its savepoint back and the event is retried). */
 int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bot_turn *turn,
-		  const struct dialog_location *loc, const char *photos_json,
-		  struct bot_outcome *out, char *err, size_t errlen);
+                  const struct dialog_location *loc, const char *photos_json,
+                  struct bot_outcome *out, char *err, size_t errlen);
 
 #endif

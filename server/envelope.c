@@ -44,7 +44,8 @@ static const char *item_kind(json_t *item)
 		json_t *v = json_object_get(item, kinds[i].key);
 		if (!v)
 			continue;
-		if (strcmp(kinds[i].kind, "message") == 0 && json_is_true(json_object_get(v, "is_echo")))
+		if (strcmp(kinds[i].kind, "message") == 0 &&
+		    json_is_true(json_object_get(v, "is_echo")))
 			return "echo";
 		return kinds[i].kind;
 	}
@@ -125,12 +126,14 @@ static char *prefixed(const char *prefix, const char *value)
 static char *dedup_key(json_t *item, const char *kind, const char *page, const char *payload)
 {
 	if (!strcmp(kind, "message") || !strcmp(kind, "echo")) {
-		const char *mid = str_or_empty(json_object_get(json_object_get(item, "message"), "mid"));
+		const char *mid =
+		    str_or_empty(json_object_get(json_object_get(item, "message"), "mid"));
 		if (*mid)
 			return prefixed("m:", mid);
 	}
 	if (!strcmp(kind, "postback")) {
-		const char *mid = str_or_empty(json_object_get(json_object_get(item, "postback"), "mid"));
+		const char *mid =
+		    str_or_empty(json_object_get(json_object_get(item, "postback"), "mid"));
 		if (*mid)
 			return prefixed("p:", mid);
 	}
@@ -162,7 +165,7 @@ static void event_free(struct event *ev)
 }
 
 static int add_messaging(struct event_list *out, const char *page, json_t *entry_time,
-			 const char *source, json_t *item)
+                         const char *source, json_t *item)
 {
 	struct event ev = {0};
 	ev.source = source;
@@ -174,7 +177,8 @@ static int add_messaging(struct event_list *out, const char *page, json_t *entry
 	ev.ts_ms = to_ms(ts ? ts : entry_time);
 	ev.payload = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (ev.sender_id && ev.recipient_id)
-		ev.citizen_id = strdup(strcmp(ev.kind, "echo") == 0 ? ev.recipient_id : ev.sender_id);
+		ev.citizen_id =
+		    strdup(strcmp(ev.kind, "echo") == 0 ? ev.recipient_id : ev.sender_id);
 	if (ev.page_id && ev.payload)
 		ev.dedup_key = dedup_key(item, ev.kind, page, ev.payload);
 	if (!ev.page_id || !ev.sender_id || !ev.recipient_id || !ev.citizen_id || !ev.payload ||
@@ -238,8 +242,8 @@ static int add_entry(struct event_list *out, json_t *entry)
 	return rc;
 }
 
-enum envelope_status envelope_parse(const char *body, size_t len, struct event_list *out,
-				    char *err, size_t errlen)
+enum envelope_status envelope_parse(const char *body, size_t len, struct event_list *out, char *err,
+                                    size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(body, len, 0, &jerr);
@@ -248,7 +252,7 @@ enum envelope_status envelope_parse(const char *body, size_t len, struct event_l
 			snprintf(err, errlen, "body is not a JSON object");
 		else
 			snprintf(err, errlen, "invalid JSON at line %d column %d: %s", jerr.line,
-				 jerr.column, jerr.text);
+			         jerr.column, jerr.text);
 		json_decref(root);
 		return ENVELOPE_NOT_JSON;
 	}

@@ -31,15 +31,15 @@ struct event_list {
 
 enum envelope_status {
 	ENVELOPE_OK = 0,
-	ENVELOPE_NOT_JSON,   /* body is not a JSON object */
-	ENVELOPE_NOT_PAGE,   /* object is not "page" or entry is not an array */
+	ENVELOPE_NOT_JSON, /* body is not a JSON object */
+	ENVELOPE_NOT_PAGE, /* object is not "page" or entry is not an array */
 	ENVELOPE_NO_MEMORY,
 };
 
 /* Parses body into out (which must be zeroed). On failure out is empty and
  * err says why. A body with no events at all is ENVELOPE_OK with count 0. */
-enum envelope_status envelope_parse(const char *body, size_t len, struct event_list *out,
-				    char *err, size_t errlen);
+enum envelope_status envelope_parse(const char *body, size_t len, struct event_list *out, char *err,
+                                    size_t errlen);
 
 void event_list_free(struct event_list *list);
 

@@ -20,27 +20,28 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: borgerbot events parked [--db PATH]\n"
-		     "       borgerbot events retry ID|--all [--db PATH]\n");
+	             "       borgerbot events retry ID|--all [--db PATH]\n");
 }
 
 static int list_parked(sqlite3 *db)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, kind, citizen_id, ts_ms, attempts, last_error FROM events"
-			       " WHERE status = 2 ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        db,
+	        "SELECT id, kind, citizen_id, ts_ms, attempts, last_error FROM events"
+	        " WHERE status = 2 ORDER BY id",
+	        -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
 		return 1;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *o = json_pack("{s:I, s:s?, s:s?, s:I, s:i, s:s?}", "id",
-				      (json_int_t)sqlite3_column_int64(st, 0), "kind",
-				      (const char *)sqlite3_column_text(st, 1), "citizen",
-				      (const char *)sqlite3_column_text(st, 2), "ts_ms",
-				      (json_int_t)sqlite3_column_int64(st, 3), "attempts",
-				      sqlite3_column_int(st, 4), "error",
-				      (const char *)sqlite3_column_text(st, 5));
+		                      (json_int_t)sqlite3_column_int64(st, 0), "kind",
+		                      (const char *)sqlite3_column_text(st, 1), "citizen",
+		                      (const char *)sqlite3_column_text(st, 2), "ts_ms",
+		                      (json_int_t)sqlite3_column_int64(st, 3), "attempts",
+		                      sqlite3_column_int(st, 4), "error",
+		                      (const char *)sqlite3_column_text(st, 5));
 		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		if (line)
 			printf("%s\n", line);
@@ -62,7 +63,7 @@ static int retry(sqlite3 *db, const char *which)
 		return 2;
 	}
 	const char *sql = "UPDATE events SET status = 0, attempts = 0, next_attempt_at = 0"
-			  " WHERE status = 2 AND (?1 = 0 OR id = ?1)";
+	                  " WHERE status = 2 AND (?1 = 0 OR id = ?1)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
 		return 1;

@@ -63,7 +63,8 @@ static int parse_tokens(struct graph_client *g, const char *spec, char *err, siz
 		const char *eq = memchr(p, '=', n);
 		struct page_auth *a = &g->pages[g->npages];
 		if (g->npages == MAX_PAGES || (eq && (size_t)(eq - p) >= sizeof(a->page_id))) {
-			snprintf(err, errlen, "page token list: too many pages or page id too long");
+			snprintf(err, errlen,
+			         "page token list: too many pages or page id too long");
 			return -1;
 		}
 		const char *tok = eq ? eq + 1 : p;
@@ -277,7 +278,7 @@ static double seconds_since(const struct timespec *t0)
 }
 
 int graph_send(struct graph_client *g, const char *page_id, const char *body,
-	       struct graph_result *res)
+               struct graph_result *res)
 {
 	*res = (struct graph_result){.outcome = GRAPH_PERMANENT, .reason = "bad_request"};
 	if (!valid_page_id(page_id)) {
@@ -288,7 +289,7 @@ int graph_send(struct graph_client *g, const char *page_id, const char *body,
 	if (!headers) {
 		res->reason = "token";
 		snprintf(res->message, sizeof(res->message), "no page access token for page %s",
-			 page_id);
+		         page_id);
 		return -1;
 	}
 	char url[700];
@@ -311,7 +312,7 @@ int graph_send(struct graph_client *g, const char *page_id, const char *body,
 		res->outcome = GRAPH_TRANSIENT;
 		res->reason = rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "connection";
 		snprintf(res->message, sizeof(res->message), "%s",
-			 g->errbuf[0] ? g->errbuf : curl_easy_strerror(rc));
+		         g->errbuf[0] ? g->errbuf : curl_easy_strerror(rc));
 		return -1;
 	}
 	long status = 0;

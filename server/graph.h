@@ -5,7 +5,8 @@
  * so the TCP/TLS connection to Graph is kept open and reused between sends.
  * A send is `POST {base_url}/{page_id}/messages` with a JSON body and the
  * page's access token in an "Authorization: Bearer" header (never in the
- * URL, never logged); one token for all pages or one per page id. Connect and total timeouts come from the options.
+ * URL, never logged); one token for all pages or one per page id. Connect and total timeouts come
+ * from the options.
  *
  * Outbound proxies: libcurl reads the standard environment variables itself
  * (https_proxy / HTTPS_PROXY, http_proxy, ALL_PROXY, no_proxy / NO_PROXY);
@@ -24,14 +25,14 @@
 #include <stddef.h>
 
 struct graph_options {
-	const char *base_url;   /* e.g. "https://graph.facebook.com/v25.0" */
+	const char *base_url; /* e.g. "https://graph.facebook.com/v25.0" */
 	/* One page access token for every page, or a list
 	 * "PAGE_ID=TOKEN,PAGE_ID=TOKEN" (an entry without "PAGE_ID=" is the
 	 * default); a page without a token fails permanently (reason "token"). */
 	const char *page_token;
 	int connect_timeout_ms;
-	int timeout_ms;         /* whole request, connect included */
-	int insecure;           /* skip TLS verification: sandbox on loopback only */
+	int timeout_ms; /* whole request, connect included */
+	int insecure;   /* skip TLS verification: sandbox on loopback only */
 };
 
 enum graph_outcome { GRAPH_SENT, GRAPH_TRANSIENT, GRAPH_PERMANENT };
@@ -55,7 +56,7 @@ void graph_client_free(struct graph_client *g);
 /* Sends one Send API request body (JSON) for page_id (digits, or "me").
  * Always fills res; returns 0 when sent, -1 otherwise. */
 int graph_send(struct graph_client *g, const char *page_id, const char *body,
-	       struct graph_result *res);
+               struct graph_result *res);
 
 /* Classifies an HTTP answer with Meta's error code/subcode (0 if none) into
  * res->outcome and res->reason. Pure; used by graph_send and unit tests. */

@@ -30,17 +30,17 @@ static int load_tls(SSL_CTX *ctx, const char *cert, const char *key, char *err, 
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		snprintf(err, errlen, "tls_cert %s: not a readable PEM certificate (%s)", cert,
-			 ERR_reason_error_string(ERR_get_error()));
+		         ERR_reason_error_string(ERR_get_error()));
 		return -1;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
 		const char *why = ERR_reason_error_string(ERR_get_error());
 		if (why && strstr(why, "mismatch"))
 			snprintf(err, errlen, "tls_key %s does not match the certificate %s", key,
-				 cert);
+			         cert);
 		else
-			snprintf(err, errlen, "tls_key %s: not a readable PEM private key (%s)", key,
-				 why ? why : "unknown error");
+			snprintf(err, errlen, "tls_key %s: not a readable PEM private key (%s)",
+			         key, why ? why : "unknown error");
 		return -1;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
@@ -106,21 +106,30 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	char threads[16];
 	snprintf(threads, sizeof(threads), "%d", opt->threads);
 	const char *options[] = {
-	    "listening_ports", ports,
-	    "num_threads", threads,
-	    "enable_keep_alive", "yes",
-	    "keep_alive_timeout_ms", "30000",
-	    "request_timeout_ms", "10000",
-	    "tcp_nodelay", "1",
-	    "ssl_protocol_version", "4", /* TLS 1.2 and newer */
-	    "enable_directory_listing", "no",
+	    "listening_ports",
+	    ports,
+	    "num_threads",
+	    threads,
+	    "enable_keep_alive",
+	    "yes",
+	    "keep_alive_timeout_ms",
+	    "30000",
+	    "request_timeout_ms",
+	    "10000",
+	    "tcp_nodelay",
+	    "1",
+	    "ssl_protocol_version",
+	    "4", /* TLS 1.2 and newer */
+	    "enable_directory_listing",
+	    "no",
 	    NULL,
 	};
 	struct mg_callbacks cb;
 	memset(&cb, 0, sizeof(cb));
 	cb.init_ssl = init_ssl;
 	cb.log_message = log_civetweb;
-	struct mg_init_data init = {.callbacks = &cb, .user_data = h, .configuration_options = options};
+	struct mg_init_data init = {
+	    .callbacks = &cb, .user_data = h, .configuration_options = options};
 	char mgerr[256] = "";
 	struct mg_error_data error = {.text = mgerr, .text_buffer_size = sizeof(mgerr)};
 	h->starting = 1;
@@ -128,7 +137,9 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	h->starting = 0;
 	if (!h->ctx) {
 		snprintf(err, errlen, "cannot listen on %s: %s", ports,
-			 h->start_error[0] ? h->start_error : mgerr[0] ? mgerr : "start failed");
+		         h->start_error[0] ? h->start_error
+		         : mgerr[0]        ? mgerr
+		                           : "start failed");
 		free(h);
 		return NULL;
 	}
@@ -151,41 +162,60 @@ void http_stop(struct http *h)
 static const char *status_text(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 303: return "See Other";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Status";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 303:
+		return "See Other";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Status";
 	}
 }
 
 int http_reply(struct mg_connection *conn, int status, const char *content_type, const char *body,
-	       size_t len, const char *extra_headers)
+               size_t len, const char *extra_headers)
 {
 	char head[1024];
 	int n = snprintf(head, sizeof(head),
-			 "HTTP/1.1 %d %s\r\n"
-			 "Content-Type: %s\r\n"
-			 "Content-Length: %zu\r\n"
-			 "Cache-Control: no-store\r\n"
-			 "X-Content-Type-Options: nosniff\r\n"
-			 "%s\r\n",
-			 status, status_text(status), content_type, len,
-			 extra_headers ? extra_headers : "");
+	                 "HTTP/1.1 %d %s\r\n"
+	                 "Content-Type: %s\r\n"
+	                 "Content-Length: %zu\r\n"
+	                 "Cache-Control: no-store\r\n"
+	                 "X-Content-Type-Options: nosniff\r\n"
+	                 "%s\r\n",
+	                 status, status_text(status), content_type, len,
+	                 extra_headers ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return 500;
 	/* One write for small responses: head and body leave in one segment. */

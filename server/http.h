@@ -33,7 +33,7 @@ int http_check_tls_files(const char *cert, const char *key, char *err, size_t er
 /* Sends a complete response; extra_headers are "Name: value\r\n" lines or NULL.
  * Returns the status (CivetWeb's handler convention). */
 int http_reply(struct mg_connection *conn, int status, const char *content_type, const char *body,
-	       size_t len, const char *extra_headers);
+               size_t len, const char *extra_headers);
 int http_reply_text(struct mg_connection *conn, int status, const char *text);
 
 enum http_body { HTTP_BODY_OK, HTTP_BODY_TOO_LARGE, HTTP_BODY_ERROR };

@@ -84,9 +84,9 @@ static int recent_fill(struct ingest *in)
 	sqlite3_stmt *st;
 	dedup_clear(in->recent);
 	if (sqlite3_prepare_v2(in->db,
-			       "SELECT dedup_key FROM (SELECT id, dedup_key FROM events"
-			       " ORDER BY id DESC LIMIT ?1) ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT dedup_key FROM (SELECT id, dedup_key FROM events"
+	                       " ORDER BY id DESC LIMIT ?1) ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, DEDUP_KEYS);
 	int rc = 0;
@@ -205,9 +205,10 @@ struct ingest *ingest_start(const struct ingest_options *opt, char *err, size_t 
 		return NULL;
 	}
 	if (sqlite3_prepare_v3(in->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &in->insert,
-			       NULL) != SQLITE_OK ||
+	                       NULL) != SQLITE_OK ||
 	    !(in->recent = dedup_new(DEDUP_KEYS)) || recent_fill(in) < 0) {
-		snprintf(err, errlen, "ingest: %s", in->recent ? sqlite3_errmsg(in->db) : "out of memory");
+		snprintf(err, errlen, "ingest: %s",
+		         in->recent ? sqlite3_errmsg(in->db) : "out of memory");
 		sqlite3_finalize(in->insert);
 		dedup_free(in->recent);
 		sqlite3_close(in->db);

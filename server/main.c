@@ -53,8 +53,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-	{
+	if (argc < 2) {
 		cmd_help(0, NULL);
 		return 2;
 	}

@@ -12,14 +12,14 @@
 
 static const double latency_bounds[METRICS_LATENCY_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-static const double batch_bounds[METRICS_LATENCY_BUCKETS] = {
-    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
+static const double batch_bounds[METRICS_LATENCY_BUCKETS] = {1,   2,   4,   8,    16,   32,   64,
+                                                             128, 256, 512, 1024, 2048, 4096, 8192};
 
-static const char *const result_names[WEBHOOK_RESULT_COUNT] = {
-    "ok", "bad_signature", "too_large", "bad_request", "unavailable"};
+static const char *const result_names[WEBHOOK_RESULT_COUNT] = {"ok", "bad_signature", "too_large",
+                                                               "bad_request", "unavailable"};
 
 static const char *const outbox_fail_names[METRICS_OUTBOX_FAIL_REASONS] = {
-    "window_closed", "unavailable", "token",   "bad_request", "permission",
+    "window_closed", "unavailable",  "token",   "bad_request", "permission",
     "tag_limit",     "client_error", "gave_up", "other"};
 
 void metrics_init(struct metrics *m)
@@ -103,7 +103,7 @@ static void counter(struct out *o, const char *name, const char *help, atomic_ul
 }
 
 static void histogram(struct out *o, const char *name, const char *help, struct histogram *h,
-		      const double *bounds, double sum_scale)
+                      const double *bounds, double sum_scale)
 {
 	emit(o, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
 	unsigned long long cum = 0;
@@ -123,54 +123,58 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 	if (!o.buf)
 		return NULL;
 	emit(&o, "# HELP borgerbot_webhook_requests_total Webhook POST requests by result.\n"
-		 "# TYPE borgerbot_webhook_requests_total counter\n");
+	         "# TYPE borgerbot_webhook_requests_total counter\n");
 	for (int i = 0; i < WEBHOOK_RESULT_COUNT; i++)
 		emit(&o, "borgerbot_webhook_requests_total{result=\"%s\"} %llu\n", result_names[i],
 		     (unsigned long long)atomic_load(&m->webhook_requests[i]));
 	counter(&o, "borgerbot_events_stored_total", "Webhook events durably stored.",
-		&m->events_stored);
-	counter(&o, "borgerbot_events_duplicate_total", "Webhook events already stored (redeliveries).",
-		&m->events_duplicate);
+	        &m->events_stored);
+	counter(&o, "borgerbot_events_duplicate_total",
+	        "Webhook events already stored (redeliveries).", &m->events_duplicate);
 	counter(&o, "borgerbot_events_processed_total", "Stored events processed by the worker.",
-		&m->events_processed);
+	        &m->events_processed);
 	counter(&o, "borgerbot_events_failed_total", "Event processing attempts that failed.",
-		&m->events_failed);
+	        &m->events_failed);
 	counter(&o, "borgerbot_events_parked_total", "Events parked after repeated failures.",
-		&m->events_parked);
-	counter(&o, "borgerbot_ingest_batches_total", "Group-commit transactions of the ingest writer.",
-		&m->ingest_batches);
+	        &m->events_parked);
+	counter(&o, "borgerbot_ingest_batches_total",
+	        "Group-commit transactions of the ingest writer.", &m->ingest_batches);
 	histogram(&o, "borgerbot_webhook_request_duration_seconds",
-		  "Webhook POST handling time, from request to response.", &m->webhook_latency,
-		  latency_bounds, 1e-6);
+	          "Webhook POST handling time, from request to response.", &m->webhook_latency,
+	          latency_bounds, 1e-6);
 	histogram(&o, "borgerbot_ingest_batch_events", "Events committed per group commit.",
-		  &m->ingest_batch_size, batch_bounds, 1.0);
+	          &m->ingest_batch_size, batch_bounds, 1.0);
 	counter(&o, "borgerbot_outbox_sent_total", "Send API requests Meta accepted.",
-		&m->outbox_sent);
+	        &m->outbox_sent);
 	counter(&o, "borgerbot_outbox_retried_total",
-		"Send API requests that failed transiently and were scheduled again.",
-		&m->outbox_retried);
+	        "Send API requests that failed transiently and were scheduled again.",
+	        &m->outbox_retried);
 	counter(&o, "borgerbot_outbox_refused_total",
-		"Replies the messaging rules (24-hour window, 7 days) refused.", &m->outbox_refused);
+	        "Replies the messaging rules (24-hour window, 7 days) refused.",
+	        &m->outbox_refused);
 	emit(&o, "# HELP borgerbot_outbox_failed_total Outbox rows given up, by reason.\n"
-		 "# TYPE borgerbot_outbox_failed_total counter\n");
+	         "# TYPE borgerbot_outbox_failed_total counter\n");
 	for (int i = 0; i < METRICS_OUTBOX_FAIL_REASONS; i++)
-		emit(&o, "borgerbot_outbox_failed_total{reason=\"%s\"} %llu\n", outbox_fail_names[i],
-		     (unsigned long long)atomic_load(&m->outbox_failed[i]));
+		emit(&o, "borgerbot_outbox_failed_total{reason=\"%s\"} %llu\n",
+		     outbox_fail_names[i], (unsigned long long)atomic_load(&m->outbox_failed[i]));
 	histogram(&o, "borgerbot_outbox_send_duration_seconds",
-		  "Send API request time, from request to Meta's answer.", &m->outbox_send_latency,
-		  latency_bounds, 1e-6);
+	          "Send API request time, from request to Meta's answer.", &m->outbox_send_latency,
+	          latency_bounds, 1e-6);
 	long long outbox_pending = atomic_load(&m->outbox_pending);
 	if (outbox_pending >= 0)
-		emit(&o, "# HELP borgerbot_outbox_pending Replies waiting to be sent.\n"
-			 "# TYPE borgerbot_outbox_pending gauge\nborgerbot_outbox_pending %lld\n",
+		emit(&o,
+		     "# HELP borgerbot_outbox_pending Replies waiting to be sent.\n"
+		     "# TYPE borgerbot_outbox_pending gauge\nborgerbot_outbox_pending %lld\n",
 		     outbox_pending);
 	if (pending >= 0)
-		emit(&o, "# HELP borgerbot_events_pending Stored events waiting for the worker.\n"
-			 "# TYPE borgerbot_events_pending gauge\nborgerbot_events_pending %lld\n",
+		emit(&o,
+		     "# HELP borgerbot_events_pending Stored events waiting for the worker.\n"
+		     "# TYPE borgerbot_events_pending gauge\nborgerbot_events_pending %lld\n",
 		     pending);
 	if (parked_now >= 0)
-		emit(&o, "# HELP borgerbot_events_parked Events parked now, waiting for an operator.\n"
-			 "# TYPE borgerbot_events_parked gauge\nborgerbot_events_parked %lld\n",
+		emit(&o,
+		     "# HELP borgerbot_events_parked Events parked now, waiting for an operator.\n"
+		     "# TYPE borgerbot_events_parked gauge\nborgerbot_events_parked %lld\n",
 		     parked_now);
 	if (o.failed) {
 		free(o.buf);

@@ -23,8 +23,8 @@ struct ops {
 	struct metrics *metrics;
 };
 
-struct ops *ops_new(const char *db_path, pthread_mutex_t *write_lock, struct metrics *m,
-		    char *err, size_t errlen)
+struct ops *ops_new(const char *db_path, pthread_mutex_t *write_lock, struct metrics *m, char *err,
+                    size_t errlen)
 {
 	struct ops *o = calloc(1, sizeof(*o));
 	if (!o) {
@@ -55,9 +55,9 @@ static int health_write(struct ops *o)
 {
 	char sql[128];
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO health (id, checked_at) VALUES (1, %lld)"
-		 " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-		 db_now_ms());
+	         "INSERT INTO health (id, checked_at) VALUES (1, %lld)"
+	         " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+	         db_now_ms());
 	pthread_mutex_lock(o->write_lock);
 	int rc = db_exec(o->db, sql);
 	pthread_mutex_unlock(o->write_lock);
@@ -97,13 +97,13 @@ static int metrics_handler(struct mg_connection *conn, void *cbdata)
 	long long pending = count_where(o->db, "SELECT COUNT(*) FROM events WHERE status = 0");
 	long long parked = count_where(o->db, "SELECT COUNT(*) FROM events WHERE status = 2");
 	atomic_store(&o->metrics->outbox_pending,
-		     count_where(o->db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"));
+	             count_where(o->db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"));
 	pthread_mutex_unlock(&o->mu);
 	char *text = metrics_render(o->metrics, pending, parked);
 	if (!text)
 		return http_reply_text(conn, 500, "out of memory\n");
 	int rc = http_reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", text,
-			    strlen(text), NULL);
+	                    strlen(text), NULL);
 	free(text);
 	return rc;
 }

@@ -70,11 +70,10 @@ static json_t *quick_replies_json(const struct outbox_reply *r)
 	for (size_t i = 0; arr && i < n; i++) {
 		const struct outbox_quick_reply *q = &r->quick_replies[i];
 		json_t *title = truncated_string(q->title ? q->title : "", POLICY_QR_TITLE_MAX);
-		json_t *payload =
-		    truncated_string(q->payload ? q->payload : "", PAYLOAD_MAX_CP);
+		json_t *payload = truncated_string(q->payload ? q->payload : "", PAYLOAD_MAX_CP);
 		json_t *o = title && payload ? json_pack("{s:s, s:o, s:o}", "content_type", "text",
-							 "title", title, "payload", payload)
-					     : NULL;
+		                                         "title", title, "payload", payload)
+		                             : NULL;
 		if (!o) {
 			json_decref(title);
 			json_decref(payload);
@@ -104,7 +103,7 @@ static char *body_json(const char *psid, json_t *message, const char *action)
 }
 
 static int insert_row(struct enqueue *q, const char *kind, char *body, const char *status,
-		      const struct policy_decision *d)
+                      const struct policy_decision *d)
 {
 	sqlite3_stmt *st = q->insert;
 	sqlite3_reset(st);
@@ -148,7 +147,7 @@ static int text_bodies(struct enqueue *q, char **bodies)
 	size_t n = policy_split_text(text, POLICY_TEXT_MAX, spans, OUTBOX_MAX_PARTS);
 	if (n > OUTBOX_MAX_PARTS) {
 		snprintf(q->err, q->errlen, "text too long (more than %d messages)",
-			 OUTBOX_MAX_PARTS);
+		         OUTBOX_MAX_PARTS);
 		return -1;
 	}
 	if (n == 0) {
@@ -170,7 +169,7 @@ static int text_bodies(struct enqueue *q, char **bodies)
 		bodies[i] = msg ? body_json(r->psid, msg, NULL) : NULL;
 		if (!bodies[i]) {
 			snprintf(q->err, q->errlen,
-				 t ? "out of memory" : "text is not valid UTF-8");
+			         t ? "out of memory" : "text is not valid UTF-8");
 			for (size_t k = 0; k < i; k++)
 				free(bodies[k]);
 			return -1;
@@ -203,7 +202,7 @@ static int last_inbound(struct enqueue *q, long long *last)
 }
 
 static enum outbox_status enqueue_rows(struct enqueue *q, char **bodies, int nparts,
-				       const struct policy_decision *d)
+                                       const struct policy_decision *d)
 {
 	int i = 0;
 	if (!d->allowed) {
@@ -236,11 +235,11 @@ fail:
 }
 
 enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
-				  struct outbox_result *res, char *err, size_t errlen)
+                                  struct outbox_result *res, char *err, size_t errlen)
 {
 	*res = (struct outbox_result){0};
-	struct enqueue q = {.db = db, .r = r, .now = db_now_ms(), .res = res, .err = err,
-			    .errlen = errlen};
+	struct enqueue q = {
+	    .db = db, .r = r, .now = db_now_ms(), .res = res, .err = err, .errlen = errlen};
 	char *bodies[OUTBOX_MAX_PARTS];
 	long long last = 0;
 	if (last_inbound(&q, &last) < 0)
@@ -480,8 +479,7 @@ static int rate_take(struct outbox_sender *s)
 	if (wait_ms > 0) {
 		struct timespec until;
 		deadline_after(&until, wait_ms);
-		while (!s->stopping &&
-		       pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT)
+		while (!s->stopping && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT)
 			;
 	}
 	int stop = s->stopping;
@@ -564,7 +562,7 @@ static int write_marks(struct sender_thread *t, struct deferred *df, sqlite3_stm
 }
 
 static int record_sent(struct sender_thread *t, const struct job *j, struct deferred *df,
-		       const struct policy_decision *d, const struct graph_result *g)
+                       const struct policy_decision *d, const struct graph_result *g)
 {
 	sqlite3_stmt *st = t->sent;
 	sqlite3_clear_bindings(st);
@@ -581,8 +579,8 @@ static int record_sent(struct sender_thread *t, const struct job *j, struct defe
 }
 
 static int record_outcome(struct sender_thread *t, const struct job *j, struct deferred *df,
-			  const char *status, int tried, long long next_at, int code, int subcode,
-			  const char *message)
+                          const char *status, int tried, long long next_at, int code, int subcode,
+                          const char *message)
 {
 	sqlite3_stmt *st = t->outcome;
 	sqlite3_clear_bindings(st);
@@ -599,18 +597,18 @@ static int record_outcome(struct sender_thread *t, const struct job *j, struct d
 }
 
 static void log_outcome(const char *event, int level, const struct job *j,
-			const struct graph_result *g)
+                        const struct graph_result *g)
 {
 	char id[24], code[16], sub[16];
 	snprintf(id, sizeof(id), "%lld", j->id);
 	snprintf(code, sizeof(code), "%d", g->code);
 	snprintf(sub, sizeof(sub), "%d", g->subcode);
-	log_event(level, event, "outbox_id", id, "kind", j->kind, "reason", g->reason, "code",
-		  code, "subcode", sub, "error", g->message, NULL);
+	log_event(level, event, "outbox_id", id, "kind", j->kind, "reason", g->reason, "code", code,
+	          "subcode", sub, "error", g->message, NULL);
 }
 
 static void handle_failure(struct sender_thread *t, const struct job *j, struct deferred *df,
-			   const struct graph_result *g)
+                           const struct graph_result *g)
 {
 	const struct outbox_sender_options *o = &t->s->opt;
 	struct metrics *m = o->metrics;
@@ -621,7 +619,7 @@ static void handle_failure(struct sender_thread *t, const struct job *j, struct 
 		if (!strcmp(g->reason, "rate_limit"))
 			rate_pause(t->s, o->retry_base_ms);
 		record_outcome(t, j, df, "pending", 1, db_now_ms() + backoff_ms(t, attempts),
-			       g->code, g->subcode, g->message);
+		               g->code, g->subcode, g->message);
 		return;
 	}
 	const char *reason = g->outcome == GRAPH_TRANSIENT ? "gave_up" : g->reason;
@@ -729,7 +727,7 @@ static void *sender_main(void *arg)
 		}
 		if (got < 0) {
 			log_event(LOG_ERROR, "outbox_claim_failed", "error", sqlite3_errmsg(t->db),
-				  NULL);
+			          NULL);
 			wait_ms = 1000;
 		}
 		struct timespec until;
@@ -748,10 +746,10 @@ static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 	t->db = db_open(o->db_path, o->busy_timeout_ms, err, errlen);
 	if (!t->db)
 		return -1;
-	const char *sql[6] = {claim_sql,	sent_sql,	 action_sent_sql,
-			      outcome_sql, next_sql, next_due_sql};
+	const char *sql[6] = {claim_sql,   sent_sql, action_sent_sql,
+	                      outcome_sql, next_sql, next_due_sql};
 	sqlite3_stmt **st[6] = {&t->claim,   &t->sent, &t->action_sent,
-				&t->outcome, &t->next, &t->next_due};
+	                        &t->outcome, &t->next, &t->next_due};
 	for (int i = 0; i < 6; i++) {
 		if (sqlite3_prepare_v3(t->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, st[i], NULL) !=
 		    SQLITE_OK) {
@@ -787,7 +785,7 @@ static void sender_free(struct outbox_sender *s)
 }
 
 struct outbox_sender *outbox_sender_start(const struct outbox_sender_options *opt, char *err,
-					  size_t errlen)
+                                          size_t errlen)
 {
 	struct outbox_sender *s = calloc(1, sizeof(*s));
 	if (!s) {

@@ -57,17 +57,17 @@ struct outbox_reply {
 enum outbox_status { OUTBOX_QUEUED = 0, OUTBOX_REFUSED = 1, OUTBOX_ERROR = -1 };
 
 struct outbox_result {
-	int rows;                   /* rows queued (sender actions and text parts) */
+	int rows; /* rows queued (sender actions and text parts) */
 	long long first_id, last_id;
 	const char *messaging_type; /* as decided at enqueue */
 	const char *tag;
-	const char *reason;         /* policy's reason (static text) */
+	const char *reason; /* policy's reason (static text) */
 };
 
 /* Queues a reply; see above. err is set for OUTBOX_ERROR (database failure,
  * empty or invalid UTF-8 text, text too long). */
 enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
-				  struct outbox_result *res, char *err, size_t errlen);
+                                  struct outbox_result *res, char *err, size_t errlen);
 
 struct outbox_sender_options {
 	const char *db_path;
@@ -75,17 +75,17 @@ struct outbox_sender_options {
 	pthread_mutex_t *write_lock; /* shared by the process's writers */
 	struct metrics *metrics;
 	struct graph_options graph;
-	int threads;        /* sender threads = requests in flight at most */
-	int rate_per_sec;   /* global Send API requests per second */
-	int max_attempts;   /* transient failures before a row is given up ('failed') */
-	int retry_base_ms;  /* first retry delay, doubled per attempt, with jitter */
+	int threads;       /* sender threads = requests in flight at most */
+	int rate_per_sec;  /* global Send API requests per second */
+	int max_attempts;  /* transient failures before a row is given up ('failed') */
+	int retry_base_ms; /* first retry delay, doubled per attempt, with jitter */
 	int retry_max_ms;
 };
 
 struct outbox_sender;
 
 struct outbox_sender *outbox_sender_start(const struct outbox_sender_options *opt, char *err,
-					  size_t errlen);
+                                          size_t errlen);
 
 /* Wakes the senders: new rows were committed. Safe from any thread. */
 void outbox_sender_notify(void *sender);

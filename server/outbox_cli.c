@@ -27,13 +27,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: borgerbot outbox send-staff --psid ID --text TEXT|- [--page ID] [--db PATH]\n"
-		"       borgerbot outbox list [--status pending|sent|failed|refused] [--psid ID]\n"
-		"                             [--limit N] [--db PATH]\n"
-		"       borgerbot outbox retry ID|--all-failed [--db PATH]\n"
-		"send-staff: a human reply, sent as RESPONSE inside 24 hours of the citizen's\n"
-		"last message and with the HUMAN_AGENT tag up to 7 days; refused after that.\n");
+	fprintf(
+	    out,
+	    "usage: borgerbot outbox send-staff --psid ID --text TEXT|- [--page ID] [--db PATH]\n"
+	    "       borgerbot outbox list [--status pending|sent|failed|refused] [--psid ID]\n"
+	    "                             [--limit N] [--db PATH]\n"
+	    "       borgerbot outbox retry ID|--all-failed [--db PATH]\n"
+	    "send-staff: a human reply, sent as RESPONSE inside 24 hours of the citizen's\n"
+	    "last message and with the HUMAN_AGENT tag up to 7 days; refused after that.\n");
 }
 
 struct args {
@@ -46,12 +47,12 @@ static int parse(int argc, char **argv, struct args *a)
 	*a = (struct args){.db_path = "data/borgerbot.db", .limit = 50};
 	for (int i = 1; i < argc; i++) {
 		const char *k = argv[i];
-		const char **dst = !strcmp(k, "--db")	    ? &a->db_path
-				   : !strcmp(k, "--psid")   ? &a->psid
-				   : !strcmp(k, "--page")   ? &a->page
-				   : !strcmp(k, "--text")   ? &a->text
-				   : !strcmp(k, "--status") ? &a->status
-							    : NULL;
+		const char **dst = !strcmp(k, "--db")       ? &a->db_path
+		                   : !strcmp(k, "--psid")   ? &a->psid
+		                   : !strcmp(k, "--page")   ? &a->page
+		                   : !strcmp(k, "--text")   ? &a->text
+		                   : !strcmp(k, "--status") ? &a->status
+		                                            : NULL;
 		if (dst || !strcmp(k, "--limit")) {
 			if (i + 1 >= argc)
 				return -1;
@@ -86,7 +87,7 @@ static int find_page(sqlite3 *db, const char *psid, char *page, size_t n)
 	sqlite3_stmt *st;
 	int found = 0;
 	if (sqlite3_prepare_v2(db, "SELECT page_id FROM conversations WHERE psid = ?1 LIMIT 2", -1,
-			       &st, NULL) != SQLITE_OK)
+	                       &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, psid, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -119,8 +120,8 @@ static int send_staff(sqlite3 *db, const struct args *a)
 		int n = find_page(db, a->psid, page, sizeof(page));
 		if (n != 1) {
 			fprintf(stderr, "borgerbot: error: %s\n",
-				n == 0 ? "no conversation with that citizen"
-				       : "the citizen writes to several pages; give --page");
+			        n == 0 ? "no conversation with that citizen"
+			               : "the citizen writes to several pages; give --page");
 			return 1;
 		}
 	}
@@ -152,14 +153,14 @@ static int send_staff(sqlite3 *db, const struct args *a)
 	}
 	if (st == OUTBOX_REFUSED) {
 		print_json(json_pack("{s:s, s:s, s:I}", "status", "refused", "reason", res.reason,
-				     "outbox_id", (json_int_t)res.first_id));
+		                     "outbox_id", (json_int_t)res.first_id));
 		fprintf(stderr, "borgerbot: refused: %s\n", res.reason);
 		return 1;
 	}
 	print_json(json_pack("{s:s, s:i, s:I, s:I, s:s, s:s?}", "status", "queued", "messages",
-			     res.rows, "first_id", (json_int_t)res.first_id, "last_id",
-			     (json_int_t)res.last_id, "messaging_type", res.messaging_type, "tag",
-			     res.tag));
+	                     res.rows, "first_id", (json_int_t)res.first_id, "last_id",
+	                     (json_int_t)res.last_id, "messaging_type", res.messaging_type, "tag",
+	                     res.tag));
 	return 0;
 }
 
@@ -181,9 +182,10 @@ static int list(sqlite3 *db, const struct args *a)
 		sqlite3_bind_text(st, 2, a->psid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, a->limit > 0 ? a->limit : 50);
 	static const char *const names[] = {
-	    "id",	"page_id", "psid",	 "kind",	  "origin",	     "status",
-	    "messaging_type", "tag", "attempts", "created_at", "sent_at", "error_code",
-	    "error_subcode", "error_message", "meta_message_id", "request"};
+	    "id",      "page_id",        "psid",          "kind",          "origin",
+	    "status",  "messaging_type", "tag",           "attempts",      "created_at",
+	    "sent_at", "error_code",     "error_subcode", "error_message", "meta_message_id",
+	    "request"};
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *o = json_object();
 		for (int c = 0; c < 16; c++) {
@@ -196,9 +198,9 @@ static int list(sqlite3 *db, const struct args *a)
 				v = json_null();
 				break;
 			default:
-				v = c == 15 ? json_loads((const char *)sqlite3_column_text(st, c), 0,
-							 NULL)
-					    : json_string((const char *)sqlite3_column_text(st, c));
+				v = c == 15 ? json_loads((const char *)sqlite3_column_text(st, c),
+				                         0, NULL)
+				            : json_string((const char *)sqlite3_column_text(st, c));
 			}
 			json_object_set_new(o, names[c], v ? v : json_null());
 		}
@@ -222,10 +224,11 @@ static int retry(sqlite3 *db, const struct args *a)
 		return 2;
 	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE outbox SET status = 'pending', attempts = 0,"
-			       " next_attempt_at = 0 WHERE status = 'failed' AND (?1 = 0 OR id = ?1)",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        db,
+	        "UPDATE outbox SET status = 'pending', attempts = 0,"
+	        " next_attempt_at = 0 WHERE status = 'failed' AND (?1 = 0 OR id = ?1)",
+	        -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
 		return 1;
 	}
@@ -254,9 +257,9 @@ int cmd_outbox(int argc, char **argv)
 		return 2;
 	}
 	int (*fn)(sqlite3 *, const struct args *) = !strcmp(a.action, "send-staff") ? send_staff
-						    : !strcmp(a.action, "list")	    ? list
-						    : !strcmp(a.action, "retry")	    ? retry
-											    : NULL;
+	                                            : !strcmp(a.action, "list")     ? list
+	                                            : !strcmp(a.action, "retry")    ? retry
+	                                                                            : NULL;
 	if (!fn) {
 		usage(stderr);
 		return 2;

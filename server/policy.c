@@ -8,7 +8,7 @@
 #include <string.h>
 
 void policy_decide(enum policy_origin origin, long long last_inbound_ms, long long now_ms,
-		   struct policy_decision *out)
+                   struct policy_decision *out)
 {
 	*out = (struct policy_decision){0};
 	if (last_inbound_ms <= 0) {
@@ -121,7 +121,7 @@ static size_t best_cut(const char *s, size_t window)
 }
 
 size_t policy_split_text(const char *text, size_t max_cp, struct policy_span *spans,
-			 size_t max_spans)
+                         size_t max_spans)
 {
 	size_t len = strlen(text), pos = 0, n = 0;
 	if (max_cp == 0)

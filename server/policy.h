@@ -48,7 +48,7 @@ struct policy_decision {
 /* last_inbound_ms: Meta ms of the citizen's last message, postback,
  * reaction or referral; <= 0 when the citizen never wrote. */
 void policy_decide(enum policy_origin origin, long long last_inbound_ms, long long now_ms,
-		   struct policy_decision *out);
+                   struct policy_decision *out);
 
 /* "bot"/"staff" <-> enum; returns -1 for an unknown name. */
 const char *policy_origin_name(enum policy_origin o);
@@ -76,6 +76,6 @@ struct policy_span {
  * Empty or all-blank text gives 0 parts.
  */
 size_t policy_split_text(const char *text, size_t max_cp, struct policy_span *spans,
-			 size_t max_spans);
+                         size_t max_spans);
 
 #endif

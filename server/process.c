@@ -41,39 +41,39 @@ enum stmt_id {
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_PAGE] = "INSERT INTO pages (id, first_seen_at, last_event_at) VALUES (?1, ?2, ?2)"
-	       " ON CONFLICT (id) DO UPDATE SET last_event_at = excluded.last_event_at",
+               " ON CONFLICT (id) DO UPDATE SET last_event_at = excluded.last_event_at",
     [S_CITIZEN] = "INSERT INTO citizens (page_id, psid, first_seen_at, last_seen_at,"
-		  " last_inbound_at) VALUES (?1, ?2, ?3, ?3, ?4)"
-		  " ON CONFLICT (page_id, psid) DO UPDATE SET"
-		  " last_seen_at = MAX(last_seen_at, excluded.last_seen_at),"
-		  " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
-		  " last_inbound_at, excluded.last_inbound_at)",
+                  " last_inbound_at) VALUES (?1, ?2, ?3, ?3, ?4)"
+                  " ON CONFLICT (page_id, psid) DO UPDATE SET"
+                  " last_seen_at = MAX(last_seen_at, excluded.last_seen_at),"
+                  " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
+                  " last_inbound_at, excluded.last_inbound_at)",
     [S_CONVERSATION] =
-	"INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at,"
-	" last_outbound_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
-	" ON CONFLICT (page_id, psid) DO UPDATE SET updated_at = excluded.updated_at,"
-	" last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
-	" last_inbound_at, excluded.last_inbound_at),"
-	" last_outbound_at = COALESCE(MAX(last_outbound_at, excluded.last_outbound_at),"
-	" last_outbound_at, excluded.last_outbound_at)"
-	" RETURNING id, mode",
+        "INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at,"
+        " last_outbound_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
+        " ON CONFLICT (page_id, psid) DO UPDATE SET updated_at = excluded.updated_at,"
+        " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
+        " last_inbound_at, excluded.last_inbound_at),"
+        " last_outbound_at = COALESCE(MAX(last_outbound_at, excluded.last_outbound_at),"
+        " last_outbound_at, excluded.last_outbound_at)"
+        " RETURNING id, mode",
     [S_MESSAGE] = "INSERT INTO messages (conversation_id, event_id, mid, direction, kind, text,"
-		  " payload, attachments, reply_to_mid, app_id, ts_ms)"
-		  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-		  " ON CONFLICT (mid) DO NOTHING",
+                  " payload, attachments, reply_to_mid, app_id, ts_ms)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                  " ON CONFLICT (mid) DO NOTHING",
     [S_DELIVERED_MID] = "UPDATE messages SET delivered_at = COALESCE(delivered_at, ?2)"
-			" WHERE mid = ?1",
+                        " WHERE mid = ?1",
     [S_DELIVERED_WM] = "UPDATE messages SET delivered_at = COALESCE(delivered_at, ?3)"
-		       " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
-		       " AND delivered_at IS NULL",
+                       " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
+                       " AND delivered_at IS NULL",
     [S_READ_WM] = "UPDATE messages SET read_at = COALESCE(read_at, ?3),"
-		  " delivered_at = COALESCE(delivered_at, ?3)"
-		  " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
-		  " AND read_at IS NULL",
+                  " delivered_at = COALESCE(delivered_at, ?3)"
+                  " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
+                  " AND read_at IS NULL",
     [S_EDIT] = "UPDATE messages SET text = ?2, edit_count = edit_count + 1 WHERE mid = ?1",
     [S_OWNER] = "UPDATE conversations SET thread_owner_app_id = ?2 WHERE id = ?1",
     [S_COMMENT] = "INSERT INTO feed_comments (page_id, comment_id, post_id, from_id, verb,"
-		  " message, created_ms, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                  " message, created_ms, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 struct processor {
@@ -89,14 +89,14 @@ struct job {
 	const struct stored_event *ev;
 	json_t *item;
 	long long conversation_id;
-	char mode[24];   /* the conversation's mode before this event */
-	int recorded;    /* a new messages row was written (not a redelivered mid) */
+	char mode[24]; /* the conversation's mode before this event */
+	int recorded;  /* a new messages row was written (not a redelivered mid) */
 	char *err;
 	size_t errlen;
 };
 
 struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,
-				size_t errlen)
+                                size_t errlen)
 {
 	struct processor *p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -108,7 +108,7 @@ struct processor *processor_new(sqlite3 *db, const struct processor_options *opt
 		p->opt = *opt;
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->st[i],
-				       NULL) != SQLITE_OK) {
+		                       NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "processor: %s", sqlite3_errmsg(db));
 			processor_free(p);
 			return NULL;
@@ -168,8 +168,8 @@ static long long json_ms(json_t *v)
 /* Kinds by which the citizen acts, opening Meta's 24-hour window. */
 static int is_inbound_action(const char *kind)
 {
-	return !strcmp(kind, "message") || !strcmp(kind, "postback") ||
-	       !strcmp(kind, "reaction") || !strcmp(kind, "referral");
+	return !strcmp(kind, "message") || !strcmp(kind, "postback") || !strcmp(kind, "reaction") ||
+	       !strcmp(kind, "referral");
 }
 
 static int upsert_parties(struct job *j)
@@ -397,7 +397,8 @@ static char *attachments_of(json_t *msg, struct dialog_location *loc)
 			json_array_append(urls, url);
 		json_t *co = json_object_get(payload, "coordinates");
 		json_t *lat = json_object_get(co, "lat"), *lon = json_object_get(co, "long");
-		if (type && !strcmp(type, "location") && json_is_number(lat) && json_is_number(lon)) {
+		if (type && !strcmp(type, "location") && json_is_number(lat) &&
+		    json_is_number(lon)) {
 			loc->has = 1;
 			loc->lat = json_number_value(lat);
 			loc->lon = json_number_value(lon);
@@ -421,7 +422,7 @@ static int answer(struct job *j)
 	/* The citizen wrote: their window is open, so waiting case notices go
 	 * out now, whoever is handling the conversation. */
 	int notices = case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
-					    db_now_ms(), j->err, j->errlen);
+	                                    db_now_ms(), j->err, j->errlen);
 	if (notices < 0)
 		return -1;
 	j->p->queued += notices;
@@ -430,7 +431,7 @@ static int answer(struct job *j)
 	json_t *obj = json_object_get(j->item, message ? "message" : "postback");
 	json_t *text = json_object_get(obj, message ? "text" : "title");
 	json_t *payload = message ? json_object_get(json_object_get(obj, "quick_reply"), "payload")
-				  : json_object_get(obj, "payload");
+	                          : json_object_get(obj, "payload");
 	struct bot_turn turn = {
 	    .page_id = ev->page_id,
 	    .psid = ev->citizen_id,
@@ -442,10 +443,9 @@ static int answer(struct job *j)
 	struct dialog_location loc = {0};
 	char *photos = attachments_of(obj, &loc);
 	struct bot_outcome out;
-	int rc = j->p->opt.knowledge
-		     ? dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &loc, photos, &out, j->err,
-				     j->errlen)
-		     : bot_answer(j->p->db, &turn, &out, j->err, j->errlen);
+	int rc = j->p->opt.knowledge ? dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &loc,
+	                                             photos, &out, j->err, j->errlen)
+	                             : bot_answer(j->p->db, &turn, &out, j->err, j->errlen);
 	free(photos);
 	if (rc < 0)
 		return -1;

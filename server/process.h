@@ -32,13 +32,13 @@ struct stored_event {
 struct processor;
 
 struct processor_options {
-	int answer;              /* let the bot answer citizens (bot.h) */
-	struct metrics *metrics; /* may be NULL */
+	int answer;                               /* let the bot answer citizens (bot.h) */
+	struct metrics *metrics;                  /* may be NULL */
 	const struct dialog_knowledge *knowledge; /* may be NULL: greeting/thanks bot only */
 };
 
 struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,
-				size_t errlen);
+                                size_t errlen);
 void processor_free(struct processor *p);
 
 /* Returns 0 on success, -1 with err set when the event cannot be applied. */

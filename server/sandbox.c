@@ -86,7 +86,7 @@ static int records_collect(struct sandbox *sb, const char *psid, long long after
 			continue;
 		json_t *req = json_loads(r->body, 0, NULL);
 		json_array_append_new(arr, json_pack("{s:I, s:I, s:o*}", "id", (json_int_t)r->id,
-						     "ts", (json_int_t)r->ts_ms, "request", req));
+		                                     "ts", (json_int_t)r->ts_ms, "request", req));
 		n++;
 	}
 	return n;
@@ -120,9 +120,9 @@ static int reply_json(struct mg_connection *conn, int status, json_t *obj)
 static int graph_error(struct mg_connection *conn, int status, int code, const char *message)
 {
 	return reply_json(conn, status,
-			  json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "message", message, "type",
-				    status == 401 ? "OAuthException" : "GraphMethodException", "code",
-				    code, "fbtrace_id", "sandbox"));
+	                  json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "message", message, "type",
+	                            status == 401 ? "OAuthException" : "GraphMethodException",
+	                            "code", code, "fbtrace_id", "sandbox"));
 }
 
 static int valid_psid(const char *s)
@@ -147,7 +147,7 @@ static int token_ok(struct mg_connection *conn, struct sandbox *sb)
 		snprintf(token, sizeof(token), "%s", auth + 7);
 	else
 		webhook_query_param(mg_get_request_info(conn)->query_string, "access_token", token,
-				    sizeof(token));
+		                    sizeof(token));
 	size_t a = strlen(token), b = strlen(sb->page_token);
 	return a == b && CRYPTO_memcmp(token, sb->page_token, a) == 0;
 }
@@ -245,8 +245,8 @@ static int graph_handler(struct mg_connection *conn, void *cbdata)
 
 static int api_info(struct mg_connection *conn)
 {
-	return reply_json(conn, 200, json_pack("{s:s, s:b}", "page_id", SANDBOX_PAGE_ID,
-					       "sandbox", 1));
+	return reply_json(conn, 200,
+	                  json_pack("{s:s, s:b}", "page_id", SANDBOX_PAGE_ID, "sandbox", 1));
 }
 
 static void deadline_after(struct timespec *ts, long ms)
@@ -282,7 +282,8 @@ static int api_replies(struct mg_connection *conn, struct sandbox *sb)
 	}
 	long long last = sb->next_id;
 	pthread_mutex_unlock(&sb->mu);
-	return reply_json(conn, 200, json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
+	return reply_json(conn, 200,
+	                  json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
 }
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -358,13 +359,13 @@ static json_t *build_event(json_t *in, const char **problem)
 	char *mid = new_mid();
 	json_int_t now = (json_int_t)db_now_ms();
 	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", psid, "recipient", "id",
-				 SANDBOX_PAGE_ID, "timestamp", now);
+	                         SANDBOX_PAGE_ID, "timestamp", now);
 	if (json_is_string(pb)) {
 		json_t *title = json_object_get(in, "title");
 		json_object_set_new(item, "postback",
-				    json_pack("{s:s, s:O, s:O}", "mid", mid ? mid : "m_sandbox",
-					      "payload", pb, "title",
-					      json_is_string(title) ? title : pb));
+		                    json_pack("{s:s, s:O, s:O}", "mid", mid ? mid : "m_sandbox",
+		                              "payload", pb, "title",
+		                              json_is_string(title) ? title : pb));
 	} else {
 		json_t *msg = json_pack("{s:s, s:O}", "mid", mid ? mid : "m_sandbox", "text", text);
 		if (json_is_string(qr))
@@ -373,7 +374,7 @@ static json_t *build_event(json_t *in, const char **problem)
 	}
 	free(mid);
 	return json_pack("{s:s, s:[{s:s, s:I, s:[o]}]}", "object", "page", "entry", "id",
-			 SANDBOX_PAGE_ID, "time", now, "messaging", item);
+	                 SANDBOX_PAGE_ID, "time", now, "messaging", item);
 }
 
 static int api_send(struct mg_connection *conn, struct sandbox *sb)
@@ -386,7 +387,8 @@ static int api_send(struct mg_connection *conn, struct sandbox *sb)
 	int status;
 	json_t *in = read_json_body(conn, MAX_API_BODY, &status);
 	if (!in)
-		return reply_json(conn, status, json_pack("{s:s}", "error", "body must be a JSON object"));
+		return reply_json(conn, status,
+		                  json_pack("{s:s}", "error", "body must be a JSON object"));
 	const char *problem = NULL;
 	json_t *event = build_event(in, &problem);
 	json_decref(in);
@@ -396,8 +398,8 @@ static int api_send(struct mg_connection *conn, struct sandbox *sb)
 	json_decref(event);
 	long code = body ? post_signed(sb, body) : 0;
 	free(body);
-	return reply_json(conn, code == 200 ? 200 : 502, json_pack("{s:I}", "webhook_status",
-								   (json_int_t)code));
+	return reply_json(conn, code == 200 ? 200 : 502,
+	                  json_pack("{s:I}", "webhook_status", (json_int_t)code));
 }
 
 static int api_handler(struct mg_connection *conn, void *cbdata)
@@ -423,11 +425,11 @@ static int page_handler(struct mg_connection *conn, void *cbdata)
 	struct sandbox *sb = cbdata;
 	if (!allowed(conn, sb))
 		return http_reply_text(conn, 403, "Forbidden\n");
-	return http_reply(conn, 200, "text/html; charset=utf-8", sandbox_page_html,
-			  sandbox_page_html_len,
-			  "Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline'; "
-			  "style-src 'unsafe-inline'; frame-ancestors 'none'\r\n"
-			  "X-Frame-Options: DENY\r\n");
+	return http_reply(
+	    conn, 200, "text/html; charset=utf-8", sandbox_page_html, sandbox_page_html_len,
+	    "Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline'; "
+	    "style-src 'unsafe-inline'; frame-ancestors 'none'\r\n"
+	    "X-Frame-Options: DENY\r\n");
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -435,8 +437,8 @@ static int page_handler(struct mg_connection *conn, void *cbdata)
 struct sandbox *sandbox_new(const struct sandbox_options *opt, char *err, size_t errlen)
 {
 	struct sandbox *sb = calloc(1, sizeof(*sb));
-	if (!sb || !(sb->records = calloc(opt->max_records ? opt->max_records : 1,
-					  sizeof(*sb->records)))) {
+	if (!sb || !(sb->records =
+	                 calloc(opt->max_records ? opt->max_records : 1, sizeof(*sb->records)))) {
 		free(sb);
 		snprintf(err, errlen, "out of memory");
 		return NULL;

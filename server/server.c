@@ -66,24 +66,30 @@ static const struct {
 	const char *flag;
 	const char *key;
 } flag_keys[] = {
-    {"--listen", "listen"},	  {"--listen-tls", "listen_tls"}, {"--db", "db"},
-    {"--tls-cert", "tls_cert"}, {"--tls-key", "tls_key"},	  {"--log-level", "log_level"},
+    {"--listen", "listen"},
+    {"--listen-tls", "listen_tls"},
+    {"--db", "db"},
+    {"--tls-cert", "tls_cert"},
+    {"--tls-key", "tls_key"},
+    {"--log-level", "log_level"},
     {"--municipality-dir", "municipality_dir"},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: borgerbot serve [--config FILE] [--listen HOST:PORT] [--listen-tls HOST:PORT]\n"
-		"                       [--tls-cert FILE] [--tls-key FILE] [--db PATH] [--log-level L]\n"
-		"                       [--sandbox] [--municipality-dir DIR]\n"
-		"\n"
-		"Environment: BORGERBOT_APP_SECRET, BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN\n"
-		"(required), BORGERBOT_GRAPH_URL (default %s).\n"
-		"--sandbox: without a page token, replies are recorded at /sandbox instead of\n"
-		"being sent to Meta (try 'borgerbot chat'); a page token switches it off.\n"
-		"See docs/configuration.md.\n",
-		CONFIG_DEFAULT_GRAPH_URL);
+	fprintf(
+	    out,
+	    "usage: borgerbot serve [--config FILE] [--listen HOST:PORT] [--listen-tls HOST:PORT]\n"
+	    "                       [--tls-cert FILE] [--tls-key FILE] [--db PATH] [--log-level "
+	    "L]\n"
+	    "                       [--sandbox] [--municipality-dir DIR]\n"
+	    "\n"
+	    "Environment: BORGERBOT_APP_SECRET, BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN\n"
+	    "(required), BORGERBOT_GRAPH_URL (default %s).\n"
+	    "--sandbox: without a page token, replies are recorded at /sandbox instead of\n"
+	    "being sent to Meta (try 'borgerbot chat'); a page token switches it off.\n"
+	    "See docs/configuration.md.\n",
+	    CONFIG_DEFAULT_GRAPH_URL);
 }
 
 static int fail(const char *what)
@@ -141,7 +147,7 @@ static int parse_args(struct config *cfg, int argc, char **argv, char *err, size
 				break;
 		if (k == sizeof(flag_keys) / sizeof(flag_keys[0])) {
 			snprintf(err, errlen, "unknown option '%s' (see 'borgerbot serve --help')",
-				 argv[i]);
+			         argv[i]);
 			return -1;
 		}
 		const char *v = flag_value(argc, argv, &i, flag_keys[k].flag);
@@ -186,7 +192,7 @@ static int sandbox_prepare(struct server *s, char *err, size_t errlen)
 		h = "::1";
 	int v6 = strchr(h, ':') != NULL;
 	snprintf(s->self_url, sizeof(s->self_url), "%s://%s%s%s:%d", tls ? "https" : "http",
-		 v6 ? "[" : "", h, v6 ? "]" : "", port);
+	         v6 ? "[" : "", h, v6 ? "]" : "", port);
 	snprintf(c->graph_url, sizeof(c->graph_url), "%s/sandbox/graph/v25.0", s->self_url);
 	snprintf(c->page_token, sizeof(c->page_token), "%s", SANDBOX_PAGE_TOKEN);
 	return 0;
@@ -207,9 +213,9 @@ static int sandbox_start(struct server *s, char *err, size_t errlen)
 		return -1;
 	sandbox_register(s->http, s->sandbox);
 	log_event(LOG_WARN, "sandbox_mode", "message",
-		  "SANDBOX MODE: nothing is sent to Facebook; replies are recorded and shown at "
-		  "/sandbox and by 'borgerbot chat'",
-		  "url", s->self_url, NULL);
+	          "SANDBOX MODE: nothing is sent to Facebook; replies are recorded and shown at "
+	          "/sandbox and by 'borgerbot chat'",
+	          "url", s->self_url, NULL);
 	return 0;
 }
 
@@ -226,10 +232,10 @@ static int load_intents(struct server *s, char *err, size_t errlen)
 		const char *slash = strrchr(c->db_path, '/');
 		int dirlen = slash ? (int)(slash - c->db_path) : 1;
 		snprintf(streets, sizeof(streets), "%.*s/streets.csv", dirlen,
-			 slash ? c->db_path : ".");
+		         slash ? c->db_path : ".");
 		if (access(streets, R_OK) != 0)
 			snprintf(streets, sizeof(streets), "%s/streets/demo-streets.csv",
-				 c->intents_dir);
+			         c->intents_dir);
 	}
 	char why[512];
 	if (!(s->intents = intent_engine_load(c->intents_dir, streets, why, sizeof(why)))) {
@@ -291,14 +297,14 @@ static int start_sender(struct server *s, char *err, size_t errlen)
 	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
 	    .graph =
-		{
-		    .base_url = c->graph_url,
-		    .page_token = c->page_token,
-		    .connect_timeout_ms = c->graph_connect_timeout_ms,
-		    .timeout_ms = c->graph_timeout_ms,
-		    /* the sandbox recorder is this server, maybe with a self-signed cert */
-		    .insecure = c->sandbox_active,
-		},
+	        {
+	            .base_url = c->graph_url,
+	            .page_token = c->page_token,
+	            .connect_timeout_ms = c->graph_connect_timeout_ms,
+	            .timeout_ms = c->graph_timeout_ms,
+	            /* the sandbox recorder is this server, maybe with a self-signed cert */
+	            .insecure = c->sandbox_active,
+	        },
 	    .threads = c->outbox_senders,
 	    .rate_per_sec = c->send_rate_per_sec,
 	    .max_attempts = c->outbox_max_attempts,
@@ -443,14 +449,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (s.cfg.sandbox && !s.cfg.sandbox_active)
 		log_event(LOG_WARN, "sandbox_disabled", "reason",
-			  "a page token is configured: replies go to Meta's Graph API", NULL);
+		          "a page token is configured: replies go to Meta's Graph API", NULL);
 	log_event(LOG_INFO, "server_started", "version", BORGERBOT_VERSION, "listen",
-		  s.cfg.listen[0] ? s.cfg.listen : NULL, "listen_tls",
-		  s.cfg.listen_tls[0] ? s.cfg.listen_tls : NULL, "db", s.cfg.db_path, "graph_url",
-		  s.cfg.graph_url, NULL);
+	          s.cfg.listen[0] ? s.cfg.listen : NULL, "listen_tls",
+	          s.cfg.listen_tls[0] ? s.cfg.listen_tls : NULL, "db", s.cfg.db_path, "graph_url",
+	          s.cfg.graph_url, NULL);
 	int sig = wait_for_signal();
 	log_event(LOG_INFO, "server_stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-		  NULL);
+	          NULL);
 	stop_modules(&s);
 	pthread_mutex_destroy(&s.write_lock);
 	curl_global_cleanup();

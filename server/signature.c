@@ -27,7 +27,7 @@ static int hex_value(char c)
 }
 
 static int hmac_sha256(const char *secret, const void *body, size_t len,
-		       unsigned char out[DIGEST_LEN])
+                       unsigned char out[DIGEST_LEN])
 {
 	unsigned int outlen = 0;
 	if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), body, len, out, &outlen))
@@ -36,7 +36,7 @@ static int hmac_sha256(const char *secret, const void *body, size_t len,
 }
 
 enum signature_result signature_verify(const char *secret, const void *body, size_t len,
-				       const char *header)
+                                       const char *header)
 {
 	if (!header || !*header)
 		return SIGNATURE_MISSING;

@@ -16,7 +16,7 @@ enum signature_result {
 /* Checks `header` ("sha256=<hex>") against HMAC-SHA256(secret, body) over the
  * raw bytes, in constant time. Hex digits are accepted in either case. */
 enum signature_result signature_verify(const char *secret, const void *body, size_t len,
-				       const char *header);
+                                       const char *header);
 
 /* Writes "sha256=<64 lowercase hex>" plus NUL into out (at least 72 bytes). */
 void signature_sign(const char *secret, const void *body, size_t len, char *out);

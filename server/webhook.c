@@ -63,18 +63,20 @@ static int handle_verify(struct mg_connection *conn, struct webhook *w)
 	char mode[32], token[256], challenge[256];
 	if (webhook_query_param(ri->query_string, "hub.mode", mode, sizeof(mode)) < 0 ||
 	    webhook_query_param(ri->query_string, "hub.verify_token", token, sizeof(token)) < 0 ||
-	    webhook_query_param(ri->query_string, "hub.challenge", challenge, sizeof(challenge)) < 0 ||
+	    webhook_query_param(ri->query_string, "hub.challenge", challenge, sizeof(challenge)) <
+	        0 ||
 	    strcmp(mode, "subscribe") != 0 || !secret_equal(token, w->verify_token)) {
 		log_event(LOG_WARN, "webhook_verify_refused", NULL);
 		return http_reply_text(conn, 403, "Forbidden\n");
 	}
 	log_event(LOG_INFO, "webhook_verified", NULL);
 	/* The challenge goes back as plain text; never rendered as HTML. */
-	return http_reply(conn, 200, "text/plain; charset=utf-8", challenge, strlen(challenge), NULL);
+	return http_reply(conn, 200, "text/plain; charset=utf-8", challenge, strlen(challenge),
+	                  NULL);
 }
 
 static int finish(struct mg_connection *conn, struct webhook *w, double started,
-		  enum webhook_result result, int status, const char *body, const char *headers)
+                  enum webhook_result result, int status, const char *body, const char *headers)
 {
 	metrics_count(&w->metrics->webhook_requests[result], 1);
 	int rc = http_reply(conn, status, "text/plain; charset=utf-8", body, strlen(body), headers);
@@ -90,16 +92,17 @@ static int handle_event_post(struct mg_connection *conn, struct webhook *w)
 	enum http_body rb = http_read_body(conn, w->max_body_bytes, &body, &len);
 	if (rb == HTTP_BODY_TOO_LARGE)
 		return finish(conn, w, started, WEBHOOK_TOO_LARGE, 413, "Payload Too Large\n",
-			      "Connection: close\r\n");
+		              "Connection: close\r\n");
 	if (rb != HTTP_BODY_OK)
 		return finish(conn, w, started, WEBHOOK_BAD_REQUEST, 400, "Bad Request\n",
-			      "Connection: close\r\n");
+		              "Connection: close\r\n");
 
 	const char *sig = mg_get_header(conn, "X-Hub-Signature-256");
 	enum signature_result sr = signature_verify(w->app_secret, body, len, sig);
 	if (sr != SIGNATURE_OK) {
 		free(body);
-		log_event(LOG_WARN, "webhook_bad_signature", "reason", signature_result_name(sr), NULL);
+		log_event(LOG_WARN, "webhook_bad_signature", "reason", signature_result_name(sr),
+		          NULL);
 		return finish(conn, w, started, WEBHOOK_BAD_SIGNATURE, 403, "Forbidden\n", NULL);
 	}
 
@@ -109,7 +112,7 @@ static int handle_event_post(struct mg_connection *conn, struct webhook *w)
 	free(body);
 	if (es == ENVELOPE_NO_MEMORY)
 		return finish(conn, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",
-			      NULL);
+		              NULL);
 	if (es != ENVELOPE_OK) {
 		log_event(LOG_WARN, "webhook_bad_request", "error", err, NULL);
 		return finish(conn, w, started, WEBHOOK_BAD_REQUEST, 400, "Bad Request\n", NULL);
@@ -120,7 +123,7 @@ static int handle_event_post(struct mg_connection *conn, struct webhook *w)
 	event_list_free(&events);
 	if (rc != 0)
 		return finish(conn, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",
-			      "Retry-After: 1\r\n");
+		              "Retry-After: 1\r\n");
 	return finish(conn, w, started, WEBHOOK_OK, 200, "EVENT_RECEIVED", NULL);
 }
 
@@ -133,7 +136,7 @@ static int webhook_handler(struct mg_connection *conn, void *cbdata)
 	if (strcmp(method, "POST") == 0)
 		return handle_event_post(conn, w);
 	return http_reply(conn, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", 19,
-			  "Allow: GET, POST\r\n");
+	                  "Allow: GET, POST\r\n");
 }
 
 void webhook_register(struct http *h, struct webhook *w)

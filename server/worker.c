@@ -117,8 +117,7 @@ static int mark_done(struct worker *w, long long id)
 	return step_done(w->mark_done);
 }
 
-static int mark_failed(struct worker *w, long long id, int attempts, const char *error,
-		       int *parked)
+static int mark_failed(struct worker *w, long long id, int attempts, const char *error, int *parked)
 {
 	*parked = attempts >= w->opt.max_attempts;
 	sqlite3_stmt *st = w->mark_failed;
@@ -151,9 +150,9 @@ static int due_copy(sqlite3_stmt *row, struct due *d)
 	char *p = d->strings = malloc(total);
 	if (!p)
 		return -1;
-	const char **fields[7] = {&d->ev.page_id,   &d->ev.source,	    &d->ev.kind,
-				  &d->ev.sender_id, &d->ev.recipient_id, &d->ev.citizen_id,
-				  &d->ev.payload};
+	const char **fields[7] = {&d->ev.page_id,   &d->ev.source,       &d->ev.kind,
+	                          &d->ev.sender_id, &d->ev.recipient_id, &d->ev.citizen_id,
+	                          &d->ev.payload};
 	for (int c = 1; c <= 7; c++) {
 		const unsigned char *t = sqlite3_column_text(row, c);
 		size_t n = (size_t)sqlite3_column_bytes(row, c);
@@ -184,7 +183,8 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 	}
 	if (!err[0])
 		snprintf(err, sizeof(err), "database: %s", sqlite3_errmsg(w->db));
-	if (db_exec(w->db, "ROLLBACK TO ev") != SQLITE_OK || db_exec(w->db, "RELEASE ev") != SQLITE_OK)
+	if (db_exec(w->db, "ROLLBACK TO ev") != SQLITE_OK ||
+	    db_exec(w->db, "RELEASE ev") != SQLITE_OK)
 		return -1;
 	int parked = 0;
 	if (mark_failed(w, ev->id, d->attempts + 1, err, &parked) < 0)
@@ -195,7 +195,7 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 	if (parked)
 		metrics_count(&w->opt.metrics->events_parked, 1);
 	log_event(parked ? LOG_ERROR : LOG_WARN, parked ? "event_parked" : "event_failed",
-		  "event_id", idbuf, "kind", ev->kind, "error", err, NULL);
+	          "event_id", idbuf, "kind", ev->kind, "error", err, NULL);
 	if (!parked)
 		blocked_add(blocked, ev->citizen_id);
 	return 0;
@@ -276,8 +276,8 @@ static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
  * Checkpoints at most every 200 ms, in two steps: PASSIVE checkpoints
  * without any lock copy the bulk of the WAL into the database while commits
  * go on (each pass the frames committed during the one before); when only a
- * few frames are left, one more under the write lock copies them. With every frame copied, the next commit starts the
- * WAL from its beginning again, so it stays small however busy the webhook.
+ * few frames are left, one more under the write lock copies them. With every frame copied, the next
+ * commit starts the WAL from its beginning again, so it stays small however busy the webhook.
  */
 static void maybe_checkpoint(struct worker *w)
 {
@@ -388,10 +388,10 @@ struct worker *worker_start(const struct worker_options *opt, char *err, size_t 
 	    prepare(w, mark_failed_sql, &w->mark_failed, err, errlen) < 0 ||
 	    prepare(w, next_due_sql, &w->next_due, err, errlen) < 0 ||
 	    !(w->proc = processor_new(w->db,
-				      &(struct processor_options){.answer = opt->answer,
-								  .metrics = opt->metrics,
-								  .knowledge = opt->knowledge},
-				      err, errlen))) {
+	                              &(struct processor_options){.answer = opt->answer,
+	                                                          .metrics = opt->metrics,
+	                                                          .knowledge = opt->knowledge},
+	                              err, errlen))) {
 		worker_free(w);
 		return NULL;
 	}

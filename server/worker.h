@@ -36,7 +36,7 @@ struct worker_options {
 	int yield_slice_ms; /* longest turn while requests wait */
 	int yield_wait_ms;  /* longest wait for a turn while requests wait */
 	struct metrics *metrics;
-	int answer; /* let the bot answer citizens (process.h) */
+	int answer;                               /* let the bot answer citizens (process.h) */
 	const struct dialog_knowledge *knowledge; /* what the bot knows (dialog.h) */
 	/* Called after a commit that queued outbox rows (wakes the sender). */
 	void (*notify)(void *arg);

@@ -41,10 +41,10 @@ static void parses_values_and_comments(void **state)
 	struct config cfg;
 	char err[256];
 	assert_int_equal(load("# comment\n\nlisten = 127.0.0.1:9000\n"
-			      "max_body_bytes = 2M\n  db = \"/var/lib/bb/db.sqlite\"  \n"
-			      "worker_max_attempts=7\n",
-			      &cfg, err, sizeof(err)),
-			 0);
+	                      "max_body_bytes = 2M\n  db = \"/var/lib/bb/db.sqlite\"  \n"
+	                      "worker_max_attempts=7\n",
+	                      &cfg, err, sizeof(err)),
+	                 0);
 	assert_string_equal(cfg.listen, "127.0.0.1:9000");
 	assert_int_equal(cfg.max_body_bytes, 2 * 1024 * 1024);
 	assert_string_equal(cfg.db_path, "/var/lib/bb/db.sqlite");
@@ -68,7 +68,8 @@ static void bad_numbers_are_rejected(void **state)
 	assert_int_equal(load("http_threads = many\n", &cfg, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "http_threads"));
 	assert_int_equal(load("http_threads = 0\n", &cfg, err, sizeof(err)), -1);
-	assert_int_equal(load("max_body_bytes = 99999999999999999999\n", &cfg, err, sizeof(err)), -1);
+	assert_int_equal(load("max_body_bytes = 99999999999999999999\n", &cfg, err, sizeof(err)),
+	                 -1);
 	assert_int_equal(load("max_body_bytes = -1\n", &cfg, err, sizeof(err)), -1);
 }
 
@@ -94,7 +95,8 @@ static void missing_file(void **state)
 	struct config cfg;
 	char err[256];
 	config_defaults(&cfg);
-	assert_int_equal(config_load_file(&cfg, "/nonexistent/borgerbot.conf", err, sizeof(err)), -1);
+	assert_int_equal(config_load_file(&cfg, "/nonexistent/borgerbot.conf", err, sizeof(err)),
+	                 -1);
 	assert_non_null(strstr(err, "/nonexistent/borgerbot.conf"));
 }
 

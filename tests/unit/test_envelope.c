@@ -14,7 +14,9 @@
 
 #include "envelope.h"
 
-#define ITEM(body) "{\"sender\":{\"id\":\"U1\"},\"recipient\":{\"id\":\"P1\"},\"timestamp\":1700000000123" body "}"
+#define ITEM(body)                                                                                 \
+	"{\"sender\":{\"id\":\"U1\"},\"recipient\":{\"id\":\"P1\"},\"timestamp\":"                 \
+	"1700000000123" body "}"
 
 static struct event_list parse_ok(const char *body)
 {
@@ -28,8 +30,9 @@ static struct event_list parse_ok(const char *body)
 static void check_kind(const char *item, const char *kind)
 {
 	char body[4096];
-	snprintf(body, sizeof(body), "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"time\":1,\"messaging\":[%s]}]}",
-		 item);
+	snprintf(body, sizeof(body),
+	         "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"time\":1,\"messaging\":[%s]}]}",
+	         item);
 	struct event_list list = parse_ok(body);
 	assert_int_equal(list.count, 1);
 	assert_string_equal(list.items[0].kind, kind);
@@ -41,22 +44,47 @@ static void every_messaging_kind(void **state)
 {
 	(void)state;
 	check_kind(ITEM(",\"message\":{\"mid\":\"m1\",\"text\":\"hej\"}"), "message");
-	check_kind(ITEM(",\"message\":{\"mid\":\"m2\",\"text\":\"Ja\",\"quick_reply\":{\"payload\":\"YES\"}}"), "message");
-	check_kind(ITEM(",\"message\":{\"mid\":\"m3\",\"attachments\":[{\"type\":\"image\",\"payload\":{\"url\":\"https://x/y.jpg\"}}]}"), "message");
-	check_kind(ITEM(",\"message\":{\"mid\":\"m4\",\"attachments\":[{\"type\":\"file\",\"payload\":{\"url\":\"https://x/y.pdf\"}}]}"), "message");
-	check_kind(ITEM(",\"message\":{\"mid\":\"m5\",\"attachments\":[{\"type\":\"location\",\"payload\":{\"coordinates\":{\"lat\":55.6,\"long\":12.5}}}]}"), "message");
-	check_kind(ITEM(",\"message\":{\"mid\":\"m6\",\"attachments\":[{\"type\":\"fallback\",\"title\":\"link\"}]}"), "message");
-	check_kind(ITEM(",\"message\":{\"mid\":\"m7\",\"is_echo\":true,\"app_id\":123,\"text\":\"svar\"}"), "echo");
-	check_kind(ITEM(",\"postback\":{\"mid\":\"m8\",\"title\":\"Kom i gang\",\"payload\":\"GET_STARTED\"}"), "postback");
-	check_kind(ITEM(",\"referral\":{\"ref\":\"abc\",\"source\":\"SHORTLINK\",\"type\":\"OPEN_THREAD\"}"), "referral");
-	check_kind(ITEM(",\"optin\":{\"type\":\"notification_messages\",\"payload\":\"x\"}"), "optin");
-	check_kind(ITEM(",\"delivery\":{\"mids\":[\"m7\"],\"watermark\":1700000000000}"), "delivery");
+	check_kind(ITEM(",\"message\":{\"mid\":\"m2\",\"text\":\"Ja\",\"quick_reply\":{\"payload\":"
+	                "\"YES\"}}"),
+	           "message");
+	check_kind(ITEM(",\"message\":{\"mid\":\"m3\",\"attachments\":[{\"type\":\"image\","
+	                "\"payload\":{\"url\":\"https://x/y.jpg\"}}]}"),
+	           "message");
+	check_kind(ITEM(",\"message\":{\"mid\":\"m4\",\"attachments\":[{\"type\":\"file\","
+	                "\"payload\":{\"url\":\"https://x/y.pdf\"}}]}"),
+	           "message");
+	check_kind(ITEM(",\"message\":{\"mid\":\"m5\",\"attachments\":[{\"type\":\"location\","
+	                "\"payload\":{\"coordinates\":{\"lat\":55.6,\"long\":12.5}}}]}"),
+	           "message");
+	check_kind(ITEM(",\"message\":{\"mid\":\"m6\",\"attachments\":[{\"type\":\"fallback\","
+	                "\"title\":\"link\"}]}"),
+	           "message");
+	check_kind(
+	    ITEM(",\"message\":{\"mid\":\"m7\",\"is_echo\":true,\"app_id\":123,\"text\":\"svar\"}"),
+	    "echo");
+	check_kind(ITEM(",\"postback\":{\"mid\":\"m8\",\"title\":\"Kom i "
+	                "gang\",\"payload\":\"GET_STARTED\"}"),
+	           "postback");
+	check_kind(ITEM(",\"referral\":{\"ref\":\"abc\",\"source\":\"SHORTLINK\",\"type\":\"OPEN_"
+	                "THREAD\"}"),
+	           "referral");
+	check_kind(ITEM(",\"optin\":{\"type\":\"notification_messages\",\"payload\":\"x\"}"),
+	           "optin");
+	check_kind(ITEM(",\"delivery\":{\"mids\":[\"m7\"],\"watermark\":1700000000000}"),
+	           "delivery");
 	check_kind(ITEM(",\"read\":{\"watermark\":1700000000000}"), "read");
-	check_kind(ITEM(",\"reaction\":{\"reaction\":\"love\",\"emoji\":\"\\u2764\",\"action\":\"react\",\"mid\":\"m7\"}"), "reaction");
-	check_kind(ITEM(",\"message_edit\":{\"mid\":\"m1\",\"text\":\"hej igen\",\"num_edit\":1}"), "edit");
-	check_kind(ITEM(",\"pass_thread_control\":{\"new_owner_app_id\":\"123\",\"metadata\":\"x\"}"), "pass_thread_control");
-	check_kind(ITEM(",\"take_thread_control\":{\"previous_owner_app_id\":\"123\"}"), "take_thread_control");
-	check_kind(ITEM(",\"request_thread_control\":{\"requested_owner_app_id\":\"9\"}"), "request_thread_control");
+	check_kind(ITEM(",\"reaction\":{\"reaction\":\"love\",\"emoji\":\"\\u2764\",\"action\":"
+	                "\"react\",\"mid\":\"m7\"}"),
+	           "reaction");
+	check_kind(ITEM(",\"message_edit\":{\"mid\":\"m1\",\"text\":\"hej igen\",\"num_edit\":1}"),
+	           "edit");
+	check_kind(
+	    ITEM(",\"pass_thread_control\":{\"new_owner_app_id\":\"123\",\"metadata\":\"x\"}"),
+	    "pass_thread_control");
+	check_kind(ITEM(",\"take_thread_control\":{\"previous_owner_app_id\":\"123\"}"),
+	           "take_thread_control");
+	check_kind(ITEM(",\"request_thread_control\":{\"requested_owner_app_id\":\"9\"}"),
+	           "request_thread_control");
 	check_kind(ITEM(",\"app_roles\":{\"123\":[\"primary_receiver\"]}"), "app_roles");
 	check_kind(ITEM(",\"something_new\":{\"x\":1}"), "unknown");
 }
@@ -64,9 +92,10 @@ static void every_messaging_kind(void **state)
 static void echo_citizen_is_recipient(void **state)
 {
 	(void)state;
-	const char *body = "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"time\":1,\"messaging\":["
-			   "{\"sender\":{\"id\":\"P1\"},\"recipient\":{\"id\":\"U9\"},\"timestamp\":5,"
-			   "\"message\":{\"mid\":\"e1\",\"is_echo\":true,\"text\":\"hi\"}}]}]}";
+	const char *body =
+	    "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"time\":1,\"messaging\":["
+	    "{\"sender\":{\"id\":\"P1\"},\"recipient\":{\"id\":\"U9\"},\"timestamp\":5,"
+	    "\"message\":{\"mid\":\"e1\",\"is_echo\":true,\"text\":\"hi\"}}]}]}";
 	struct event_list list = parse_ok(body);
 	assert_string_equal(list.items[0].citizen_id, "U9");
 	assert_string_equal(list.items[0].dedup_key, "m:e1");
@@ -78,13 +107,29 @@ static void echo_citizen_is_recipient(void **state)
 static void standby_and_changes_and_batches(void **state)
 {
 	(void)state;
-	const char *body =
-	    "{\"object\":\"page\",\"entry\":["
-	    "{\"id\":\"P1\",\"time\":1700000000000,\"standby\":[" ITEM(",\"message\":{\"mid\":\"s1\",\"text\":\"x\"}") "]},"
-	    "{\"id\":\"P1\",\"time\":1700000000,\"changes\":[{\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"add\","
-	    "\"comment_id\":\"P1_2_3\",\"post_id\":\"P1_2\",\"from\":{\"id\":\"U5\",\"name\":\"A\"},\"message\":\"lys ude\"}}]},"
-	    "{\"id\":\"P1\",\"time\":1700000000000,\"messaging\":[" ITEM(",\"read\":{\"watermark\":1}") "," ITEM(",\"read\":{\"watermark\":2}") "]}"
-	    "]}";
+	const char
+	    *body =
+	        "{\"object\":\"page\",\"entry\":["
+	        "{\"id\":\"P1\",\"time\":1700000000000,\"standby\":[" ITEM(
+	            ",\"message\":{\"mid\":\"s1\",\"text\":\"x\"}") "]},"
+	                                                            "{\"id\":\"P1\",\"time\":"
+	                                                            "1700000000,\"changes\":[{"
+	                                                            "\"field\":\"feed\",\"value\":{"
+	                                                            "\"item\":\"comment\",\"verb\":"
+	                                                            "\"add\","
+	                                                            "\"comment_id\":\"P1_2_3\","
+	                                                            "\"post_id\":\"P1_2\",\"from\":"
+	                                                            "{\"id\":\"U5\",\"name\":\"A\"}"
+	                                                            ",\"message\":\"lys ude\"}}]},"
+	                                                            "{\"id\":\"P1\",\"time\":"
+	                                                            "1700000000000,\"messaging\":"
+	                                                            "[" ITEM(
+	                                                                ",\"read\":{\"watermark\":"
+	                                                                "1}") "," ITEM(",\"read\":{"
+	                                                                               "\"watermark"
+	                                                                               "\":2}") "]}"
+	                                                                                        "]"
+	                                                                                        "}";
 	struct event_list list = parse_ok(body);
 	assert_int_equal(list.count, 4);
 	assert_string_equal(list.items[0].source, "standby");
@@ -102,10 +147,14 @@ static void standby_and_changes_and_batches(void **state)
 static void same_content_same_key(void **state)
 {
 	(void)state;
-	const char *body = "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"time\":1,\"messaging\":[" ITEM(",\"read\":{\"watermark\":7}") "]}]}";
+	const char *body =
+	    "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"time\":1,\"messaging\":[" ITEM(
+	        ",\"read\":{\"watermark\":7}") "]}]}";
 	/* the same event with keys in another order keys the same */
-	const char *reordered = "{\"entry\":[{\"messaging\":[{\"read\":{\"watermark\":7},\"timestamp\":1700000000123,"
-				"\"recipient\":{\"id\":\"P1\"},\"sender\":{\"id\":\"U1\"}}],\"id\":\"P1\",\"time\":1}],\"object\":\"page\"}";
+	const char *reordered =
+	    "{\"entry\":[{\"messaging\":[{\"read\":{\"watermark\":7},\"timestamp\":1700000000123,"
+	    "\"recipient\":{\"id\":\"P1\"},\"sender\":{\"id\":\"U1\"}}],\"id\":\"P1\",\"time\":1}],"
+	    "\"object\":\"page\"}";
 	struct event_list a = parse_ok(body), b = parse_ok(reordered);
 	assert_string_equal(a.items[0].dedup_key, b.items[0].dedup_key);
 	event_list_free(&a);
@@ -116,7 +165,8 @@ static void missing_sender_is_kept(void **state)
 {
 	(void)state;
 	/* Stored (never rejected); the worker parks what it cannot process. */
-	const char *body = "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"messaging\":[{\"message\":{\"mid\":\"x\"}}, 42]}]}";
+	const char *body = "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"messaging\":[{"
+	                   "\"message\":{\"mid\":\"x\"}}, 42]}]}";
 	struct event_list list = parse_ok(body);
 	assert_int_equal(list.count, 2);
 	assert_string_equal(list.items[0].citizen_id, "");
@@ -143,8 +193,9 @@ static void bad_bodies(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct event_list list = {0};
 		char err[256] = "";
-		assert_int_equal(envelope_parse(cases[i].body, strlen(cases[i].body), &list, err, sizeof(err)),
-				 cases[i].want);
+		assert_int_equal(
+		    envelope_parse(cases[i].body, strlen(cases[i].body), &list, err, sizeof(err)),
+		    cases[i].want);
 		assert_int_equal(list.count, 0);
 		assert_true(err[0] != '\0');
 	}
@@ -172,7 +223,8 @@ static void deep_nesting_does_not_crash(void **state)
 	body[2 * depth] = '\0';
 	struct event_list list = {0};
 	char err[256];
-	assert_int_equal(envelope_parse(body, strlen(body), &list, err, sizeof(err)), ENVELOPE_NOT_JSON);
+	assert_int_equal(envelope_parse(body, strlen(body), &list, err, sizeof(err)),
+	                 ENVELOPE_NOT_JSON);
 	free(body);
 }
 

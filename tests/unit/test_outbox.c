@@ -39,10 +39,11 @@ static int teardown(void **state)
 static void conversation(sqlite3 *db, const char *psid, long long last_inbound)
 {
 	char sql[300];
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at)"
-		 " VALUES ('1', '%s', 0, 0, %lld)",
-		 psid, last_inbound);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at)"
+	    " VALUES ('1', '%s', 0, 0, %lld)",
+	    psid, last_inbound);
 	assert_int_equal(db_exec(db, sql), SQLITE_OK);
 }
 
@@ -51,10 +52,10 @@ static json_t *row(sqlite3 *db, const char *psid, int n, char *kind, char *statu
 {
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT kind, status, body FROM outbox WHERE psid = ?1"
-					    " ORDER BY id LIMIT 1 OFFSET ?2",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	                                    "SELECT kind, status, body FROM outbox WHERE psid = ?1"
+	                                    " ORDER BY id LIMIT 1 OFFSET ?2",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
 	sqlite3_bind_text(st, 1, psid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, n - 1);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -70,8 +71,12 @@ static void bot_answer_rows(void **state)
 {
 	sqlite3 *db = *state;
 	conversation(db, "11", db_now_ms() - HOUR);
-	struct outbox_reply r = {.page_id = "1", .psid = "11", .origin = POLICY_BOT,
-				 .text = "Hej med dig", .sender_actions = 1, .cause_event_id = 0};
+	struct outbox_reply r = {.page_id = "1",
+	                         .psid = "11",
+	                         .origin = POLICY_BOT,
+	                         .text = "Hej med dig",
+	                         .sender_actions = 1,
+	                         .cause_event_id = 0};
 	struct outbox_result res;
 	char err[200];
 	assert_int_equal(outbox_enqueue(db, &r, &res, err, sizeof(err)), OUTBOX_QUEUED);
@@ -81,8 +86,8 @@ static void bot_answer_rows(void **state)
 	json_t *b = row(db, "11", 1, kind, status);
 	assert_string_equal(kind, "sender_action");
 	assert_string_equal(json_string_value(json_object_get(b, "sender_action")), "mark_seen");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(b, "recipient"), "id")),
-			    "11");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(b, "recipient"), "id")), "11");
 	json_decref(b);
 	b = row(db, "11", 2, kind, status);
 	assert_string_equal(json_string_value(json_object_get(b, "sender_action")), "typing_on");
@@ -90,8 +95,9 @@ static void bot_answer_rows(void **state)
 	b = row(db, "11", 3, kind, status);
 	assert_string_equal(kind, "message");
 	assert_string_equal(status, "pending");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(b, "message"), "text")),
-			    "Hej med dig");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(b, "message"), "text")),
+	    "Hej med dig");
 	assert_null(json_object_get(b, "messaging_type")); /* decided at send time */
 	json_decref(b);
 }
@@ -105,8 +111,12 @@ static void quick_replies_are_capped_and_cut(void **state)
 		qr[i] = (struct outbox_quick_reply){
 		    .title = "Åbningstider på rådhuset", /* 24 code points */
 		    .payload = "OPENING_HOURS"};
-	struct outbox_reply r = {.page_id = "1", .psid = "12", .origin = POLICY_STAFF,
-				 .text = "Vælg:", .quick_replies = qr, .n_quick_replies = 15};
+	struct outbox_reply r = {.page_id = "1",
+	                         .psid = "12",
+	                         .origin = POLICY_STAFF,
+	                         .text = "Vælg:",
+	                         .quick_replies = qr,
+	                         .n_quick_replies = 15};
 	struct outbox_result res;
 	char err[200];
 	assert_int_equal(outbox_enqueue(db, &r, &res, err, sizeof(err)), OUTBOX_QUEUED);
@@ -130,7 +140,8 @@ static void long_text_becomes_ordered_parts(void **state)
 	for (int i = 0; i < 1000; i++)
 		memcpy(text + 5 * i, "Nej. ", 5);
 	text[5000] = '\0';
-	struct outbox_reply r = {.page_id = "1", .psid = "13", .origin = POLICY_STAFF, .text = text};
+	struct outbox_reply r = {
+	    .page_id = "1", .psid = "13", .origin = POLICY_STAFF, .text = text};
 	struct outbox_result res;
 	char err[200];
 	assert_int_equal(outbox_enqueue(db, &r, &res, err, sizeof(err)), OUTBOX_QUEUED);
@@ -145,8 +156,8 @@ static void refused_reply_is_kept_with_its_reason(void **state)
 {
 	sqlite3 *db = *state;
 	conversation(db, "14", db_now_ms() - 25 * HOUR);
-	struct outbox_reply r = {.page_id = "1", .psid = "14", .origin = POLICY_BOT,
-				 .text = "Hej", .sender_actions = 1};
+	struct outbox_reply r = {
+	    .page_id = "1", .psid = "14", .origin = POLICY_BOT, .text = "Hej", .sender_actions = 1};
 	struct outbox_result res;
 	char err[200];
 	assert_int_equal(outbox_enqueue(db, &r, &res, err, sizeof(err)), OUTBOX_REFUSED);
@@ -167,7 +178,8 @@ static void bad_input_is_an_error(void **state)
 {
 	sqlite3 *db = *state;
 	conversation(db, "16", db_now_ms() - HOUR);
-	struct outbox_reply r = {.page_id = "1", .psid = "16", .origin = POLICY_STAFF, .text = "  "};
+	struct outbox_reply r = {
+	    .page_id = "1", .psid = "16", .origin = POLICY_STAFF, .text = "  "};
 	struct outbox_result res;
 	char err[200] = "";
 	assert_int_equal(outbox_enqueue(db, &r, &res, err, sizeof(err)), OUTBOX_ERROR);

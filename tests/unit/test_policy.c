@@ -221,7 +221,7 @@ static void graph_errors_are_classified(void **state)
 		graph_classify(cases[i].status, cases[i].code, cases[i].sub, &r);
 		if (r.outcome != cases[i].outcome || strcmp(r.reason, cases[i].reason) != 0)
 			fail_msg("case %zu (HTTP %ld, code %d/%d): got %d %s", i, cases[i].status,
-				 cases[i].code, cases[i].sub, r.outcome, r.reason);
+			         cases[i].code, cases[i].sub, r.outcome, r.reason);
 	}
 }
 

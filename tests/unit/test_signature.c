@@ -33,7 +33,8 @@ static void uppercase_hex_is_accepted(void **state)
 {
 	(void)state;
 	assert_int_equal(
-	    verify("key", FOX, "sha256=F7BC83F430538424B13298E6AA6FB143EF4D59A14946175997479DBC2D1A3CD8"),
+	    verify("key", FOX,
+	           "sha256=F7BC83F430538424B13298E6AA6FB143EF4D59A14946175997479DBC2D1A3CD8"),
 	    SIGNATURE_OK);
 }
 
@@ -69,7 +70,7 @@ static void sha1_header_is_rejected(void **state)
 	(void)state;
 	/* The legacy X-Hub-Signature format is never accepted as -256. */
 	assert_int_equal(verify("key", FOX, "sha1=de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9"),
-			 SIGNATURE_MALFORMED);
+	                 SIGNATURE_MALFORMED);
 }
 
 static void missing_and_garbage_headers(void **state)
@@ -78,13 +79,16 @@ static void missing_and_garbage_headers(void **state)
 	assert_int_equal(verify("key", FOX, NULL), SIGNATURE_MISSING);
 	assert_int_equal(verify("key", FOX, ""), SIGNATURE_MISSING);
 	assert_int_equal(
-	    verify("key", FOX, "sha256=g7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
+	    verify("key", FOX,
+	           "sha256=g7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
 	    SIGNATURE_MALFORMED);
 	assert_int_equal(
-	    verify("key", FOX, "SHA256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
+	    verify("key", FOX,
+	           "SHA256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
 	    SIGNATURE_MALFORMED);
 	assert_int_equal(
-	    verify("key", FOX, " sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
+	    verify("key", FOX,
+	           " sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
 	    SIGNATURE_MALFORMED);
 }
 
