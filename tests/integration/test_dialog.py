@@ -149,6 +149,32 @@ class DialogTest(unittest.TestCase):
         self.assertEqual(self.server.scalar("SELECT description FROM cases"),
                          "Der er ingen lys i lygterne")
 
+    def test_shared_location_answers_where(self):
+        self.ask("L1", "Der er et stort hul i cykelstien")
+        before = len(self.graph.accepted("L1"))
+        ev = {"sender": {"id": "L1"}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms(),
+              "message": {"mid": new_mid(), "attachments": [
+                  {"type": "location", "payload": {"coordinates": {"lat": 55.6412,
+                                                                   "long": 12.0803}}}]}}
+        self.assertEqual(self.server.post_webhook(envelope([ev]))[0], 200)
+        reply = self.next_reply("L1", before)["message"]["text"]
+        ref = REF.search(reply).group(0)
+        row = self.server.query("SELECT category, lat, lon, description FROM cases"
+                                " WHERE reference = ?", (ref,))[0]
+        self.assertEqual(row[0], "road_damage")
+        self.assertAlmostEqual(row[1], 55.6412)
+        self.assertAlmostEqual(row[2], 12.0803)
+        self.assertEqual(row[3], "Der er et stort hul i cykelstien")
+
+    def test_photo_is_kept_with_the_case(self):
+        ev = text_event("P1", "Skiltet ved Duevej 3 er væltet")
+        ev["message"]["attachments"] = [{"type": "image",
+                                         "payload": {"url": "https://example.org/skilt.jpg"}}]
+        self.assertEqual(self.server.post_webhook(envelope([ev]))[0], 200)
+        self.server.wait_for("SELECT COUNT(*) FROM cases", lambda v: v == 1)
+        self.assertEqual(json.loads(self.server.scalar("SELECT photos FROM cases")),
+                         ["https://example.org/skilt.jpg"])
+
     def test_unknown_address_quick_reply_hands_over(self):
         self.ask("S2", "lygten ved mit hus blinker hele tiden")
         before = len(self.graph.accepted("S2"))
