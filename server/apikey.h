@@ -13,9 +13,9 @@
 #include <stddef.h>
 
 #define APIKEY_OK 0
-#define APIKEY_UNKNOWN -1 /* no key, or not an active key: 401 */
-#define APIKEY_SCOPE -2   /* a valid key without the scope: 403 */
-#define APIKEY_ERROR -3   /* database error: 500 */
+#define APIKEY_UNKNOWN (-1) /* no key, or not an active key: 401 */
+#define APIKEY_SCOPE (-2)   /* a valid key without the scope: 403 */
+#define APIKEY_ERROR (-3)   /* database error: 500 */
 
 #define APIKEY_LEN 52 /* characters of a key */
 

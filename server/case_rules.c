@@ -84,7 +84,7 @@ static int category_row(void *arg, char **f, int n, char *why, size_t whylen)
 	    str_ok(f[6], 300, "resolved_text", why, whylen) < 0)
 		return -1;
 	int pole = !strcasecmp(f[4], "yes") || !strcasecmp(f[4], "ja");
-	if (!pole && strcasecmp(f[4], "no") && strcasecmp(f[4], "nej")) {
+	if (!pole && strcasecmp(f[4], "no") != 0 && strcasecmp(f[4], "nej") != 0) {
 		snprintf(why, whylen, "pole_number must be yes or no");
 		return -1;
 	}
@@ -118,7 +118,7 @@ static int naf_row(void *arg, char **f, int n, char *why, size_t whylen)
 {
 	struct case_rules *r = arg;
 	(void)n;
-	if (strcmp(f[0], "*") && !case_rules_find(r, f[0])) {
+	if (strcmp(f[0], "*") != 0 && !case_rules_find(r, f[0])) {
 		snprintf(why, whylen, "unknown category '%.60s' (see categories.csv)", f[0]);
 		return -1;
 	}

@@ -57,7 +57,7 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct buf *b = userdata;
 	size_t n = size * nmemb;
-	if (b->len + n > 4 * 1024 * 1024)
+	if (b->len + n > (size_t)4 * 1024 * 1024)
 		return 0; /* refuse absurd answers */
 	char *d = realloc(b->data, b->len + n + 1);
 	if (!d)
@@ -335,8 +335,8 @@ static int parse_args(struct chat *c, int argc, char **argv, char *name, size_t 
 			c->insecure = 1;
 			continue;
 		}
-		if (!v || (strcmp(a, "--server") && strcmp(a, "--as") && strcmp(a, "--secrets") &&
-		           strcmp(a, "--quiet-ms")))
+		if (!v || (strcmp(a, "--server") != 0 && strcmp(a, "--as") != 0 &&
+		           strcmp(a, "--secrets") != 0 && strcmp(a, "--quiet-ms") != 0))
 			return -1;
 		if (!strcmp(a, "--server"))
 			snprintf(c->server, sizeof(c->server), "%s", v);

@@ -88,7 +88,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents", BORGERBOT_SOURCE_DIR);
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
 	         BORGERBOT_SOURCE_DIR);
-	cfg->api_max_body_bytes = 16 * 1024;
+	cfg->api_max_body_bytes = (size_t)16 * 1024;
 	cfg->bot_answers = 1;
 	cfg->send_rate_per_sec = 20;
 	cfg->graph_connect_timeout_ms = 3000;

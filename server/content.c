@@ -47,7 +47,7 @@ static int kv_row(void *arg, char **f, int n, char *why, size_t whylen)
 	struct content *c = arg;
 	(void)n;
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (strcmp(f[0], keys[i]))
+		if (strcmp(f[0], keys[i]) != 0)
 			continue;
 		if (!*f[1] || strlen(f[1]) > 400) {
 			snprintf(why, whylen, "%s must be 1-400 bytes", f[0]);
@@ -174,7 +174,7 @@ int content_waste_answer(const struct content *c, const char *area, char *buf, s
 		buf[0] = '\0';
 	for (size_t i = 0; area && i < c->nareas; i++) {
 		const struct waste_area *a = &c->areas[i];
-		if (strcasecmp(a->area, area))
+		if (strcasecmp(a->area, area) != 0)
 			continue;
 		put(&o,
 		    "I %s henter vi restaffald og madaffald %s, papir, plast og metal %s, "

@@ -51,7 +51,7 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 		return NULL;
 	}
 	if (n > CONTENT_MAX_FILE) {
-		set_err(err, errlen, "%s: file too large (max %d bytes)", path, CONTENT_MAX_FILE);
+		set_err(err, errlen, "%s: file too large (max %zu bytes)", path, CONTENT_MAX_FILE);
 		free(buf);
 		return NULL;
 	}

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#define CONTENT_MAX_FILE (1024 * 1024)
+#define CONTENT_MAX_FILE ((size_t)1024 * 1024)
 #define CONTENT_MAX_LINE 2048
 #define CONTENT_MAX_FIELDS 8
 

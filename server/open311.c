@@ -433,7 +433,8 @@ static const char *read_post_fields(struct open311 *o, const struct params *p,
 	r->has_location = has_lat > 0;
 	if (!has_lat && !has_addr && !has_id)
 		return "a location is required: lat and long, address_string or address_id";
-	if (has_media && strncmp(f->media, "https://", 8) && strncmp(f->media, "http://", 7))
+	if (has_media && strncmp(f->media, "https://", 8) != 0 &&
+	    strncmp(f->media, "http://", 7) != 0)
 		return "media_url must be an http(s) URL";
 	r->category = f->code;
 	r->text = has_desc > 0 ? f->description : NULL;
@@ -553,12 +554,9 @@ static int requests(struct open311 *o, struct mg_connection *conn, const char *s
 	char actor[80];
 	if (!db)
 		rc = reply_error(conn, 500, "database unavailable");
-	else if ((rc = check_jurisdiction(o, conn, &p)) != 0)
-		;
-	else if ((post || !o->opt.public_read) &&
-	         (rc = check_key(o, conn, db, &p, actor, sizeof(actor))) != 0)
-		;
-	else
+	else if ((rc = check_jurisdiction(o, conn, &p)) == 0 &&
+	         ((!post && o->opt.public_read) ||
+	          (rc = check_key(o, conn, db, &p, actor, sizeof(actor))) == 0))
 		rc = post ? file_request(o, conn, db, &p) : list_requests(o, conn, db, &p, single);
 	sqlite3_close(db);
 	free(body);

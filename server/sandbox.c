@@ -30,7 +30,7 @@
 #include "signature.h"
 #include "webhook.h"
 
-#define MAX_API_BODY (64 * 1024)
+#define MAX_API_BODY ((size_t)64 * 1024)
 #define MAX_TEXT_BYTES 8000
 #define MAX_WAIT_MS 25000
 
@@ -191,7 +191,7 @@ static const char *check_send_body(json_t *req, const char **psid)
 	json_t *text = json_object_get(msg, "text");
 	if (!json_is_string(text) && !json_object_get(msg, "attachment"))
 		return "(#100) The message needs text or an attachment";
-	if (json_is_string(text) && json_string_length(text) > 2000 * 4)
+	if (json_is_string(text) && json_string_length(text) > (size_t)2000 * 4)
 		return "(#100) Text must be 2000 characters or less";
 	json_t *qr = json_object_get(msg, "quick_replies");
 	if (qr && (!json_is_array(qr) || json_array_size(qr) > 13))
@@ -286,6 +286,8 @@ static int api_replies(struct mg_connection *conn, struct sandbox *sb)
 	                  json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
 }
 
+/* libcurl write callback: ptr stays non-const to match curl_write_callback. */
+// NOLINTNEXTLINE(readability-non-const-parameter)
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	(void)ptr;

@@ -318,7 +318,7 @@ static int list_class_streets(const struct winter_plan *w, const char *area, siz
 	for (size_t i = 0; i < w->nstreets; i++)
 		total += !strcasecmp(w->streets[i].area, area) && w->streets[i].cls == cls;
 	for (size_t i = 0; i < w->nstreets; i++) {
-		if (strcasecmp(w->streets[i].area, area) || w->streets[i].cls != cls)
+		if (strcasecmp(w->streets[i].area, area) != 0 || w->streets[i].cls != cls)
 			continue;
 		put(o, "%s%s",
 		    done == 0           ? ""
@@ -347,7 +347,7 @@ static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *are
 		    w->classes[c].promise);
 	}
 	for (size_t i = 0; i < w->nstreets; i++) {
-		if (strcasecmp(w->streets[i].area, area))
+		if (strcasecmp(w->streets[i].area, area) != 0)
 			continue;
 		long long at =
 		    last_run(db, w->streets[i].route, w->classes[w->streets[i].cls].code, now);
@@ -415,7 +415,7 @@ long long winter_record_run(const struct winter_plan *w, sqlite3 *db, const char
 		snprintf(err, errlen, "ended_at is before started_at");
 	else if (ended_ms - started_ms > DAY_MS)
 		snprintf(err, errlen, "a run cannot be longer than 24 hours");
-	else if (ended_ms > now + 5 * 60 * 1000)
+	else if (ended_ms > now + 5LL * 60 * 1000)
 		snprintf(err, errlen, "ended_at is in the future");
 	else
 		*bad = 0;
