@@ -9,13 +9,13 @@
 #include "content.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "content_data.h"
+#include "textbuf.h"
 
 static const char *const keys[] = {
     "name",
@@ -150,40 +150,25 @@ const char *content_get(const struct content *c, const char *key)
 	return NULL;
 }
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	if (o->len + 1 >= o->size)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len = o->len + (size_t)n >= o->size ? o->size - 1 : o->len + (size_t)n;
-}
-
 int content_waste_answer(const struct content *c, const char *area, char *buf, size_t buflen)
 {
-	struct out o = {buf, buflen, 0};
+	struct textbuf o = {buf, buflen, 0};
 	if (buflen)
 		buf[0] = '\0';
 	for (size_t i = 0; area && i < c->nareas; i++) {
 		const struct waste_area *a = &c->areas[i];
 		if (strcasecmp(a->area, area) != 0)
 			continue;
-		put(&o,
+		textbuf_put(
+		    &o,
 		    "I %s henter vi restaffald og madaffald %s, papir, plast og metal %s, "
 		    "og storskrald %s. Er dit affald ikke blevet hentet, så skriv din adresse, "
 		    "så sender vi besked til skraldebilen.",
 		    a->area, a->residual, a->recycling, a->bulky);
 		return CONTENT_ANSWERED;
 	}
-	put(&o, "Tømningsdagene afhænger af, hvor du bor. Skriv din adresse (vej og husnummer), "
+	textbuf_put(
+	    &o, "Tømningsdagene afhænger af, hvor du bor. Skriv din adresse (vej og husnummer), "
 	        "så finder jeg dine tømningsdage.");
 	return CONTENT_NEED_AREA;
 }
@@ -223,23 +208,24 @@ static const char *val(const struct content *c, const char *key, const char *fal
 int content_opening_hours_answer(const struct content *c, enum content_topic topic, char *buf,
                                  size_t buflen)
 {
-	struct out o = {buf, buflen, 0};
+	struct textbuf o = {buf, buflen, 0};
 	if (buflen)
 		buf[0] = '\0';
 	if (topic != CONTENT_TOPIC_RECYCLING) {
 		if (content_get(c, "citizen_service_hours"))
-			put(&o, "%s (%s) har åbent %s.", val(c, "citizen_service", "Borgerservice"),
-			    val(c, "address", ""), content_get(c, "citizen_service_hours"));
-		put(&o, "%sDu kan ringe på %s%s%s.", o.len ? " " : "", val(c, "phone", ""),
-		    content_get(c, "phone_hours") ? " " : "",
-		    content_get(c, "phone_hours") ? content_get(c, "phone_hours") : "");
+			textbuf_put(&o, "%s (%s) har åbent %s.",
+			            val(c, "citizen_service", "Borgerservice"),
+			            val(c, "address", ""), content_get(c, "citizen_service_hours"));
+		textbuf_put(&o, "%sDu kan ringe på %s%s%s.", o.len ? " " : "", val(c, "phone", ""),
+		            content_get(c, "phone_hours") ? " " : "",
+		            content_get(c, "phone_hours") ? content_get(c, "phone_hours") : "");
 	}
 	if (topic != CONTENT_TOPIC_CITIZEN_SERVICE && content_get(c, "recycling_hours"))
-		put(&o, "%s%s har åbent %s.", o.len ? " " : "",
-		    val(c, "recycling_centre", "Genbrugspladsen"),
-		    content_get(c, "recycling_hours"));
+		textbuf_put(&o, "%s%s har åbent %s.", o.len ? " " : "",
+		            val(c, "recycling_centre", "Genbrugspladsen"),
+		            content_get(c, "recycling_hours"));
 	if (!o.len)
-		put(&o, "Du kan ringe til %s på %s.", val(c, "name", "kommunen"),
-		    val(c, "phone", ""));
+		textbuf_put(&o, "Du kan ringe til %s på %s.", val(c, "name", "kommunen"),
+		            val(c, "phone", ""));
 	return CONTENT_ANSWERED;
 }

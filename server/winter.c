@@ -11,13 +11,13 @@
  */
 #include "winter.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "content_data.h"
+#include "textbuf.h"
 #include "db.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -246,23 +246,6 @@ const char *winter_route(const struct winter_plan *w, const char *route)
 
 /* ---- answers ------------------------------------------------------------ */
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	if (o->len + 1 >= o->size)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len = o->len + (size_t)n >= o->size ? o->size - 1 : o->len + (size_t)n;
-}
-
 /* End of the newest run covering route or class in the last day, or 0 (-1 on error). */
 static long long last_run(sqlite3 *db, const char *route, const char *cls, long long now)
 {
@@ -293,26 +276,26 @@ static void when_text(long long at, long long now, char *buf, size_t size)
 }
 
 static int answer_street(const struct winter_plan *w, sqlite3 *db, const struct wstreet *s,
-                         long long now, struct out *o)
+                         long long now, struct textbuf *o)
 {
 	const struct wclass *c = &w->classes[s->cls];
-	put(o, "%s er i klasse %s i vores vinterplan (%s): %s.", s->name, c->code, c->name,
-	    c->promise);
+	textbuf_put(o, "%s er i klasse %s i vores vinterplan (%s): %s.", s->name, c->code, c->name,
+	            c->promise);
 	long long at = last_run(db, s->route, c->code, now);
 	if (at < 0)
 		return -1;
 	if (at > 0) {
 		char when[40];
 		when_text(at, now, when, sizeof(when));
-		put(o, " Vejen blev senest saltet %s.", when);
+		textbuf_put(o, " Vejen blev senest saltet %s.", when);
 	}
-	put(o, " %s", w->pavement_rule);
+	textbuf_put(o, " %s", w->pavement_rule);
 	return WINTER_STREET;
 }
 
 /* "Rosenvej, Tulipanvej og Liljevej" for the area's streets in class cls. */
 static int list_class_streets(const struct winter_plan *w, const char *area, size_t cls,
-                              struct out *o)
+                              struct textbuf *o)
 {
 	int total = 0, done = 0;
 	for (size_t i = 0; i < w->nstreets; i++)
@@ -320,31 +303,31 @@ static int list_class_streets(const struct winter_plan *w, const char *area, siz
 	for (size_t i = 0; i < w->nstreets; i++) {
 		if (strcasecmp(w->streets[i].area, area) != 0 || w->streets[i].cls != cls)
 			continue;
-		put(o, "%s%s",
-		    done == 0           ? ""
-		    : done == total - 1 ? " og "
-		                        : ", ",
-		    w->streets[i].name);
+		textbuf_put(o, "%s%s",
+		            done == 0           ? ""
+		            : done == total - 1 ? " og "
+		                                : ", ",
+		            w->streets[i].name);
 		done++;
 	}
 	return total;
 }
 
 static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *area, long long now,
-                       struct out *o)
+                       struct textbuf *o)
 {
-	put(o, "Sådan er %s med i vores vinterplan:", area);
+	textbuf_put(o, "Sådan er %s med i vores vinterplan:", area);
 	long long newest = 0;
 	for (size_t c = 0; c < w->nclasses; c++) {
 		size_t mark = o->len;
-		put(o, "\n• ");
+		textbuf_put(o, "\n• ");
 		if (list_class_streets(w, area, c, o) == 0) {
 			o->len = mark;
 			o->buf[mark] = '\0';
 			continue;
 		}
-		put(o, ": klasse %s (%s) – %s.", w->classes[c].code, w->classes[c].name,
-		    w->classes[c].promise);
+		textbuf_put(o, ": klasse %s (%s) – %s.", w->classes[c].code, w->classes[c].name,
+		            w->classes[c].promise);
 	}
 	for (size_t i = 0; i < w->nstreets; i++) {
 		if (strcasecmp(w->streets[i].area, area) != 0)
@@ -359,27 +342,28 @@ static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *are
 	if (newest > 0) {
 		char when[40];
 		when_text(newest, now, when, sizeof(when));
-		put(o, "\nDer blev senest saltet i området %s.", when);
+		textbuf_put(o, "\nDer blev senest saltet i området %s.", when);
 	}
-	put(o, "\n%s %s", w->paths, w->pavement_rule);
+	textbuf_put(o, "\n%s %s", w->paths, w->pavement_rule);
 	return WINTER_AREA;
 }
 
-static int answer_general(const struct winter_plan *w, struct out *o)
+static int answer_general(const struct winter_plan *w, struct textbuf *o)
 {
-	put(o, "Vores vinterplan deler vejene i %zu klasser:", w->nclasses);
+	textbuf_put(o, "Vores vinterplan deler vejene i %zu klasser:", w->nclasses);
 	for (size_t c = 0; c < w->nclasses; c++)
-		put(o, "\n• Klasse %s (%s): %s.", w->classes[c].code, w->classes[c].name,
-		    w->classes[c].promise);
-	put(o, "\n%s Skriv navnet på din vej, så kan jeg fortælle, hvad der gælder netop der.",
-	    w->pavement_rule);
+		textbuf_put(o, "\n• Klasse %s (%s): %s.", w->classes[c].code, w->classes[c].name,
+		            w->classes[c].promise);
+	textbuf_put(o,
+	            "\n%s Skriv navnet på din vej, så kan jeg fortælle, hvad der gælder netop der.",
+	            w->pavement_rule);
 	return WINTER_GENERAL;
 }
 
 int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, const char *area,
                   long long now_ms, char *buf, size_t buflen)
 {
-	struct out o = {buf, buflen, 0};
+	struct textbuf o = {buf, buflen, 0};
 	long long now = now_ms ? now_ms : db_now_ms();
 	if (buflen)
 		buf[0] = '\0';
