@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -249,6 +250,31 @@ int db_checkpoint(sqlite3 *db)
 	if (rc != SQLITE_OK)
 		return -1;
 	return wal_frames > copied ? wal_frames - copied : 0;
+}
+
+int db_requeue(sqlite3 *db, const char *sql, const char *which, const char *all_word,
+               const char *what)
+{
+	int all = strcmp(which, all_word) == 0;
+	char *end;
+	long long id = all ? 0 : strtoll(which, &end, 10);
+	if (!all && (*end != '\0' || id <= 0)) {
+		fprintf(stderr, "borgerbot: error: '%s' is not an id (or %s)\n", which, all_word);
+		return 2;
+	}
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
+		return 1;
+	}
+	printf("%d %s queued again\n", sqlite3_changes(db), what);
+	return 0;
 }
 
 long long db_now_ms(void)

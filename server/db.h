@@ -26,6 +26,13 @@ int db_migrate(sqlite3 *db, char *err, size_t errlen);
  * copied (committed meanwhile), or -1 on error. */
 int db_checkpoint(sqlite3 *db);
 
+/* For the operators' "retry" commands: parses which ("--all" style word
+ * all_word, or a positive id), runs sql with ?1 bound to the id (0 = all)
+ * and prints "N <what> queued again". Returns a process exit status (0 ok,
+ * 1 database error, 2 bad id), with errors on stderr. */
+int db_requeue(sqlite3 *db, const char *sql, const char *which, const char *all_word,
+               const char *what);
+
 /* Runs SQL without results; returns the SQLite result code. */
 int db_exec(sqlite3 *db, const char *sql);
 

@@ -54,29 +54,10 @@ static int list_parked(sqlite3 *db)
 
 static int retry(sqlite3 *db, const char *which)
 {
-	sqlite3_stmt *st;
-	int all = strcmp(which, "--all") == 0;
-	char *end;
-	long long id = all ? 0 : strtoll(which, &end, 10);
-	if (!all && (*end || id <= 0)) {
-		fprintf(stderr, "borgerbot: error: '%s' is not an event id\n", which);
-		return 2;
-	}
-	const char *sql = "UPDATE events SET status = 0, attempts = 0, next_attempt_at = 0"
-	                  " WHERE status = 2 AND (?1 = 0 OR id = ?1)";
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
-		return 1;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
-		return 1;
-	}
-	printf("%d event(s) queued again\n", sqlite3_changes(db));
-	return 0;
+	return db_requeue(db,
+	                  "UPDATE events SET status = 0, attempts = 0, next_attempt_at = 0"
+	                  " WHERE status = 2 AND (?1 = 0 OR id = ?1)",
+	                  which, "--all", "event(s)");
 }
 
 int cmd_events(int argc, char **argv)

@@ -216,31 +216,10 @@ static int retry(sqlite3 *db, const struct args *a)
 		usage(stderr);
 		return 2;
 	}
-	int all = !strcmp(a->target, "--all-failed");
-	char *end;
-	long long id = all ? 0 : strtoll(a->target, &end, 10);
-	if (!all && (*end || id <= 0)) {
-		fprintf(stderr, "borgerbot: error: '%s' is not an outbox id\n", a->target);
-		return 2;
-	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-	        db,
-	        "UPDATE outbox SET status = 'pending', attempts = 0,"
-	        " next_attempt_at = 0 WHERE status = 'failed' AND (?1 = 0 OR id = ?1)",
-	        -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
-		return 1;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "borgerbot: error: %s\n", sqlite3_errmsg(db));
-		return 1;
-	}
-	printf("%d reply message(s) queued again\n", sqlite3_changes(db));
-	return 0;
+	return db_requeue(db,
+	                  "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = 0"
+	                  " WHERE status = 'failed' AND (?1 = 0 OR id = ?1)",
+	                  a->target, "--all-failed", "reply message(s)");
 }
 
 int cmd_outbox(int argc, char **argv)
