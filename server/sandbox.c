@@ -94,7 +94,7 @@ static int records_collect(struct sandbox *sb, const char *psid, long long after
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int is_loopback(const char *addr)
+int sandbox_is_loopback(const char *addr)
 {
 	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
 	       strncmp(addr, "::ffff:127.", 11) == 0;
@@ -102,7 +102,7 @@ static int is_loopback(const char *addr)
 
 static int allowed(struct mg_connection *conn, struct sandbox *sb)
 {
-	return sb->opt.allow_remote || is_loopback(mg_get_request_info(conn)->remote_addr);
+	return sb->opt.allow_remote || sandbox_is_loopback(mg_get_request_info(conn)->remote_addr);
 }
 
 static int reply_json(struct mg_connection *conn, int status, json_t *obj)

@@ -33,4 +33,8 @@ struct sandbox *sandbox_new(const struct sandbox_options *opt, char *err, size_t
 void sandbox_register(struct http *h, struct sandbox *sb);
 void sandbox_free(struct sandbox *sb);
 
+/* 1 if a client address (as CivetWeb writes it) is on the loopback network:
+ * 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
+int sandbox_is_loopback(const char *addr);
+
 #endif
