@@ -411,7 +411,10 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	const char *in = r->intent;
 	const char *category;
 	if (!strcmp(in, "crisis")) {
-		log_event(LOG_WARN, "crisis_handover", "psid", c->turn->psid, NULL);
+		/* staff find it by the conversation id; no personal data in logs */
+		char conv[24];
+		snprintf(conv, sizeof(conv), "%lld", c->turn->conversation_id);
+		log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
 		return hand_over(c, say[SAY_CRISIS]);
 	}
 	if (r->needs_clarification)
