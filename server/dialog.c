@@ -419,8 +419,12 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	}
 	if (r->needs_clarification)
 		return clarify(c, r);
-	if (!strcmp(in, "waste_collection") && !missed_collection(c->words))
+	if (!strcmp(in, "waste_collection") && !missed_collection(c->words)) {
+		/* "when is the recycling centre open?" is about opening hours */
+		if (content_topic_of(c->words ? c->words : "") == CONTENT_TOPIC_RECYCLING)
+			return answer_hours(c);
 		return answer_waste(c, r);
+	}
 	if ((category = case_category_of(c, in)) != NULL)
 		return report(c, category, r);
 	if (!strcmp(in, "gritting"))

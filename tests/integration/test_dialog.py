@@ -206,6 +206,8 @@ class DialogTest(unittest.TestCase):
         reply = self.ask("W1", "hvornår henter I skrald på tulipanvej")["message"]["text"]
         self.assertIn("Blomsterkvarteret", reply)
         self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM cases"), 0)
+        reply = self.ask("W3", "hvornår har genbrugspladsen åbent?")["message"]["text"]
+        self.assertIn("Genbrugs", reply)
         reply = self.ask("W2", "skraldet er ikke blevet hentet på Liljevej 5")["message"]["text"]
         self.assertEqual(self.case(REF.search(reply).group(0))["category"], "waste_collection")
 
