@@ -307,6 +307,9 @@ static void receive(struct chat *c, long first_wait_ms)
 		if (wait == 0 && res) /* the first call only learns where history ends */
 			c->after = (long long)json_integer_value(json_object_get(res, "last"));
 		json_decref(res);
+		if (n == 0 && wait == first_wait_ms && wait > 0)
+			printf("  (intet svar fra Borgerbot – efter en overdragelse svarer en "
+			       "medarbejder; prøv evt. med --as ET-ANDET-NAVN)\n");
 		fflush(stdout);
 		if (n == 0 || wait == 0)
 			return;
