@@ -1,10 +1,11 @@
 /*
  * ceiling_server.c - the ingest benchmark's ceiling: CivetWeb doing nothing.
  *
- * Same CivetWeb build (target `civetweb`) and the same HTTP options as
- * server/http.c (keep-alive, tcp_nodelay 1, 64 worker threads by default),
- * and a /webhook handler that reads the whole body and answers 200
- * "EVENT_RECEIVED" in one write, checking nothing and storing nothing. What
+ * The server's own HTTP layer (server/http.c: the same CivetWeb build and
+ * options, keep-alive, tcp_nodelay, 64 worker threads by default), and a
+ * /webhook handler that reads the whole body and answers 200
+ * "EVENT_RECEIVED" with the server's reply helper, checking nothing and
+ * storing nothing. What
  * the real server reaches is compared with this, measured in the same run on
  * the same machine (see bench/ingest_bench.py and docs/benchmarks.md).
  *
@@ -12,45 +13,32 @@
  * Runs until SIGTERM or SIGINT. Prints one line "ready HOST:PORT" on stdout
  * once it listens.
  */
-#include <civetweb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
+
 static int webhook(struct mg_connection *conn, void *cbdata)
 {
 	(void)cbdata;
-	char buf[16384];
-	/* Read (and drop) the body, as the real handler reads it. */
-	while (mg_read(conn, buf, sizeof(buf)) > 0)
-		;
-	static const char reply[] = "HTTP/1.1 200 OK\r\n"
-	                            "Content-Type: text/plain; charset=utf-8\r\n"
-	                            "Content-Length: 14\r\n"
-	                            "Cache-Control: no-store\r\n"
-	                            "X-Content-Type-Options: nosniff\r\n"
-	                            "\r\n"
-	                            "EVENT_RECEIVED";
-	mg_write(conn, reply, sizeof(reply) - 1);
-	return 200;
-}
-
-static int quiet(const struct mg_connection *conn, const char *message)
-{
-	(void)conn;
-	fprintf(stderr, "ceiling_server: %s\n", message);
-	return 1;
+	char *body;
+	size_t len;
+	/* Read the body as the real handler does, then drop it. */
+	if (http_read_body(conn, (size_t)1 << 20, &body, &len) == HTTP_BODY_OK)
+		free(body);
+	return http_reply(conn, 200, "text/plain; charset=utf-8", "EVENT_RECEIVED", 14, NULL);
 }
 
 int main(int argc, char **argv)
 {
-	const char *threads = "64";
+	int threads = 64;
 	const char *listen = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-			threads = argv[++i];
+			threads = atoi(argv[++i]);
 		else if (argv[i][0] != '-' && !listen)
 			listen = argv[i];
 		else {
@@ -58,7 +46,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (!listen) {
+	if (!listen || threads < 1) {
 		fprintf(stderr, "usage: ceiling_server [--threads N] HOST:PORT\n");
 		return 2;
 	}
@@ -70,39 +58,19 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	const char *options[] = {
-	    "listening_ports",
-	    listen,
-	    "num_threads",
-	    threads,
-	    "enable_keep_alive",
-	    "yes",
-	    "keep_alive_timeout_ms",
-	    "30000",
-	    "request_timeout_ms",
-	    "10000",
-	    "tcp_nodelay",
-	    "1",
-	    "enable_directory_listing",
-	    "no",
-	    NULL,
-	};
-	struct mg_callbacks cb;
-	memset(&cb, 0, sizeof(cb));
-	cb.log_message = quiet;
-	mg_init_library(0);
-	struct mg_context *ctx = mg_start(&cb, NULL, options);
-	if (!ctx) {
-		fprintf(stderr, "ceiling_server: cannot listen on %s\n", listen);
+	struct http_options opt = {.listen = listen, .listen_tls = "", .threads = threads};
+	char err[512];
+	struct http *h = http_start(&opt, err, sizeof(err));
+	if (!h) {
+		fprintf(stderr, "ceiling_server: %s\n", err);
 		return 1;
 	}
-	mg_set_request_handler(ctx, "/webhook$", webhook, NULL);
+	http_route(h, "/webhook$", webhook, NULL);
 	printf("ready %s\n", listen);
 	fflush(stdout);
 
 	int sig = 0;
 	sigwait(&set, &sig);
-	mg_stop(ctx);
-	mg_exit_library();
+	http_stop(h);
 	return 0;
 }
