@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "http/http.h"
 
 static int webhook(struct mg_connection *conn, void *cbdata)
 {

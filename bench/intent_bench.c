@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "intent.h"
+#include "intents/intent.h"
 
 static const char *const templates[] = {
     "lys ude %s",
@@ -171,8 +171,8 @@ static int dump_corpus(const char *path, char **msgs, size_t n)
 
 int main(int argc, char **argv)
 {
-	const char *dir = BORGERBOT_SOURCE_DIR "/intents";
-	const char *csv = BORGERBOT_SOURCE_DIR "/intents/streets/demo-streets.csv";
+	const char *dir = BORGERBOT_SOURCE_DIR "/intents/defs";
+	const char *csv = BORGERBOT_SOURCE_DIR "/intents/defs/streets/demo-streets.csv";
 	const char *dump = NULL;
 	size_t n = 20000, matched = 0;
 	int runs = 5, jit_only = 0;

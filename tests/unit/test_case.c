@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "case.h"
-#include "db.h"
+#include "domain/case.h"
+#include "store/db.h"
 
 #define DEMO BORGERBOT_SOURCE_DIR "/municipality"
 /* 2026-11-24T12:00:00Z = 13:00 in Copenhagen (winter time). */

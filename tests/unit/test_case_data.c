@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 
-#include "case.h"
-#include "content.h"
-#include "content_data.h"
-#include "db.h"
-#include "winter.h"
+#include "domain/case.h"
+#include "domain/content.h"
+#include "domain/content_data.h"
+#include "store/db.h"
+#include "domain/winter.h"
 
 #define DEMO BORGERBOT_SOURCE_DIR "/municipality"
 #define NOON 1795521600000LL /* 2026-11-24T12:00:00Z */

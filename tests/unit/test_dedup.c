@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "dedup.h"
+#include "store/dedup.h"
 
 static void remembers_and_forgets_by_generation(void **state)
 {

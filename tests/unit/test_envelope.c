@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "envelope.h"
+#include "inbox/envelope.h"
 
 #define ITEM(body)                                                                                 \
 	"{\"sender\":{\"id\":\"U1\"},\"recipient\":{\"id\":\"P1\"},\"timestamp\":"                 \

@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "db.h"
-#include "outbox.h"
+#include "store/db.h"
+#include "outbox/outbox.h"
 
 #define HOUR (3600LL * 1000)
 

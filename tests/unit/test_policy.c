@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "bot.h"
-#include "graph.h"
-#include "policy.h"
+#include "worker/bot.h"
+#include "outbox/graph.h"
+#include "outbox/policy.h"
 
 #define HOUR (3600LL * 1000)
 #define DAY (24 * HOUR)

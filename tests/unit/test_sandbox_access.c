@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 static void loopback_addresses_are_allowed(void **state)
 {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "signature.h"
+#include "inbox/signature.h"
 
 #define FOX "The quick brown fox jumps over the lazy dog"
 #define FOX_SIG "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"

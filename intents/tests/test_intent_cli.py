@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""The intent commands as a user runs them: borgerbot classify and streets import/check."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ.get("BORGERBOT_BIN", "build/borgerbot")
+INTENTS = os.environ.get("BORGERBOT_INTENTS", "intents")
+STREETS = os.environ.get("BORGERBOT_STREETS", "intents/defs/streets/demo-streets.csv")
+
+
+def run(args, data=b""):
+    return subprocess.run([BIN] + args, input=data, capture_output=True, timeout=60)
+
+
+def classify(data):
+    p = run(["classify", "--intents", INTENTS, "--streets", STREETS], data)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in p.stdout.decode("utf-8").splitlines()]
+
+
+class Classify(unittest.TestCase):
+    def test_one_json_object_per_line(self):
+        out = classify("lys ude duevej 4\nhej\n\nHVAD FANDEN LAVER I\n".encode())
+        self.assertEqual(len(out), 4)
+        self.assertEqual(list(out[0]), ["text", "intent", "angry", "slots"])
+        self.assertEqual(out[0]["intent"], "streetlight_outage")
+        self.assertEqual(out[0]["slots"], {"street": "Duevej", "house_number": "4",
+                                           "area": "Fuglekvarteret"})
+        self.assertIs(out[0]["angry"], False)
+        self.assertEqual(out[1]["intent"], "greeting")
+        self.assertEqual(out[2], {"text": "", "intent": "none", "angry": False, "slots": {}})
+        self.assertEqual(out[3]["intent"], "complaint")
+        self.assertIs(out[3]["angry"], True)
+
+    def test_bad_utf8_is_replaced_and_still_classified(self):
+        out = classify(b"gadelys ude p\xe5 duevej\xff\xfe\n\xc3\x28\x00x\n")
+        self.assertEqual(len(out), 2)
+        self.assertEqual(out[0]["text"], "gadelys ude p\ufffd duevej\ufffd\ufffd")
+        self.assertEqual(out[0]["intent"], "streetlight_outage")
+        self.assertEqual(out[1]["text"], "\ufffd(\ufffdx")
+
+    def test_crlf_and_missing_final_newline(self):
+        out = classify(b"hej\r\nmange tak")
+        self.assertEqual([o["text"] for o in out], ["hej", "mange tak"])
+        self.assertEqual([o["intent"] for o in out], ["greeting", "thanks"])
+
+    def test_oversized_line(self):
+        big = ("lys ude duevej " + "bla " * 50000).encode()
+        out = classify(big + b"\nhej\n")
+        self.assertEqual(len(out), 2)
+        self.assertTrue(out[0]["truncated"])
+        self.assertEqual(len(out[0]["text"].encode()), 65536)
+        self.assertEqual(out[0]["intent"], "streetlight_outage")
+        self.assertEqual(out[1]["intent"], "greeting")
+
+    def test_clarification_is_reported(self):
+        out = classify("lygten er ude og der er et stort hul i vejen på rosenvej\n".encode())
+        self.assertEqual(sorted(out[0]["clarify"]), ["road_damage", "streetlight_outage"])
+
+    def test_bad_options_and_dirs(self):
+        self.assertEqual(run(["classify", "--bogus"]).returncode, 2)
+        p = run(["classify", "--intents", "/nonexistent"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"/nonexistent", p.stderr)
+        self.assertEqual(run(["classify", "--help"]).returncode, 0)
+
+
+class IntentsCommand(unittest.TestCase):
+    def test_list(self):
+        p = run(["intents", "list", "--intents", INTENTS])
+        self.assertEqual(p.returncode, 0)
+        names = [l.split()[0] for l in p.stdout.decode().splitlines()]
+        for n in ["streetlight_outage", "gritting", "road_damage", "waste_collection",
+                  "opening_hours", "human_request", "complaint", "crisis", "greeting",
+                  "thanks", "panel_join", "panel_leave", "data_deletion", "none"]:
+            self.assertIn(n, names)
+
+    def test_test_fails_on_a_miss(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "x.intent"), "w") as f:
+                f.write("name: x\npattern: \\bfoo\\b\nexample: foo\nexample: bar\n")
+            p = run(["intents", "test", "--intents", d])
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b"MISS", p.stdout)
+            self.assertIn(b'x.intent:4: "bar" -> none (expected x)', p.stdout)
+
+    def test_bad_definition_is_reported(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "x.intent"), "w") as f:
+                f.write("name: x\npattern: (foo\n")
+            p = run(["intents", "test", "--intents", d])
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b"x.intent:2: bad pattern: missing closing parenthesis at offset 4",
+                          p.stderr)
+
+
+class StreetsCommand(unittest.TestCase):
+    def write(self, d, text):
+        path = os.path.join(d, "in.csv")
+        with open(path, "wb") as f:
+            f.write(text)
+        return path
+
+    def test_import_installs_the_register(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "streets.csv")
+            p = run(["streets", "import", STREETS, "--out", out])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(b"imported", p.stdout)
+            with open(out, "rb") as a, open(STREETS, "rb") as b:
+                self.assertEqual(a.read(), b.read())
+            res = subprocess.run([BIN, "classify", "--intents", INTENTS, "--streets", out],
+                                 input="hul i vejen gl kongevej\n".encode(), capture_output=True)
+            self.assertEqual(json.loads(res.stdout)["slots"]["street"], "Gammel Kongevej")
+
+    def test_import_default_goes_to_data_dir(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run([os.path.abspath(BIN), "streets", "import",
+                                os.path.abspath(STREETS)], cwd=d, capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(os.path.isfile(os.path.join(d, "data", "streets.csv")))
+
+    def test_hostile_rows_are_rejected_with_line_numbers(self):
+        cases = [
+            (b"", b"empty file"),
+            (b"street,area\n", b":1: expected the header"),
+            (b"name,abbreviation,area\nDuevej,,\nA,B,C,D\n", b":3: too many fields"),
+            (b"name,abbreviation,area\n\"Duevej\n", b":2: unterminated quote"),
+            (b"name,abbreviation,area\nDue\x1bvej,,\n", b":2: control character"),
+            (b"name,abbreviation,area\nDue\xffvej,,\n", b":2: invalid UTF-8"),
+            (b"name,abbreviation,area\n" + b"x" * 600 + b"\n", b":2: line longer than 512"),
+            (b"name,abbreviation,area\n" + b"x" * 200 + b",,\n", b":2: field longer than 100"),
+            (b"name,abbreviation,area\n,,Midt\n", b":2: empty street name"),
+        ]
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.csv")
+            for data, msg in cases:
+                path = self.write(d, data)
+                p = run(["streets", "import", path, "--out", out])
+                self.assertEqual(p.returncode, 1, data[:40])
+                self.assertIn(msg, p.stderr, data[:40])
+                self.assertFalse(os.path.exists(out))
+
+    def test_check_and_usage(self):
+        p = run(["streets", "check", STREETS])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"valid", p.stdout)
+        self.assertEqual(run(["streets"]).returncode, 2)
+        self.assertEqual(run(["streets", "import"]).returncode, 2)
+        self.assertEqual(run(["streets", "import", "/nonexistent.csv"]).returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,418 @@
+/*
+ * test_intent_units.c - unit tests of the intent engine's pure parts:
+ * text and pattern folding, the street register (parsing, hostile rows,
+ * look-up with typos and abbreviations), the definition loader's errors, the
+ * regex prefilter's literals and automaton, and a few classifications with the
+ * shipped definitions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "intents/intent.h"
+#include "intents/intent_internal.h"
+#include "intents/normalize.h"
+#include "intents/streets.h"
+
+static const char *norm(const char *s)
+{
+	static char out[NORMALIZE_OUT_SIZE];
+
+	normalize_text(s, strlen(s), out, sizeof(out), NULL);
+	return out;
+}
+
+static void folding_of_danish_letters(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("Møllevej"), " molevej ");
+	assert_string_equal(norm("moellevej"), " molevej ");
+	assert_string_equal(norm("mollevej"), " molevej ");
+	assert_string_equal(norm("ÅBNINGSTIDER"), " abningstider ");
+	assert_string_equal(norm("aabningstider"), " abningstider ");
+	assert_string_equal(norm("Glæde"), " glade ");
+	assert_string_equal(norm("glaede"), " glade ");
+}
+
+static void folding_of_repeats_emoji_punctuation(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("heeeeej!!! 😡😡"), " hej ");
+	assert_string_equal(norm("lys ude...duevej"), " lys ude duevej ");
+	assert_string_equal(norm("Gl. Kongevej 12B"), " gl kongevej 12b ");
+	assert_string_equal(norm("nr12"), " nr 12 ");
+	assert_string_equal(norm("100 kr"), " 100 kr ");
+	assert_string_equal(norm(""), " ");
+}
+
+static void folding_of_invalid_utf8(void **state)
+{
+	char out[64];
+	(void)state;
+	size_t n = normalize_text("lys\xff\xfe ude\xc3", 10, out, sizeof(out), NULL);
+	assert_string_equal(out, " lys ude ");
+	assert_int_equal(n, strlen(out));
+	assert_string_equal(norm("\xc3\x28"), " ");
+}
+
+static void folding_keeps_other_scripts_and_is_bounded(void **state)
+{
+	char out[16];
+	(void)state;
+	assert_string_equal(norm("Привет"), " Привет ");
+	normalize_text("abcdefghij klmnopqrstuvwxyz", 27, out, sizeof(out), NULL);
+	assert_true(strlen(out) < sizeof(out));
+	assert_int_equal(out[strlen(out) - 1], ' ');
+}
+
+static void sanitize_replaces_bad_bytes(void **state)
+{
+	char out[64];
+	(void)state;
+	utf8_sanitize("a\xffz\0b", 5, out, sizeof(out));
+	assert_string_equal(out, "a\xEF\xBF\xBDz\xEF\xBF\xBD"
+	                         "b");
+}
+
+static const char *pat(const char *p)
+{
+	static char out[512];
+
+	assert_int_equal(normalize_pattern(p, out, sizeof(out)), 0);
+	return out;
+}
+
+static void pattern_folding(void **state)
+{
+	(void)state;
+	assert_string_equal(pat("gadelygte|lygtepæl"), "gadelygte|lygtepal");
+	assert_string_equal(pat("slukket"), "sluket");
+	assert_string_equal(pat("\\bÅbningstid\\w*"), "\\babningstid\\w*");
+	assert_string_equal(pat("(?<pole_number>\\d{3,8})"), "(?<pole_number>\\d{3,8})");
+	assert_string_equal(pat("[æøå]"), "[aoa]");
+	assert_string_equal(pat("ee?"), "ee?");
+	assert_string_equal(pat("\\bbb"), "\\bb");
+}
+
+static struct streets *parse(const char *csv, char *err, size_t errlen)
+{
+	return streets_parse("t.csv", csv, strlen(csv), err, errlen);
+}
+
+static void register_rejects_bad_rows(void **state)
+{
+	char err[256], longline[700];
+	(void)state;
+	assert_null(parse("", err, sizeof(err)));
+	assert_non_null(strstr(err, "empty file"));
+	assert_null(parse("navn,x\n", err, sizeof(err)));
+	assert_string_equal(err, "t.csv:1: expected the header 'name,abbreviation,area'");
+	assert_null(parse("name,abbreviation,area\nA,B,C,D\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.csv:2: too many fields"));
+	assert_null(parse("name,abbreviation,area\nDuevej\n\"Ros,envej\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.csv:3: unterminated quote"));
+	assert_null(parse("name,abbreviation,area\nDue\x01vej\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.csv:2: control character"));
+	assert_null(parse("name,abbreviation,area\nDue\xffvej\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.csv:2: invalid UTF-8"));
+	assert_null(parse("name,abbreviation,area\n,Gl. X,\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.csv:2: empty street name"));
+	assert_null(parse("name,abbreviation,area\n---,,\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "no letters"));
+	memset(longline, 'a', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = 0;
+	char buf[800];
+	snprintf(buf, sizeof(buf), "name,abbreviation,area\n%s\n", longline);
+	assert_null(parse(buf, err, sizeof(err)));
+	assert_non_null(strstr(err, "t.csv:2: line longer than"));
+	snprintf(buf, sizeof(buf), "name,abbreviation,area\n%.150s,,\n", longline);
+	assert_null(parse(buf, err, sizeof(err)));
+	assert_non_null(strstr(err, "longer than 100 bytes"));
+}
+
+static void register_accepts_quotes_crlf_bom_comments(void **state)
+{
+	char err[256];
+	(void)state;
+	struct streets *st = parse("\xEF\xBB\xBFname,abbreviation,area\r\n# comment\r\n\"Vej, "
+	                           "Den Gamle\",,\"Midt\"\r\n\r\nDuevej,,\r\n",
+	                           err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(streets_count(st), 2);
+	streets_free(st);
+}
+
+static struct streets_match find(const struct streets *st, const char *text)
+{
+	struct streets_match m;
+	const char *n = norm(text);
+
+	streets_find(st, n, strlen(n), &m);
+	return m;
+}
+
+static void street_lookup(void **state)
+{
+	char err[256];
+	(void)state;
+	struct streets *st = streets_load(DEMO_STREETS, err, sizeof(err));
+	assert_non_null(st);
+	struct streets_match m = find(st, "lys ude moellevej 3");
+	assert_string_equal(m.street, "Møllevej");
+	assert_string_equal(m.house_number, "3");
+	m = find(st, "hul i vejen på gl. kongevej 12b");
+	assert_string_equal(m.street, "Gammel Kongevej");
+	assert_string_equal(m.house_number, "12b");
+	assert_string_equal(m.area, "Midtbyen");
+	assert_string_equal(find(st, "GAMMELKONGEVEJ").street, "Gammel Kongevej");
+	assert_string_equal(find(st, "due vej").street, "Duevej");
+	assert_string_equal(find(st, "rosenvje").street, "Rosenvej"); /* transposition */
+	assert_string_equal(find(st, "tulipan vej").street, "Tulipanvej");
+	assert_string_equal(find(st, "tulipanvejj").street, "Tulipanvej");
+	assert_string_equal(find(st, "skt jørgens vej").street, "Sankt Jørgens Vej");
+	m = find(st, "salt i blomsterkvarteret");
+	assert_null(m.street);
+	assert_string_equal(m.area, "Blomsterkvarteret");
+	assert_string_equal(find(st, "blomsterkvarter").area, "Blomsterkvarteret");
+	assert_null(find(st, "sluk lyset i stuen").street);
+	assert_null(find(st, "hovedvejen").street);
+	m = find(st, "lampen ved nr 22 på duevej");
+	assert_string_equal(m.street, "Duevej");
+	assert_string_equal(m.house_number, "22");
+	streets_free(st);
+}
+
+static void edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(streets_edit_distance("abc", 3, "abc", 3, 2), 0);
+	assert_int_equal(streets_edit_distance("abc", 3, "acb", 3, 2), 1);
+	assert_int_equal(streets_edit_distance("kitten", 6, "sitting", 7, 5), 3);
+	assert_int_equal(streets_edit_distance("a", 1, "abcdef", 6, 2), 3);
+}
+
+/* --- loader errors ------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/intent-test-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Load tmpdir holding only the given file; return the error ("" if it loaded). */
+static const char *load_one(const char *text)
+{
+	static char err[512];
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/*.intent", tmpdir);
+	assert_int_equal(system(cmd), 0);
+	write_file("a.intent", text);
+	struct intent_engine *e = intent_engine_load(tmpdir, NULL, err, sizeof(err));
+	if (e) {
+		intent_engine_free(e);
+		return "";
+	}
+	const char *p = strstr(err, "a.intent");
+	return p ? p : err;
+}
+
+static void loader_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	assert_string_equal(load_one("name: x\npattern: a\n"), "");
+	assert_string_equal(load_one("# c\nname: x\nthis is not a key line\n"),
+	                    "a.intent:3: expected 'key: value'");
+	assert_non_null(strstr(load_one("name: x\ncolour: red\n"), "a.intent:2: unknown key"));
+	assert_string_equal(load_one("pattern: a\n"), "a.intent: missing 'name:'");
+	assert_string_equal(load_one("name: x\n"), "a.intent: no 'pattern:' line");
+	assert_string_equal(load_one("name: Bad Name\npattern: a\n"),
+	                    "a.intent:1: a name is 1-31 characters of a-z, 0-9 and _");
+	assert_string_equal(load_one("name: x\npattern:\n"), "a.intent:2: empty value");
+	assert_string_equal(load_one("name: x\npriority: high\npattern: a\n"),
+	                    "a.intent:2: priority must be a whole number from 0 to 1000");
+	assert_string_equal(load_one("name: x\n\npattern: (lys|lygte\n"),
+	                    "a.intent:3: bad pattern: missing closing parenthesis at offset 10");
+	assert_string_equal(load_one("name: x\npattern: a\nexclude: [b\n"),
+	                    "a.intent:3: bad pattern: missing terminating ] for character class "
+	                    "at offset 2");
+	assert_string_equal(load_one("name: x\npattern: a\xff\n"),
+	                    "a.intent:2: invalid UTF-8 (save the file as UTF-8)");
+}
+
+static void loader_rejects_duplicates(void **state)
+{
+	char err[512];
+	(void)state;
+	write_file("a.intent", "name: x\npattern: a\n");
+	write_file("b.intent", "name: x\npattern: b\n");
+	assert_null(intent_engine_load(tmpdir, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "b.intent: duplicate intent 'x' (also in "));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/b.intent", tmpdir);
+	unlink(path);
+	assert_null(intent_engine_load("/nonexistent/dir", NULL, err, sizeof(err)));
+}
+
+/* --- the prefilter -------------------------------------------------------- */
+
+static const char *lits(const char *folded)
+{
+	static char out[4096];
+
+	prefilter_literals(folded, out, sizeof(out));
+	return out;
+}
+
+static void prefilter_required_literals(void **state)
+{
+	char out[64];
+	(void)state;
+	assert_string_equal(lits("\\blys\\b"), "lys");
+	assert_string_equal(lits("\\b(gade|vej)?lys(et)? (er )?ude\\b"),
+	                    "lyset er ude|lyset ude|lys er ude|lys ude");
+	assert_string_equal(lits("\\bhul\\w*\\b.{0,30}\\b(vej|sti)\\b"), "hul");
+	assert_string_equal(lits("(?:x\\w*)|(?:ab|abc|cab)"), "x|ab");
+	assert_string_equal(lits("\\b(tage|tog) (mit|sit) liv\\b"),
+	                    "tage mit liv|tage sit liv|tog mit liv|tog sit liv");
+	assert_string_equal(lits("^ ?(stop|afmeld)\\s*$"), "stop|afmeld");
+	assert_string_equal(lits("(?<pole>\\d{3,8})-(nr)+"), "nr");
+	assert_string_equal(lits("(ab){2,3}c"), "ab");
+	assert_string_equal(lits("x(?!yz)"), "x");
+	assert_string_equal(lits("A\\.B"), "a.b");
+	/* nothing required, or syntax not analysed: the regex always runs */
+	assert_int_equal(prefilter_literals("\\d{5}", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("lys|\\w+", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("(lys)?", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("(?i)lys", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("(a)\\1", out, sizeof(out)), 0);
+	assert_int_equal(prefilter_literals("lys(", out, sizeof(out)), 0);
+	assert_string_equal(lits("l\xc3\xa6se"), "se"); /* a non-ASCII letter splits the literal */
+}
+
+static void prefilter_scan_marks_regexes(void **state)
+{
+	struct prefilter *pf = prefilter_new();
+	uint64_t bits[PREFILTER_WORDS];
+	int a, b, c, d;
+	const char *t = " lygten er sluket ";
+	(void)state;
+	assert_non_null(pf);
+	assert_int_equal(prefilter_add(pf, " (?:lygte\\w*|lampe)", &a), 0);
+	assert_int_equal(prefilter_add(pf, "hul|huler", &b), 0);
+	assert_int_equal(prefilter_add(pf, "\\d+", &c), 0);
+	assert_int_equal(prefilter_add(pf, "er s", &d), 0);
+	assert_true(a >= 0 && b >= 0 && d >= 0);
+	assert_int_equal(c, -1);
+	assert_int_equal(prefilter_build(pf), 0);
+	prefilter_scan(pf, t, strlen(t), bits);
+	assert_true(prefilter_may_match(bits, a));
+	assert_false(prefilter_may_match(bits, b));
+	assert_true(prefilter_may_match(bits, c));
+	assert_true(prefilter_may_match(bits, d)); /* found across a word boundary */
+	t = " et hul i vejen ";
+	prefilter_scan(pf, t, strlen(t), bits);
+	assert_false(prefilter_may_match(bits, a));
+	assert_true(prefilter_may_match(bits, b));
+	assert_false(prefilter_may_match(bits, d));
+	prefilter_free(pf);
+}
+
+/* --- the shipped definitions --------------------------------------------- */
+
+static void classify_shipped(void **state)
+{
+	char err[512], buf[512];
+	struct intent_result r;
+	(void)state;
+	struct intent_engine *e = intent_engine_load(INTENTS_DIR, DEMO_STREETS, err, sizeof(err));
+	assert_non_null(e);
+	const char *t = "lys ude duevej 7";
+	assert_int_equal(intent_classify(e, t, strlen(t), &r), 0);
+	assert_string_equal(r.intent, "streetlight_outage");
+	assert_string_equal(r.street, "Duevej");
+	assert_string_equal(r.house_number, "7");
+	assert_int_equal(r.angry, 0);
+	assert_true(intent_render_answer(e, &r, 0, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "Duevej"));
+	assert_non_null(intent_action(e, "streetlight_outage"));
+	assert_true(intent_is_routine(e, "gritting"));
+	assert_false(intent_is_routine(e, "crisis"));
+
+	t = "hej! tak for sidst. jeg vil ikke leve mere";
+	intent_classify(e, t, strlen(t), &r);
+	assert_string_equal(r.intent, "crisis");
+
+	t = "HVAD FANDEN LAVER I DEROVRE";
+	intent_classify(e, t, strlen(t), &r);
+	assert_string_equal(r.intent, "complaint");
+	assert_int_equal(r.angry, 1);
+
+	t = "lygten er ude og der er et stort hul i vejen på rosenvej";
+	intent_classify(e, t, strlen(t), &r);
+	assert_int_equal(r.needs_clarification, 1);
+	assert_string_not_equal(r.alt_intents[0], r.alt_intents[1]);
+
+	intent_engine_set_jit(e, 0);
+	t = "gadelys ude gl. kongevej";
+	intent_classify(e, t, strlen(t), &r);
+	assert_string_equal(r.intent, "streetlight_outage");
+	assert_string_equal(r.street, "Gammel Kongevej");
+
+	char junk[5000];
+	memset(junk, '\xff', sizeof(junk));
+	assert_int_equal(intent_classify(e, junk, sizeof(junk), &r), 0);
+	assert_string_equal(r.intent, "none");
+	intent_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(folding_of_danish_letters),
+	    cmocka_unit_test(folding_of_repeats_emoji_punctuation),
+	    cmocka_unit_test(folding_of_invalid_utf8),
+	    cmocka_unit_test(folding_keeps_other_scripts_and_is_bounded),
+	    cmocka_unit_test(sanitize_replaces_bad_bytes),
+	    cmocka_unit_test(pattern_folding),
+	    cmocka_unit_test(register_rejects_bad_rows),
+	    cmocka_unit_test(register_accepts_quotes_crlf_bom_comments),
+	    cmocka_unit_test(street_lookup),
+	    cmocka_unit_test(edit_distance),
+	    cmocka_unit_test_setup_teardown(loader_errors_name_file_and_line, make_dir, remove_dir),
+	    cmocka_unit_test_setup_teardown(loader_rejects_duplicates, make_dir, remove_dir),
+	    cmocka_unit_test(prefilter_required_literals),
+	    cmocka_unit_test(prefilter_scan_marks_regexes),
+	    cmocka_unit_test(classify_shipped),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

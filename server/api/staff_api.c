@@ -1,0 +1,495 @@
+/*
+ * staff_api.c - the staff JSON API (see staff_api.h, docs/staff-api.md).
+ *
+ * Request flow: route by method and path -> open a connection -> API key
+ * from the Bearer header checked for the route's scope (401/403) -> query
+ * or body validated (400/413/415) -> read, or write in one BEGIN IMMEDIATE
+ * transaction under the shared write lock -> JSON answer. Errors are
+ * {"error": {"status": N, "message": "..."}}.
+ */
+#include "staff_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "domain/apikey.h"
+#include "domain/case_notify.h"
+#include "domain/content_data.h"
+#include "store/db.h"
+#include "core/log.h"
+
+#define CASES_PREFIX "/api/cases"
+#define RUNS_PATH "/api/gritting/runs"
+
+struct staff_api {
+	struct staff_api_options opt;
+	char db_path[512];
+};
+
+struct staff_api *staff_api_new(const struct staff_api_options *opt, char *err, size_t errlen)
+{
+	struct staff_api *a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	a->opt = *opt;
+	snprintf(a->db_path, sizeof(a->db_path), "%s", opt->db_path);
+	a->opt.db_path = a->db_path;
+	return a;
+}
+
+void staff_api_free(struct staff_api *a)
+{
+	free(a);
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+static int reply_json(struct mg_connection *conn, int status, json_t *obj, const char *headers)
+{
+	char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(obj);
+	if (!s)
+		return http_reply_text(conn, 500, "out of memory\n");
+	int rc = http_reply(conn, status, "application/json; charset=utf-8", s, strlen(s), headers);
+	free(s);
+	return rc;
+}
+
+static int reply_error(struct mg_connection *conn, int status, const char *message)
+{
+	const char *headers = status == 401   ? "WWW-Authenticate: Bearer realm=\"borgerbot\"\r\n"
+	                      : status == 405 ? "Allow: GET, POST\r\n"
+	                                      : NULL;
+	return reply_json(
+	    conn, status,
+	    json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message), headers);
+}
+
+/* ---- JSON of cases ------------------------------------------------------ */
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+json_t *staff_api_case_json(const struct case_row *row)
+{
+	char created[40], updated[40];
+	content_iso8601(row->created_at, created, sizeof(created));
+	content_iso8601(row->updated_at, updated, sizeof(updated));
+	json_t *photos = row->photos ? json_loads(row->photos, 0, NULL) : NULL;
+	if (!json_is_array(photos)) {
+		json_decref(photos);
+		photos = json_array();
+	}
+	json_t *loc = row->has_location ? json_pack("{s:f, s:f}", "lat", row->lat, "long", row->lon)
+	                                : json_null();
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:s,"
+	                 " s:i}",
+	                 "reference", row->reference, "category", row->category, "department",
+	                 row->department, "status", row->status, "street", str_or_null(row->street),
+	                 "house_number", str_or_null(row->house_number), "pole_number",
+	                 str_or_null(row->pole_number), "location", loc, "description",
+	                 str_or_null(row->description), "photos", photos, "source", row->source,
+	                 "status_note", str_or_null(row->status_note), "created_at", created,
+	                 "updated_at", updated, "followers", row->followers);
+}
+
+/* ---- request helpers ---------------------------------------------------- */
+
+static sqlite3 *open_db(struct staff_api *a)
+{
+	char err[300];
+	sqlite3 *db = db_open(a->opt.db_path, a->opt.busy_timeout_ms, err, sizeof(err));
+	if (!db)
+		log_event(LOG_ERROR, "staff_api_db", "error", err, NULL);
+	return db;
+}
+
+/* Checks the Bearer key for scope; 0 ok (actor set) or the HTTP status sent. */
+static int authorise(struct mg_connection *conn, sqlite3 *db, const char *scope, char *actor,
+                     size_t actorlen)
+{
+	const char *key = apikey_from_bearer(mg_get_header(conn, "Authorization"));
+	int rc = key ? apikey_check(db, key, scope, actor, actorlen) : APIKEY_UNKNOWN;
+	if (rc == APIKEY_OK)
+		return 0;
+	if (rc == APIKEY_SCOPE) {
+		char msg[120];
+		snprintf(msg, sizeof(msg), "this API key lacks the scope '%s'", scope);
+		return reply_error(conn, 403, msg);
+	}
+	if (rc == APIKEY_ERROR)
+		return reply_error(conn, 500, "cannot check the API key");
+	return reply_error(conn, 401,
+	                   key ? "invalid API key" : "missing API key (Authorization: Bearer KEY)");
+}
+
+/* Reads a JSON object body; NULL after an error reply was sent. */
+static json_t *json_body(struct mg_connection *conn, size_t max)
+{
+	const char *ct = mg_get_header(conn, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		reply_error(conn, 415, "Content-Type must be application/json");
+		return NULL;
+	}
+	char *body;
+	size_t len;
+	enum http_body rb = http_read_body(conn, max, &body, &len);
+	if (rb != HTTP_BODY_OK) {
+		reply_error(conn, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
+		            rb == HTTP_BODY_TOO_LARGE ? "request body too large"
+		                                      : "cannot read the request body");
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(body);
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		reply_error(conn, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return obj;
+}
+
+/* A string member or NULL; *bad set if present but not a string of at most max bytes. */
+static const char *member(json_t *obj, const char *key, size_t max, int *bad)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v) || json_string_length(v) > max ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static int begin(struct staff_api *a, sqlite3 *db)
+{
+	pthread_mutex_lock(a->opt.write_lock);
+	if (db_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		pthread_mutex_unlock(a->opt.write_lock);
+		return -1;
+	}
+	return 0;
+}
+
+static int finish(struct staff_api *a, sqlite3 *db, int ok)
+{
+	int rc = ok ? db_exec(db, "COMMIT") : SQLITE_OK;
+	if (!ok || rc != SQLITE_OK)
+		db_exec(db, "ROLLBACK");
+	pthread_mutex_unlock(a->opt.write_lock);
+	return ok && rc == SQLITE_OK ? 0 : -1;
+}
+
+/* A query parameter; 1 present, 0 absent, -1 too long. */
+static int qparam(const struct mg_request_info *ri, const char *name, char *buf, size_t size)
+{
+	const char *q = ri->query_string;
+	if (!q)
+		return 0;
+	int n = mg_get_var(q, strlen(q), name, buf, size);
+	return n >= 0 ? 1 : n == -1 ? 0 : -1;
+}
+
+/* ---- /api/cases --------------------------------------------------------- */
+
+static int parse_status_list(const char *s, int *mask)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", s);
+	*mask = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int bit = case_status_bit(t);
+		if (!bit)
+			return -1;
+		*mask |= bit;
+	}
+	return *mask ? 0 : -1;
+}
+
+static int append_case(void *arg, const struct case_row *row)
+{
+	json_array_append_new(arg, staff_api_case_json(row));
+	return 0;
+}
+
+static int list_cases(struct mg_connection *conn, sqlite3 *db)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	char status[128], category[64], street[128], since[48], until[48], limit[16], offset[16];
+	struct case_filter f = {0};
+	int p;
+	f.limit = 100;
+	if ((p = qparam(ri, "status", status, sizeof(status))) < 0 ||
+	    (p > 0 && parse_status_list(status, &f.status_mask) < 0))
+		return reply_error(conn, 400,
+		                   "status must be open, in_progress, resolved or "
+		                   "rejected (comma-separated)");
+	if ((p = qparam(ri, "category", category, sizeof(category))) < 0)
+		return reply_error(conn, 400, "category too long");
+	f.category = p ? category : NULL;
+	if ((p = qparam(ri, "street", street, sizeof(street))) < 0)
+		return reply_error(conn, 400, "street too long");
+	f.street = p ? street : NULL;
+	if ((p = qparam(ri, "since", since, sizeof(since))) < 0 ||
+	    (p && content_parse_iso8601(since, &f.since_ms) < 0))
+		return reply_error(conn, 400, "since must be an ISO 8601 time");
+	if ((p = qparam(ri, "until", until, sizeof(until))) < 0 ||
+	    (p && content_parse_iso8601(until, &f.until_ms) < 0))
+		return reply_error(conn, 400, "until must be an ISO 8601 time");
+	char *end;
+	if ((p = qparam(ri, "limit", limit, sizeof(limit))) < 0 ||
+	    (p && ((f.limit = (int)strtol(limit, &end, 10)) < 1 || f.limit > 1000 || *end)))
+		return reply_error(conn, 400, "limit must be 1-1000");
+	if ((p = qparam(ri, "offset", offset, sizeof(offset))) < 0 ||
+	    (p && ((f.offset = (int)strtol(offset, &end, 10)) < 0 || f.offset > 100000000 || *end)))
+		return reply_error(conn, 400, "offset must be a number >= 0");
+	json_t *arr = json_array();
+	if (case_list(db, &f, append_case, arr) < 0) {
+		json_decref(arr);
+		return reply_error(conn, 500, "cannot read cases");
+	}
+	return reply_json(conn, 200,
+	                  json_pack("{s:i, s:o}", "count", (int)json_array_size(arr), "cases", arr),
+	                  NULL);
+}
+
+static void append_history(void *arg, long long at, const char *actor, const char *old_status,
+                           const char *new_status, const char *note)
+{
+	char when[40];
+	content_iso8601(at, when, sizeof(when));
+	json_array_append_new(arg, json_pack("{s:s, s:o, s:s, s:s, s:o}", "at", when, "actor",
+	                                     str_or_null(actor), "from", old_status, "to",
+	                                     new_status, "note", str_or_null(note)));
+}
+
+static int show_case(struct mg_connection *conn, sqlite3 *db, const char *ref)
+{
+	struct case_row row;
+	int found = case_get(db, ref, &row);
+	if (found < 0)
+		return reply_error(conn, 500, "cannot read the case");
+	if (!found)
+		return reply_error(conn, 404, "no case with that reference");
+	json_t *obj = staff_api_case_json(&row);
+	json_t *hist = json_array();
+	case_history(db, row.id, append_history, hist);
+	json_object_set_new(obj, "history", hist);
+	case_row_clear(&row);
+	return reply_json(conn, 200, obj, NULL);
+}
+
+static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *db, const char *ref,
+                      const char *actor)
+{
+	json_t *body = json_body(conn, a->opt.max_body_bytes);
+	if (!body)
+		return 400;
+	int bad = 0;
+	const char *status = member(body, "status", 20, &bad);
+	const char *note = member(body, "note", 1000, &bad);
+	if (bad || !status) {
+		json_decref(body);
+		return reply_error(conn, 400,
+		                   "the body needs \"status\" (open, in_progress, "
+		                   "resolved, rejected) and may have a \"note\" of at "
+		                   "most 1000 bytes");
+	}
+	struct case_status_change ch;
+	char err[300] = "";
+	if (begin(a, db) < 0) {
+		json_decref(body);
+		return reply_error(conn, 503, "the database is busy; try again");
+	}
+	int rc =
+	    case_set_status(db, a->opt.rules, ref, status, note, actor, 0, &ch, err, sizeof(err));
+	int sent = 0;
+	if (rc == CASE_OK && ch.nrecipients &&
+	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
+		rc = CASE_ERROR;
+	json_decref(body);
+	if (finish(a, db, rc == CASE_OK) < 0 && rc == CASE_OK)
+		rc = CASE_ERROR;
+	if (rc != CASE_OK) {
+		case_status_change_free(&ch);
+		int code = rc == CASE_INVALID     ? 400
+		           : rc == CASE_NOT_FOUND ? 404
+		           : rc == CASE_CONFLICT  ? 409
+		                                  : 500;
+		return reply_error(conn, code, rc == CASE_ERROR ? "cannot update the case" : err);
+	}
+	int in_window = 0;
+	for (size_t i = 0; i < ch.nrecipients; i++)
+		in_window += ch.recipients[i].in_window;
+	log_event(LOG_INFO, "case_status", "reference", ch.reference, "status", ch.new_status,
+	          "actor", actor, NULL);
+	if (sent > 0 && a->opt.notify)
+		a->opt.notify(a->opt.notify_arg);
+	json_t *out = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference",
+	                        ch.reference, "old_status", ch.old_status, "status", ch.new_status,
+	                        "notices", "queued", (int)ch.nrecipients, "in_window", in_window,
+	                        "sent_now", sent, "text", ch.text[0] ? ch.text : NULL);
+	case_status_change_free(&ch);
+	return reply_json(conn, 200, out, NULL);
+}
+
+static int cases_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct staff_api *a = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	const char *rest = ri->local_uri + strlen(CASES_PREFIX);
+	char ref[40] = "";
+	int is_status = 0;
+	if (*rest == '/' && rest[1]) {
+		const char *slash = strchr(rest + 1, '/');
+		size_t n = slash ? (size_t)(slash - rest - 1) : strlen(rest + 1);
+		if (n >= sizeof(ref) || (slash && strcmp(slash, "/status") != 0))
+			return reply_error(conn, 404, "not found");
+		memcpy(ref, rest + 1, n);
+		ref[n] = '\0';
+		is_status = slash != NULL;
+	} else if (*rest && strcmp(rest, "/") != 0) {
+		return reply_error(conn, 404, "not found");
+	}
+	int get = !strcmp(ri->request_method, "GET"), post = !strcmp(ri->request_method, "POST");
+	if ((is_status && !post) || (!is_status && !get))
+		return reply_error(conn, 405, is_status ? "use POST" : "use GET");
+	sqlite3 *db = open_db(a);
+	if (!db)
+		return reply_error(conn, 500, "database unavailable");
+	char actor[80];
+	int rc = authorise(conn, db, "cases", actor, sizeof(actor));
+	if (rc == 0)
+		rc = is_status ? set_status(a, conn, db, ref, actor)
+		     : ref[0]  ? show_case(conn, db, ref)
+		               : list_cases(conn, db);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* ---- /api/gritting/runs ------------------------------------------------- */
+
+static int time_member(json_t *obj, const char *key, long long *ms)
+{
+	int bad = 0;
+	const char *s = member(obj, key, 40, &bad);
+	return !bad && s && content_parse_iso8601(s, ms) == 0 ? 0 : -1;
+}
+
+static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *db,
+                      const char *actor)
+{
+	json_t *body = json_body(conn, a->opt.max_body_bytes);
+	if (!body)
+		return 400;
+	int bad = 0;
+	const char *route = member(body, "route", 60, &bad);
+	const char *cls = member(body, "class", 8, &bad);
+	long long started, ended;
+	if (bad || time_member(body, "started_at", &started) < 0 ||
+	    time_member(body, "ended_at", &ended) < 0) {
+		json_decref(body);
+		return reply_error(conn, 400,
+		                   "the body needs \"route\" or \"class\" and "
+		                   "\"started_at\", \"ended_at\" as ISO 8601 times");
+	}
+	char err[200] = "";
+	if (begin(a, db) < 0) {
+		json_decref(body);
+		return reply_error(conn, 503, "the database is busy; try again");
+	}
+	long long id = winter_record_run(a->opt.winter, db, route, cls, started, ended, actor, &bad,
+	                                 err, sizeof(err));
+	if (finish(a, db, id > 0) < 0 && id > 0)
+		id = -1;
+	json_t *out = NULL;
+	if (id > 0) {
+		char s[40], e[40];
+		content_iso8601(started, s, sizeof(s));
+		content_iso8601(ended, e, sizeof(e));
+		out = json_pack("{s:I, s:o, s:o, s:s, s:s}", "id", (json_int_t)id, "route",
+		                str_or_null(route), "class", str_or_null(cls), "started_at", s,
+		                "ended_at", e);
+	}
+	json_decref(body);
+	if (id <= 0)
+		return reply_error(conn, bad ? 400 : 500, bad ? err : "cannot record the run");
+	return reply_json(conn, 201, out, NULL);
+}
+
+static int list_runs(struct mg_connection *conn, sqlite3 *db)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	char since[48];
+	long long since_ms = db_now_ms() - 7LL * 24 * 3600 * 1000;
+	int p = qparam(ri, "since", since, sizeof(since));
+	if (p < 0 || (p && content_parse_iso8601(since, &since_ms) < 0))
+		return reply_error(conn, 400, "since must be an ISO 8601 time");
+	sqlite3_stmt *st;
+	const char *sql = "SELECT id, route, class, started_at, ended_at, recorded_by"
+	                  " FROM gritting_runs WHERE ended_at >= ?1 ORDER BY ended_at DESC"
+	                  " LIMIT 1000";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return reply_error(conn, 500, "cannot read runs");
+	sqlite3_bind_int64(st, 1, since_ms);
+	json_t *arr = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char s[40], e[40];
+		content_iso8601(sqlite3_column_int64(st, 3), s, sizeof(s));
+		content_iso8601(sqlite3_column_int64(st, 4), e, sizeof(e));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:o, s:s, s:s, s:o}", "id",
+		                   (json_int_t)sqlite3_column_int64(st, 0), "route",
+		                   str_or_null((const char *)sqlite3_column_text(st, 1)), "class",
+		                   str_or_null((const char *)sqlite3_column_text(st, 2)),
+		                   "started_at", s, "ended_at", e, "recorded_by",
+		                   str_or_null((const char *)sqlite3_column_text(st, 5))));
+	}
+	sqlite3_finalize(st);
+	return reply_json(conn, 200, json_pack("{s:o}", "runs", arr), NULL);
+}
+
+static int runs_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct staff_api *a = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (strcmp(ri->local_uri, RUNS_PATH) != 0)
+		return reply_error(conn, 404, "not found");
+	int get = !strcmp(ri->request_method, "GET"), post = !strcmp(ri->request_method, "POST");
+	if (!get && !post)
+		return reply_error(conn, 405, "use GET or POST");
+	sqlite3 *db = open_db(a);
+	if (!db)
+		return reply_error(conn, 500, "database unavailable");
+	char actor[80];
+	int rc = authorise(conn, db, "gritting", actor, sizeof(actor));
+	if (rc == 0)
+		rc = post ? record_run(a, conn, db, actor) : list_runs(conn, db);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int api_fallback(struct mg_connection *conn, void *cbdata)
+{
+	(void)cbdata;
+	return reply_error(conn, 404, "not found");
+}
+
+void staff_api_register(struct http *h, struct staff_api *a)
+{
+	/* CivetWeb takes the first registered prefix that matches: specific first. */
+	http_route(h, CASES_PREFIX, cases_handler, a);
+	http_route(h, RUNS_PATH, runs_handler, a);
+	http_route(h, "/api", api_fallback, a);
+}

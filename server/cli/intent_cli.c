@@ -1,0 +1,493 @@
+/*
+ * intent_cli.c - the intent engine's commands:
+ *   borgerbot classify [--intents DIR] [--streets FILE] [--no-jit]
+ *       stdin, one message per line -> stdout, one JSON object per line
+ *   borgerbot intents test|list [--intents DIR] [--streets FILE] [-v]
+ *       runs every example and counter-example of the definitions
+ *   borgerbot streets import FILE.csv [--out PATH] | check FILE.csv
+ *       validates a street register and installs it (default data/streets.csv)
+ * They need no server and no database.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "intents/intent.h"
+#include "intents/intent_internal.h"
+#include "intents/normalize.h"
+#include "intents/streets.h"
+
+#define DEFAULT_INTENTS BORGERBOT_SOURCE_DIR "/intents/defs"
+#define DEMO_STREETS "/streets/demo-streets.csv"
+#define DEFAULT_REGISTER "data/streets.csv"
+#define MAX_TEXT 65536 /* bytes of a line echoed back in "text" */
+
+struct opts {
+	const char *intents, *streets, *out;
+	int no_jit, verbose;
+	const char *args[4];
+	int nargs;
+};
+
+static int usage(const char *cmd)
+{
+	if (!strcmp(cmd, "classify"))
+		fprintf(stderr, "usage: borgerbot classify [--intents DIR] [--streets FILE] "
+		                "[--no-jit] < messages.txt\n");
+	else if (!strcmp(cmd, "intents"))
+		fprintf(stderr, "usage: borgerbot intents test|list [--intents DIR] [--streets "
+		                "FILE] [-v]\n");
+	else
+		fprintf(stderr, "usage: borgerbot streets import FILE.csv [--out PATH]\n"
+		                "       borgerbot streets check FILE.csv\n");
+	return 2;
+}
+
+/* Parse options. Returns 0, 1 for --help, or -1 on a usage error. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->intents = DEFAULT_INTENTS;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return 1;
+		if (!strcmp(a, "--no-jit")) {
+			o->no_jit = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			o->verbose = 1;
+		} else if (!strcmp(a, "--intents") || !strcmp(a, "--streets") ||
+		           !strcmp(a, "--out")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "borgerbot: %s needs a value\n", a);
+				return -1;
+			}
+			const char **dst = a[2] == 'i'   ? &o->intents
+			                   : a[2] == 's' ? &o->streets
+			                                 : &o->out;
+			*dst = argv[++i];
+		} else if (a[0] == '-') {
+			fprintf(stderr, "borgerbot: unknown option '%s'\n", a);
+			return -1;
+		} else if (o->nargs < 4) {
+			o->args[o->nargs++] = a;
+		} else {
+			fprintf(stderr, "borgerbot: too many arguments\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The register: --streets, else the imported data/streets.csv, else the demo register. */
+static const char *pick_streets(const struct opts *o, char *buf, size_t size)
+{
+	if (o->streets)
+		return o->streets;
+	if (file_exists(DEFAULT_REGISTER))
+		return DEFAULT_REGISTER;
+	snprintf(buf, size, "%s%s", o->intents, DEMO_STREETS);
+	return file_exists(buf) ? buf : NULL;
+}
+
+static struct intent_engine *load_engine(const struct opts *o)
+{
+	char err[1024], demo[4096];
+	struct intent_engine *e =
+	    intent_engine_load(o->intents, pick_streets(o, demo, sizeof(demo)), err, sizeof(err));
+	if (!e)
+		fprintf(stderr, "borgerbot: %s\n", err);
+	else if (o->no_jit)
+		intent_engine_set_jit(e, 0);
+	return e;
+}
+
+/* --- classify ------------------------------------------------------------- */
+
+static void set_slot(json_t *slots, const char *name, const char *value)
+{
+	if (value[0])
+		json_object_set_new(slots, name, json_string(value));
+}
+
+static json_t *result_json(const char *text, size_t len, int truncated,
+                           const struct intent_result *r)
+{
+	char *clean = malloc(3 * len + 1);
+	json_t *o = json_object(), *slots = json_object();
+
+	if (!clean || !o || !slots) {
+		free(clean);
+		json_decref(o);
+		json_decref(slots);
+		return NULL;
+	}
+	size_t n = utf8_sanitize(text, len, clean, 3 * len + 1);
+	json_object_set_new(o, "text", json_stringn(clean, n));
+	free(clean);
+	json_object_set_new(o, "intent", json_string(r->intent));
+	json_object_set_new(o, "angry", json_boolean(r->angry));
+	set_slot(slots, "street", r->street);
+	set_slot(slots, "house_number", r->house_number);
+	set_slot(slots, "pole_number", r->pole_number);
+	set_slot(slots, "area", r->area);
+	json_object_set_new(o, "slots", slots);
+	if (r->needs_clarification)
+		json_object_set_new(o, "clarify",
+		                    json_pack("[ss]", r->alt_intents[0], r->alt_intents[1]));
+	if (truncated)
+		json_object_set_new(o, "truncated", json_true());
+	return o;
+}
+
+/* Read one line (without its newline) into buf, keeping at most MAX_TEXT bytes. Returns the
+ * kept length, -1 at end of input. */
+static long read_line(FILE *in, char *buf, int *truncated)
+{
+	size_t n = 0;
+	int c, any = 0;
+
+	*truncated = 0;
+	while ((c = getc(in)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			break;
+		if (n < MAX_TEXT)
+			buf[n++] = (char)c;
+		else
+			*truncated = 1;
+	}
+	if (!any)
+		return -1;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	return (long)n;
+}
+
+int cmd_classify(int argc, char **argv)
+{
+	struct opts o;
+	struct intent_engine *e;
+	char *buf;
+	long n;
+	int truncated, rc = 0;
+
+	int p = parse_opts(argc, argv, &o);
+	if (p || o.nargs)
+		return p == 1 ? (usage("classify"), 0) : usage("classify");
+	if (!(e = load_engine(&o)))
+		return 2;
+	if (!(buf = malloc(MAX_TEXT))) {
+		intent_engine_free(e);
+		return 1;
+	}
+	while ((n = read_line(stdin, buf, &truncated)) >= 0) {
+		struct intent_result r;
+		intent_classify(e, buf, (size_t)n, &r);
+		json_t *j = result_json(buf, (size_t)n, truncated, &r);
+		if (!j || json_dumpf(j, stdout, JSON_PRESERVE_ORDER) || putchar('\n') == EOF) {
+			json_decref(j);
+			fprintf(stderr, "borgerbot: cannot write output\n");
+			rc = 1;
+			break;
+		}
+		json_decref(j);
+		fflush(stdout);
+	}
+	free(buf);
+	intent_engine_free(e);
+	return rc;
+}
+
+/* --- intents test ----------------------------------------------------------- */
+
+struct tally {
+	size_t n;            /* intents, plus one column for names outside the set */
+	unsigned *confusion; /* [expected][predicted] */
+	unsigned misses;
+};
+
+static size_t name_index(const struct intent_engine *e, const char *name)
+{
+	size_t n = intent_count(e);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(intent_name(e, i), name))
+			return i;
+	return n;
+}
+
+/* Check "street=Duevej; house_number=12" against r. Returns NULL or what differs. */
+static const char *check_slots(const char *spec, const struct intent_result *r, char *why,
+                               size_t size)
+{
+	char copy[512];
+
+	snprintf(copy, sizeof(copy), "%s", spec);
+	for (char *save = NULL, *kv = strtok_r(copy, ";", &save); kv;
+	     kv = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(kv, '=');
+		while (*kv == ' ')
+			kv++;
+		if (!eq) {
+			snprintf(why, size, "bad slot expectation '%s' (use name=value)", kv);
+			return why;
+		}
+		*eq = 0;
+		char *key = kv, *want = eq + 1;
+		size_t kl = strlen(key);
+		while (kl && key[kl - 1] == ' ')
+			key[--kl] = 0;
+		while (*want == ' ')
+			want++;
+		size_t wl = strlen(want);
+		while (wl && want[wl - 1] == ' ')
+			want[--wl] = 0;
+		const char *got = !strcmp(key, "street")         ? r->street
+		                  : !strcmp(key, "house_number") ? r->house_number
+		                  : !strcmp(key, "pole_number")  ? r->pole_number
+		                  : !strcmp(key, "area")         ? r->area
+		                                                 : NULL;
+		if (!got) {
+			snprintf(why, size, "unknown slot '%s'", key);
+			return why;
+		}
+		if (strcmp(got, want) != 0) {
+			snprintf(why, size, "slot %s is '%s', expected '%s'", key, got, want);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static void run_example(const struct intent_engine *e, const struct intent_def *d,
+                        const struct intent_line *l, int verbose, struct tally *t)
+{
+	char text[4096], why[600];
+	const char *arrow = strstr(l->text, "=>");
+	size_t len = arrow ? (size_t)(arrow - l->text) : strlen(l->text);
+	struct intent_result r;
+
+	while (len && l->text[len - 1] == ' ')
+		len--;
+	snprintf(text, sizeof(text), "%.*s", (int)len, l->text);
+	intent_classify(e, text, strlen(text), &r);
+	t->confusion[name_index(e, d->name) * (t->n + 1) + name_index(e, r.intent)]++;
+	if (strcmp(r.intent, d->name) != 0) {
+		printf("MISS %s:%d: \"%s\" -> %s (expected %s)\n", d->file, l->line, text, r.intent,
+		       d->name);
+		t->misses++;
+	} else if (arrow && check_slots(arrow + 2, &r, why, sizeof(why))) {
+		printf("MISS %s:%d: \"%s\": %s\n", d->file, l->line, text, why);
+		t->misses++;
+	} else if (verbose) {
+		printf("ok   %s:%d: \"%s\" -> %s%s\n", d->file, l->line, text, r.intent,
+		       r.needs_clarification ? " (would ask)" : "");
+	}
+}
+
+static void run_counter(const struct intent_engine *e, const struct intent_def *d,
+                        const struct intent_line *l, struct tally *t)
+{
+	struct intent_result r;
+
+	intent_classify(e, l->text, strlen(l->text), &r);
+	if (!strcmp(r.intent, d->name)) {
+		printf("MISS %s:%d: counter-example \"%s\" was classified as %s\n", d->file,
+		       l->line, l->text, r.intent);
+		t->misses++;
+	}
+}
+
+static void run_tone(const struct intent_engine *e, const struct intent_def *tone,
+                     unsigned *checked, struct tally *t)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct intent_lines *ls = pass ? &tone->counters : &tone->examples;
+		for (size_t i = 0; i < ls->n; i++) {
+			struct intent_result r;
+			intent_classify(e, ls->v[i].text, strlen(ls->v[i].text), &r);
+			(*checked)++;
+			if (r.angry == pass) {
+				printf("MISS %s:%d: \"%s\" should %sbe angry\n", tone->file,
+				       ls->v[i].line, ls->v[i].text, pass ? "not " : "");
+				t->misses++;
+			}
+		}
+	}
+}
+
+static void print_report(const struct intent_engine *e, const struct tally *t)
+{
+	size_t n = intent_count(e), w = t->n + 1;
+
+	printf("\n%-20s %9s %9s %9s\n", "intent", "examples", "precision", "recall");
+	for (size_t i = 0; i < n; i++) {
+		unsigned tp = t->confusion[i * w + i], row = 0, col = 0;
+		for (size_t j = 0; j < w; j++)
+			row += t->confusion[i * w + j];
+		for (size_t j = 0; j < n; j++)
+			col += t->confusion[j * w + i];
+		printf("%-20s %9u %9.3f %9.3f\n", intent_name(e, i), row,
+		       col ? (double)tp / col : 1.0, row ? (double)tp / row : 1.0);
+	}
+	printf("\nconfusion matrix (rows: expected, columns: predicted)\n%-20s", "");
+	for (size_t j = 0; j < n; j++)
+		printf(" %4.4s", intent_name(e, j));
+	printf("\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("%-20s", intent_name(e, i));
+		for (size_t j = 0; j < n; j++)
+			printf(" %4u", t->confusion[i * w + j]);
+		printf("\n");
+	}
+}
+
+static int intents_test(const struct opts *o)
+{
+	struct intent_engine *e = load_engine(o);
+	struct intent_def *defs = NULL, tone;
+	size_t ndefs = 0, examples = 0, counters = 0;
+	int has_tone;
+	unsigned tone_checked = 0;
+	char err[1024];
+	struct tally t = {0};
+
+	if (!e)
+		return 1;
+	/* the engine keeps its definitions private: read the examples from the files again */
+	if (intent_defs_load(o->intents, &defs, &ndefs, &tone, &has_tone, err, sizeof(err))) {
+		fprintf(stderr, "borgerbot: %s\n", err);
+		intent_engine_free(e);
+		return 1;
+	}
+	t.n = intent_count(e);
+	t.confusion = calloc((t.n + 1) * (t.n + 1), sizeof(unsigned));
+	for (size_t i = 0; t.confusion && i < ndefs; i++) {
+		for (size_t k = 0; k < defs[i].examples.n; k++, examples++)
+			run_example(e, &defs[i], &defs[i].examples.v[k], o->verbose, &t);
+		for (size_t k = 0; k < defs[i].counters.n; k++, counters++)
+			run_counter(e, &defs[i], &defs[i].counters.v[k], &t);
+	}
+	if (t.confusion && has_tone)
+		run_tone(e, &tone, &tone_checked, &t);
+	if (t.confusion)
+		print_report(e, &t);
+	printf("\n%zu examples, %zu counter-examples, %u tone checks, %u misses\n", examples,
+	       counters, tone_checked, t.misses);
+	int rc = !t.confusion || t.misses ? 1 : 0;
+	free(t.confusion);
+	for (size_t i = 0; i < ndefs; i++)
+		intent_def_clear(&defs[i]);
+	free(defs);
+	intent_def_clear(&tone);
+	intent_engine_free(e);
+	return rc;
+}
+
+int cmd_intents(int argc, char **argv)
+{
+	struct opts o;
+	int p = parse_opts(argc, argv, &o);
+
+	if (p == 1)
+		return usage("intents"), 0;
+	if (p || o.nargs != 1)
+		return usage("intents");
+	if (!strcmp(o.args[0], "test"))
+		return intents_test(&o);
+	if (!strcmp(o.args[0], "list")) {
+		struct intent_engine *e = load_engine(&o);
+		if (!e)
+			return 1;
+		for (size_t i = 0; i < intent_count(e); i++) {
+			const char *name = intent_name(e, i), *action = intent_action(e, name);
+			printf("%-20s %-8s %s\n", name, intent_is_routine(e, name) ? "routine" : "",
+			       action ? action : "");
+		}
+		intent_engine_free(e);
+		return 0;
+	}
+	return usage("intents");
+}
+
+/* --- streets -------------------------------------------------------------- */
+
+/* Copy src to dst through a temporary file and a rename, so the register is never half-written. */
+static int install_file(const char *src, const char *dst)
+{
+	char tmp[4096];
+	FILE *in = fopen(src, "rb"), *out;
+	char buf[65536];
+	size_t n;
+	int ok = 1;
+
+	if (!in) {
+		fprintf(stderr, "borgerbot: %s: %s\n", src, strerror(errno));
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	if (!(out = fopen(tmp, "wb"))) {
+		fprintf(stderr, "borgerbot: %s: %s\n", tmp, strerror(errno));
+		fclose(in);
+		return 1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok &= fwrite(buf, 1, n, out) == n;
+	ok &= !ferror(in);
+	ok &= fflush(out) == 0 && fsync(fileno(out)) == 0;
+	ok &= fclose(out) == 0;
+	fclose(in);
+	if (!ok || rename(tmp, dst)) {
+		fprintf(stderr, "borgerbot: cannot write %s: %s\n", dst, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_streets(int argc, char **argv)
+{
+	struct opts o;
+	char err[1024];
+	struct streets *st;
+	int p = parse_opts(argc, argv, &o);
+
+	if (p == 1)
+		return usage("streets"), 0;
+	if (p || o.nargs != 2 ||
+	    (strcmp(o.args[0], "import") != 0 && strcmp(o.args[0], "check") != 0))
+		return usage("streets");
+	if (!(st = streets_load(o.args[1], err, sizeof(err)))) {
+		fprintf(stderr, "borgerbot: %s\n", err);
+		return 1;
+	}
+	size_t count = streets_count(st);
+	streets_free(st);
+	if (!strcmp(o.args[0], "check")) {
+		printf("%s: %zu streets, valid\n", o.args[1], count);
+		return 0;
+	}
+	const char *dst = o.out ? o.out : DEFAULT_REGISTER;
+	if (!o.out && mkdir("data", 0755) && errno != EEXIST) {
+		fprintf(stderr, "borgerbot: cannot create data/: %s\n", strerror(errno));
+		return 1;
+	}
+	if (install_file(o.args[1], dst))
+		return 1;
+	printf("imported %zu streets into %s\n", count, dst);
+	return 0;
+}

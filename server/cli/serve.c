@@ -1,0 +1,465 @@
+/*
+ * server.c - `borgerbot serve`: wires the modules together and runs them.
+ *
+ * Start-up: settings (defaults <- --config file <- flags <- environment) ->
+ * database opened and migrated -> TLS files checked -> outbox sender,
+ * worker and ingest writer threads -> HTTP listeners with /webhook, /healthz
+ * and /metrics. Any failure prints one line naming the problem and exits
+ * non-zero. Data path: webhook -> ingest (events) -> worker (conversation
+ * records, bot answer into the outbox) -> outbox sender -> Graph API.
+ * Shutdown on SIGTERM/SIGINT: stop HTTP (running requests finish, so each
+ * acknowledged event is committed), drain the ingest queue, stop the worker,
+ * then the sender (requests in flight finish and are recorded).
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain/case.h"
+#include "cli.h"
+#include "domain/content.h"
+#include "core/config.h"
+#include "store/db.h"
+#include "http/http.h"
+#include "inbox/ingest.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "api/open311.h"
+#include "http/ops.h"
+#include "intents/intent.h"
+#include "outbox/outbox.h"
+#include "sandbox/sandbox.h"
+#include "api/staff_api.h"
+#include "inbox/webhook.h"
+#include "domain/winter.h"
+#include "worker/worker.h"
+
+struct server {
+	struct config cfg;
+	struct metrics metrics;
+	pthread_mutex_t write_lock;
+	atomic_int ingest_waiting; /* webhook requests waiting for a commit */
+	struct ingest *ingest;
+	struct worker *worker;
+	struct outbox_sender *sender;
+	struct ops *ops;
+	struct http *http;
+	struct webhook webhook;
+	struct sandbox *sandbox;
+	/* issue 5: municipality data, staff API, Open311 */
+	struct case_rules *case_rules;
+	struct winter_plan *winter;
+	struct content *content;
+	struct intent_engine *intents;
+	struct dialog_knowledge knowledge; /* the four above, for the worker */
+	struct staff_api *staff_api;
+	struct open311 *open311;
+	char self_url[200]; /* this server's own base URL, for sandbox mode */
+};
+
+static const struct {
+	const char *flag;
+	const char *key;
+} flag_keys[] = {
+    {"--listen", "listen"},
+    {"--listen-tls", "listen_tls"},
+    {"--db", "db"},
+    {"--tls-cert", "tls_cert"},
+    {"--tls-key", "tls_key"},
+    {"--log-level", "log_level"},
+    {"--municipality-dir", "municipality_dir"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: borgerbot serve [--config FILE] [--listen HOST:PORT] [--listen-tls HOST:PORT]\n"
+	    "                       [--tls-cert FILE] [--tls-key FILE] [--db PATH] [--log-level "
+	    "L]\n"
+	    "                       [--sandbox] [--municipality-dir DIR]\n"
+	    "\n"
+	    "Environment: BORGERBOT_APP_SECRET, BORGERBOT_VERIFY_TOKEN, BORGERBOT_PAGE_TOKEN\n"
+	    "(required), BORGERBOT_GRAPH_URL (default %s).\n"
+	    "--sandbox: without a page token, replies are recorded at /sandbox instead of\n"
+	    "being sent to Meta (try 'borgerbot chat'); a page token switches it off.\n"
+	    "See docs/configuration.md.\n",
+	    CONFIG_DEFAULT_GRAPH_URL);
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "borgerbot: error: %s\n", what);
+	return 2;
+}
+
+/* Splits "--flag=value" or "--flag value"; returns the value or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+	size_t n = strlen(flag);
+	if (strncmp(argv[*i], flag, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_flag(const char *arg, const char *flag)
+{
+	size_t n = strlen(flag);
+	return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Two passes: --config first (so flags override the file), then the rest. */
+static int parse_args(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!is_flag(argv[i], "--config"))
+			continue;
+		const char *path = flag_value(argc, argv, &i, "--config");
+		if (!path) {
+			snprintf(err, errlen, "--config needs a file");
+			return -1;
+		}
+		if (config_load_file(cfg, path, err, errlen) < 0)
+			return -1;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (is_flag(argv[i], "--config")) {
+			if (!strchr(argv[i], '='))
+				i++;
+			continue;
+		}
+		if (strcmp(argv[i], "--sandbox") == 0) {
+			cfg->sandbox = 1;
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < sizeof(flag_keys) / sizeof(flag_keys[0]); k++)
+			if (is_flag(argv[i], flag_keys[k].flag))
+				break;
+		if (k == sizeof(flag_keys) / sizeof(flag_keys[0])) {
+			snprintf(err, errlen, "unknown option '%s' (see 'borgerbot serve --help')",
+			         argv[i]);
+			return -1;
+		}
+		const char *v = flag_value(argc, argv, &i, flag_keys[k].flag);
+		if (!v) {
+			snprintf(err, errlen, "%s needs a value", flag_keys[k].flag);
+			return -1;
+		}
+		if (config_set(cfg, flag_keys[k].key, v, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int prepare_database(const struct config *cfg, char *err, size_t errlen)
+{
+	if (db_ensure_parent_dir(cfg->db_path, err, errlen) < 0)
+		return -1;
+	sqlite3 *db = db_open(cfg->db_path, cfg->db_busy_timeout_ms, err, errlen);
+	if (!db)
+		return -1;
+	int rc = db_migrate(db, err, errlen);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* In sandbox mode the Graph client talks to this server's own recorder. */
+static int sandbox_prepare(struct server *s, char *err, size_t errlen)
+{
+	struct config *c = &s->cfg;
+	int tls = !c->listen[0];
+	char host[128];
+	int port;
+	if (config_parse_hostport(tls ? c->listen_tls : c->listen, host, sizeof(host), &port) < 0 ||
+	    port == 0) {
+		snprintf(err, errlen, "sandbox mode needs a listen address with a fixed port");
+		return -1;
+	}
+	const char *h = host;
+	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "localhost"))
+		h = "127.0.0.1";
+	else if (!strcmp(host, "::"))
+		h = "::1";
+	int v6 = strchr(h, ':') != NULL;
+	snprintf(s->self_url, sizeof(s->self_url), "%s://%s%s%s:%d", tls ? "https" : "http",
+	         v6 ? "[" : "", h, v6 ? "]" : "", port);
+	snprintf(c->graph_url, sizeof(c->graph_url), "%s/sandbox/graph/v25.0", s->self_url);
+	snprintf(c->page_token, sizeof(c->page_token), "%s", SANDBOX_PAGE_TOKEN);
+	return 0;
+}
+
+static int sandbox_start(struct server *s, char *err, size_t errlen)
+{
+	char webhook_url[260];
+	snprintf(webhook_url, sizeof(webhook_url), "%s/webhook", s->self_url);
+	struct sandbox_options so = {
+	    .app_secret = s->cfg.app_secret,
+	    .page_token = s->cfg.page_token,
+	    .webhook_url = webhook_url,
+	    .allow_remote = s->cfg.sandbox_allow_remote,
+	    .max_records = 10000,
+	};
+	if (!(s->sandbox = sandbox_new(&so, err, errlen)))
+		return -1;
+	sandbox_register(s->http, s->sandbox);
+	log_event(LOG_WARN, "sandbox_mode", "message",
+	          "SANDBOX MODE: nothing is sent to Facebook; replies are recorded and shown at "
+	          "/sandbox and by 'borgerbot chat'",
+	          "url", s->self_url, NULL);
+	return 0;
+}
+
+/* The municipality's data folder: case rules, winter plan, routine content. */
+/* The street register: streets_file, else data/streets.csv (written by
+ * `borgerbot streets import`) beside the database, else the demo register. */
+static int load_intents(struct server *s, char *err, size_t errlen)
+{
+	char streets[600];
+	const struct config *c = &s->cfg;
+	if (c->streets_file[0]) {
+		snprintf(streets, sizeof(streets), "%s", c->streets_file);
+	} else {
+		const char *slash = strrchr(c->db_path, '/');
+		int dirlen = slash ? (int)(slash - c->db_path) : 1;
+		snprintf(streets, sizeof(streets), "%.*s/streets.csv", dirlen,
+		         slash ? c->db_path : ".");
+		if (access(streets, R_OK) != 0)
+			snprintf(streets, sizeof(streets), "%s/streets/demo-streets.csv",
+			         c->intents_dir);
+	}
+	char why[512];
+	if (!(s->intents = intent_engine_load(c->intents_dir, streets, why, sizeof(why)))) {
+		snprintf(err, errlen, "intents: %s", why);
+		return -1;
+	}
+	log_event(LOG_DEBUG, "intents_loaded", "dir", c->intents_dir, "streets", streets, NULL);
+	return 0;
+}
+
+static int load_municipality(struct server *s, char *err, size_t errlen)
+{
+	const char *dir = s->cfg.municipality_dir;
+	if (!(s->case_rules = case_rules_load(dir, err, errlen)) ||
+	    !(s->winter = winter_load(dir, err, errlen)) ||
+	    !(s->content = content_load(dir, err, errlen)) || load_intents(s, err, errlen) < 0)
+		return -1;
+	s->knowledge = (struct dialog_knowledge){s->intents, s->case_rules, s->winter, s->content};
+	return 0;
+}
+
+static int start_case_apis(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	struct staff_api_options so = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .write_lock = &s->write_lock,
+	    .rules = s->case_rules,
+	    .winter = s->winter,
+	    .max_body_bytes = c->api_max_body_bytes,
+	    .notify = outbox_sender_notify,
+	    .notify_arg = s->sender,
+	};
+	struct open311_options oo = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .write_lock = &s->write_lock,
+	    .rules = s->case_rules,
+	    .winter = s->winter,
+	    .content = s->content,
+	    .max_body_bytes = c->api_max_body_bytes,
+	    .public_read = c->open311_public_read,
+	};
+	if (!(s->staff_api = staff_api_new(&so, err, errlen)) ||
+	    !(s->open311 = open311_new(&oo, err, errlen)))
+		return -1;
+	staff_api_register(s->http, s->staff_api);
+	open311_register(s->http, s->open311);
+	return 0;
+}
+
+static int start_sender(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	struct outbox_sender_options so = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .write_lock = &s->write_lock,
+	    .metrics = &s->metrics,
+	    .graph =
+	        {
+	            .base_url = c->graph_url,
+	            .page_token = c->page_token,
+	            .connect_timeout_ms = c->graph_connect_timeout_ms,
+	            .timeout_ms = c->graph_timeout_ms,
+	            /* the sandbox recorder is this server, maybe with a self-signed cert */
+	            .insecure = c->sandbox_active,
+	        },
+	    .threads = c->outbox_senders,
+	    .rate_per_sec = c->send_rate_per_sec,
+	    .max_attempts = c->outbox_max_attempts,
+	    .retry_base_ms = c->outbox_retry_base_ms,
+	    .retry_max_ms = c->outbox_retry_max_ms,
+	};
+	s->sender = outbox_sender_start(&so, err, errlen);
+	return s->sender ? 0 : -1;
+}
+
+static int start_modules(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	if (load_municipality(s, err, errlen) < 0 || start_sender(s, err, errlen) < 0)
+		return -1;
+	struct worker_options wo = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .max_attempts = c->worker_max_attempts,
+	    .retry_base_ms = c->worker_retry_base_ms,
+	    .retry_max_ms = c->worker_retry_max_ms,
+	    .batch = c->worker_batch,
+	    .ingest_waiting = &s->ingest_waiting,
+	    .yield_slice_ms = c->worker_yield_slice_ms,
+	    .yield_wait_ms = c->worker_yield_wait_ms,
+	    .write_lock = &s->write_lock,
+	    .metrics = &s->metrics,
+	    .answer = c->bot_answers,
+	    .knowledge = &s->knowledge,
+	    .notify = outbox_sender_notify,
+	    .notify_arg = s->sender,
+	};
+	if (!(s->worker = worker_start(&wo, err, errlen)))
+		return -1;
+	struct ingest_options io = {
+	    .db_path = c->db_path,
+	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .max_batch = c->ingest_max_batch,
+	    .waiting = &s->ingest_waiting,
+	    .write_lock = &s->write_lock,
+	    .metrics = &s->metrics,
+	    .notify = worker_notify,
+	    .notify_arg = s->worker,
+	};
+	if (!(s->ingest = ingest_start(&io, err, errlen)))
+		return -1;
+	if (!(s->ops = ops_new(c->db_path, &s->write_lock, &s->metrics, err, errlen)))
+		return -1;
+	struct http_options ho = {
+	    .listen = c->listen,
+	    .listen_tls = c->listen_tls,
+	    .tls_cert = c->tls_cert,
+	    .tls_key = c->tls_key,
+	    .threads = c->http_threads,
+	};
+	if (!(s->http = http_start(&ho, err, errlen)))
+		return -1;
+	s->webhook = (struct webhook){
+	    .app_secret = c->app_secret,
+	    .verify_token = c->verify_token,
+	    .max_body_bytes = c->max_body_bytes,
+	    .ingest = s->ingest,
+	    .metrics = &s->metrics,
+	};
+	webhook_register(s->http, &s->webhook);
+	ops_register(s->http, s->ops);
+	if (start_case_apis(s, err, errlen) < 0)
+		return -1;
+	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static void stop_modules(struct server *s)
+{
+	http_stop(s->http); /* running handlers finish: acknowledged means committed */
+	ingest_stop(s->ingest);
+	worker_stop(s->worker);
+	outbox_sender_stop(s->sender); /* after the worker, which wakes it */
+	ops_free(s->ops);
+	sandbox_free(s->sandbox);
+	staff_api_free(s->staff_api);
+	open311_free(s->open311);
+	case_rules_free(s->case_rules);
+	winter_free(s->winter);
+	content_free(s->content);
+	intent_engine_free(s->intents);
+}
+
+static int wait_for_signal(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	int sig = 0;
+	sigwait(&set, &sig);
+	return sig;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+	}
+	static struct server s; /* large; lives for the whole run */
+	char err[600];
+	config_defaults(&s.cfg);
+	if (parse_args(&s.cfg, argc, argv, err, sizeof(err)) < 0 ||
+	    config_load_env(&s.cfg, err, sizeof(err)) < 0 ||
+	    config_validate(&s.cfg, err, sizeof(err)) < 0)
+		return fail(err);
+	if (s.cfg.sandbox_active && sandbox_prepare(&s, err, sizeof(err)) < 0)
+		return fail(err);
+	enum log_level level = LOG_INFO;
+	log_parse_level(s.cfg.log_level, &level);
+	log_set_level(level);
+	if (s.cfg.listen_tls[0] &&
+	    http_check_tls_files(s.cfg.tls_cert, s.cfg.tls_key, err, sizeof(err)) < 0)
+		return fail(err);
+	if (prepare_database(&s.cfg, err, sizeof(err)) < 0)
+		return fail(err);
+
+	/* Threads inherit this mask: only sigwait() below sees these signals. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* libcurl's global state, before any thread uses it (graph, sandbox). */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	metrics_init(&s.metrics);
+	pthread_mutex_init(&s.write_lock, NULL);
+	if (start_modules(&s, err, sizeof(err)) < 0) {
+		stop_modules(&s);
+		return fail(err);
+	}
+	if (s.cfg.sandbox && !s.cfg.sandbox_active)
+		log_event(LOG_WARN, "sandbox_disabled", "reason",
+		          "a page token is configured: replies go to Meta's Graph API", NULL);
+	log_event(LOG_INFO, "server_started", "version", BORGERBOT_VERSION, "listen",
+	          s.cfg.listen[0] ? s.cfg.listen : NULL, "listen_tls",
+	          s.cfg.listen_tls[0] ? s.cfg.listen_tls : NULL, "db", s.cfg.db_path, "graph_url",
+	          s.cfg.graph_url, NULL);
+	int sig = wait_for_signal();
+	log_event(LOG_INFO, "server_stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+	          NULL);
+	stop_modules(&s);
+	pthread_mutex_destroy(&s.write_lock);
+	curl_global_cleanup();
+	log_event(LOG_INFO, "server_stopped", NULL);
+	return 0;
+}

@@ -1,0 +1,477 @@
+/*
+ * sandbox.c - the sandbox Graph endpoint and chat API (see sandbox.h).
+ *
+ * Flow of one sandbox conversation turn:
+ *   chat client --POST /sandbox/api/send--> sandbox signs a Messenger event
+ *   --POST /webhook (loopback, real signature)--> ingest -> worker -> outbox
+ *   --POST /sandbox/graph/vNN/PAGE/messages--> record_add() stores the Send
+ *   API body in memory and wakes waiters --GET /sandbox/api/replies--> client.
+ * `borgerbot chat` signs its events itself and posts to /webhook directly.
+ *
+ * Records live in a bounded in-memory list guarded by one mutex; a condition
+ * variable lets /sandbox/api/replies long-poll for new records.
+ */
+#include "sandbox.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/db.h"
+#include "core/log.h"
+#include "sandbox_page.h"
+#include "inbox/signature.h"
+#include "inbox/webhook.h"
+
+#define MAX_API_BODY ((size_t)64 * 1024)
+#define MAX_TEXT_BYTES 8000
+#define MAX_WAIT_MS 25000
+
+struct record {
+	long long id;
+	long long ts_ms;
+	char psid[72];
+	char *body; /* the Send API request body, compact JSON */
+};
+
+struct sandbox {
+	struct sandbox_options opt;
+	char app_secret[256];
+	char page_token[1024];
+	char webhook_url[300];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct record *records; /* ring of opt.max_records */
+	size_t head, count;
+	long long next_id;
+};
+
+/* ---- records ------------------------------------------------------------ */
+
+static void record_add(struct sandbox *sb, const char *psid, char *body)
+{
+	pthread_mutex_lock(&sb->mu);
+	size_t cap = sb->opt.max_records;
+	struct record *r;
+	if (sb->count == cap) {
+		r = &sb->records[sb->head];
+		free(r->body);
+		sb->head = (sb->head + 1) % cap;
+		sb->count--;
+	}
+	r = &sb->records[(sb->head + sb->count) % cap];
+	sb->count++;
+	r->id = ++sb->next_id;
+	r->ts_ms = db_now_ms();
+	snprintf(r->psid, sizeof(r->psid), "%s", psid);
+	r->body = body;
+	pthread_cond_broadcast(&sb->cv);
+	pthread_mutex_unlock(&sb->mu);
+}
+
+/* Appends records for psid newer than after to arr; returns how many. */
+static int records_collect(struct sandbox *sb, const char *psid, long long after, json_t *arr)
+{
+	int n = 0;
+	for (size_t i = 0; i < sb->count; i++) {
+		struct record *r = &sb->records[(sb->head + i) % sb->opt.max_records];
+		if (r->id <= after || strcmp(r->psid, psid) != 0)
+			continue;
+		json_t *req = json_loads(r->body, 0, NULL);
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:o*}", "id", (json_int_t)r->id,
+		                                     "ts", (json_int_t)r->ts_ms, "request", req));
+		n++;
+	}
+	return n;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+int sandbox_is_loopback(const char *addr)
+{
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	       strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+static int allowed(struct mg_connection *conn, struct sandbox *sb)
+{
+	return sb->opt.allow_remote || sandbox_is_loopback(mg_get_request_info(conn)->remote_addr);
+}
+
+static int reply_json(struct mg_connection *conn, int status, json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (!s)
+		return http_reply_text(conn, 500, "out of memory\n");
+	int rc = http_reply(conn, status, "application/json; charset=utf-8", s, strlen(s), NULL);
+	free(s);
+	return rc;
+}
+
+/* Graph-style error body, as Meta's Send API answers. */
+static int graph_error(struct mg_connection *conn, int status, int code, const char *message)
+{
+	return reply_json(conn, status,
+	                  json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "message", message, "type",
+	                            status == 401 ? "OAuthException" : "GraphMethodException",
+	                            "code", code, "fbtrace_id", "sandbox"));
+}
+
+static int valid_psid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static int token_ok(struct mg_connection *conn, struct sandbox *sb)
+{
+	char token[1024] = "";
+	const char *auth = mg_get_header(conn, "Authorization");
+	if (auth && strncmp(auth, "Bearer ", 7) == 0)
+		snprintf(token, sizeof(token), "%s", auth + 7);
+	else
+		webhook_query_param(mg_get_request_info(conn)->query_string, "access_token", token,
+		                    sizeof(token));
+	size_t a = strlen(token), b = strlen(sb->page_token);
+	return a == b && CRYPTO_memcmp(token, sb->page_token, a) == 0;
+}
+
+static json_t *read_json_body(struct mg_connection *conn, size_t max, int *status)
+{
+	char *body;
+	size_t len;
+	enum http_body rb = http_read_body(conn, max, &body, &len);
+	if (rb != HTTP_BODY_OK) {
+		*status = rb == HTTP_BODY_TOO_LARGE ? 413 : 400;
+		return NULL;
+	}
+	json_t *obj = json_loadb(body, len, 0, NULL);
+	free(body);
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		*status = 400;
+		return NULL;
+	}
+	return obj;
+}
+
+/* ---- /sandbox/graph/.../messages ---------------------------------------- */
+
+/* Checks a Send API body the way Meta does; returns NULL or the problem. */
+static const char *check_send_body(json_t *req, const char **psid)
+{
+	json_t *rid = json_object_get(json_object_get(req, "recipient"), "id");
+	if (!json_is_string(rid) || !valid_psid(json_string_value(rid)))
+		return "(#100) The parameter recipient is required";
+	*psid = json_string_value(rid);
+	json_t *msg = json_object_get(req, "message");
+	json_t *action = json_object_get(req, "sender_action");
+	if (!!msg == !!action)
+		return "(#100) Exactly one of message and sender_action is required";
+	if (action)
+		return json_is_string(action) ? NULL : "(#100) Invalid sender_action";
+	if (!json_is_string(json_object_get(req, "messaging_type")))
+		return "(#100) messaging_type is required";
+	json_t *text = json_object_get(msg, "text");
+	if (!json_is_string(text) && !json_object_get(msg, "attachment"))
+		return "(#100) The message needs text or an attachment";
+	if (json_is_string(text) && json_string_length(text) > (size_t)2000 * 4)
+		return "(#100) Text must be 2000 characters or less";
+	json_t *qr = json_object_get(msg, "quick_replies");
+	if (qr && (!json_is_array(qr) || json_array_size(qr) > 13))
+		return "(#100) At most 13 quick replies";
+	return NULL;
+}
+
+static int graph_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct sandbox *sb = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (!allowed(conn, sb))
+		return http_reply_text(conn, 403, "Forbidden\n");
+	size_t ulen = strlen(ri->local_uri);
+	if (strcmp(ri->request_method, "POST") != 0 || ulen < 9 ||
+	    strcmp(ri->local_uri + ulen - 9, "/messages") != 0)
+		return graph_error(conn, 400, 100, "Unsupported request in the sandbox");
+	if (!token_ok(conn, sb))
+		return graph_error(conn, 401, 190, "Invalid OAuth access token");
+	int status;
+	json_t *req = read_json_body(conn, MAX_API_BODY, &status);
+	if (!req)
+		return graph_error(conn, status, 100, "Request body must be a JSON object");
+	const char *psid = NULL;
+	const char *problem = check_send_body(req, &psid);
+	if (problem) {
+		json_decref(req);
+		return graph_error(conn, 400, 100, problem);
+	}
+	char *compact = json_dumps(req, JSON_COMPACT);
+	json_t *answer = json_pack("{s:s}", "recipient_id", psid);
+	if (json_object_get(req, "message")) {
+		char mid[48];
+		pthread_mutex_lock(&sb->mu);
+		snprintf(mid, sizeof(mid), "m_sandbox_%lld", sb->next_id + 1);
+		pthread_mutex_unlock(&sb->mu);
+		json_object_set_new(answer, "message_id", json_string(mid));
+	}
+	char psid_copy[72];
+	snprintf(psid_copy, sizeof(psid_copy), "%s", psid);
+	json_decref(req);
+	if (!compact) {
+		json_decref(answer);
+		return graph_error(conn, 500, 2, "out of memory");
+	}
+	record_add(sb, psid_copy, compact);
+	return reply_json(conn, 200, answer);
+}
+
+/* ---- /sandbox/api/ -------------------------------------------------------- */
+
+static int api_info(struct mg_connection *conn)
+{
+	return reply_json(conn, 200,
+	                  json_pack("{s:s, s:b}", "page_id", SANDBOX_PAGE_ID, "sandbox", 1));
+}
+
+static void deadline_after(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static int api_replies(struct mg_connection *conn, struct sandbox *sb)
+{
+	const char *q = mg_get_request_info(conn)->query_string;
+	char psid[72], after_s[24] = "0", wait_s[16] = "0";
+	if (webhook_query_param(q, "psid", psid, sizeof(psid)) < 0 || !valid_psid(psid))
+		return reply_json(conn, 400, json_pack("{s:s}", "error", "psid is required"));
+	webhook_query_param(q, "after", after_s, sizeof(after_s));
+	webhook_query_param(q, "wait_ms", wait_s, sizeof(wait_s));
+	long long after = strtoll(after_s, NULL, 10);
+	long wait = strtol(wait_s, NULL, 10);
+	wait = wait < 0 ? 0 : wait > MAX_WAIT_MS ? MAX_WAIT_MS : wait;
+
+	json_t *arr = json_array();
+	struct timespec deadline;
+	deadline_after(&deadline, wait);
+	pthread_mutex_lock(&sb->mu);
+	while (records_collect(sb, psid, after, arr) == 0 && wait > 0) {
+		if (pthread_cond_timedwait(&sb->cv, &sb->mu, &deadline) == ETIMEDOUT)
+			break;
+	}
+	long long last = sb->next_id;
+	pthread_mutex_unlock(&sb->mu);
+	return reply_json(conn, 200,
+	                  json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
+}
+
+/* libcurl write callback: ptr stays non-const to match curl_write_callback. */
+// NOLINTNEXTLINE(readability-non-const-parameter)
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	(void)ptr;
+	(void)userdata;
+	return size * nmemb;
+}
+
+/* Signs body and POSTs it to this server's own /webhook; returns the status. */
+static long post_signed(struct sandbox *sb, const char *body)
+{
+	char sig[80], header[128];
+	signature_sign(sb->app_secret, body, strlen(body), sig);
+	snprintf(header, sizeof(header), "X-Hub-Signature-256: %s", sig);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return 0;
+	struct curl_slist *hdrs = curl_slist_append(NULL, header);
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, sb->webhook_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*"); /* loopback, never via a proxy */
+	/* our own dev certificate on loopback */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	long status = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+static char *new_mid(void)
+{
+	unsigned char r[12];
+	char *mid = malloc(2 + 8 + 2 * sizeof(r) + 1);
+	if (!mid || RAND_bytes(r, sizeof(r)) != 1) {
+		free(mid);
+		return NULL;
+	}
+	strcpy(mid, "m_sandbox_");
+	for (size_t i = 0; i < sizeof(r); i++)
+		sprintf(mid + 10 + 2 * i, "%02x", r[i]);
+	return mid;
+}
+
+/* {"psid", "text"} or {"psid", "text", "quick_reply": PAYLOAD} or
+ * {"psid", "postback": PAYLOAD, "title"} -> a Messenger event. */
+static json_t *build_event(json_t *in, const char **problem)
+{
+	const char *psid = json_string_value(json_object_get(in, "psid"));
+	json_t *text = json_object_get(in, "text");
+	json_t *qr = json_object_get(in, "quick_reply");
+	json_t *pb = json_object_get(in, "postback");
+	if (!psid || !valid_psid(psid)) {
+		*problem = "psid must be 1-64 letters, digits, '-' or '_'";
+		return NULL;
+	}
+	if (!json_is_string(text) && !json_is_string(pb)) {
+		*problem = "text (or postback) is required";
+		return NULL;
+	}
+	if (json_is_string(text) &&
+	    (json_string_length(text) == 0 || json_string_length(text) > MAX_TEXT_BYTES)) {
+		*problem = "text must be 1-8000 bytes";
+		return NULL;
+	}
+	char *mid = new_mid();
+	json_int_t now = (json_int_t)db_now_ms();
+	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", psid, "recipient", "id",
+	                         SANDBOX_PAGE_ID, "timestamp", now);
+	if (json_is_string(pb)) {
+		json_t *title = json_object_get(in, "title");
+		json_object_set_new(item, "postback",
+		                    json_pack("{s:s, s:O, s:O}", "mid", mid ? mid : "m_sandbox",
+		                              "payload", pb, "title",
+		                              json_is_string(title) ? title : pb));
+	} else {
+		json_t *msg = json_pack("{s:s, s:O}", "mid", mid ? mid : "m_sandbox", "text", text);
+		if (json_is_string(qr))
+			json_object_set_new(msg, "quick_reply", json_pack("{s:O}", "payload", qr));
+		json_object_set_new(item, "message", msg);
+	}
+	free(mid);
+	return json_pack("{s:s, s:[{s:s, s:I, s:[o]}]}", "object", "page", "entry", "id",
+	                 SANDBOX_PAGE_ID, "time", now, "messaging", item);
+}
+
+static int api_send(struct mg_connection *conn, struct sandbox *sb)
+{
+	/* JSON only: a cross-site form cannot send application/json without a
+	 * CORS preflight, which the sandbox never grants. */
+	const char *ct = mg_get_header(conn, "Content-Type");
+	if (!ct || strncmp(ct, "application/json", 16) != 0)
+		return reply_json(conn, 415, json_pack("{s:s}", "error", "send application/json"));
+	int status;
+	json_t *in = read_json_body(conn, MAX_API_BODY, &status);
+	if (!in)
+		return reply_json(conn, status,
+		                  json_pack("{s:s}", "error", "body must be a JSON object"));
+	const char *problem = NULL;
+	json_t *event = build_event(in, &problem);
+	json_decref(in);
+	if (!event)
+		return reply_json(conn, 400, json_pack("{s:s}", "error", problem));
+	char *body = json_dumps(event, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(event);
+	long code = body ? post_signed(sb, body) : 0;
+	free(body);
+	return reply_json(conn, code == 200 ? 200 : 502,
+	                  json_pack("{s:I}", "webhook_status", (json_int_t)code));
+}
+
+static int api_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct sandbox *sb = cbdata;
+	if (!allowed(conn, sb))
+		return http_reply_text(conn, 403, "Forbidden\n");
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	const char *uri = ri->local_uri;
+	int get = strcmp(ri->request_method, "GET") == 0;
+	int post = strcmp(ri->request_method, "POST") == 0;
+	if (get && strcmp(uri, "/sandbox/api/info") == 0)
+		return api_info(conn);
+	if (get && strcmp(uri, "/sandbox/api/replies") == 0)
+		return api_replies(conn, sb);
+	if (post && strcmp(uri, "/sandbox/api/send") == 0)
+		return api_send(conn, sb);
+	return reply_json(conn, 404, json_pack("{s:s}", "error", "no such sandbox API"));
+}
+
+static int page_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct sandbox *sb = cbdata;
+	if (!allowed(conn, sb))
+		return http_reply_text(conn, 403, "Forbidden\n");
+	return http_reply(
+	    conn, 200, "text/html; charset=utf-8", sandbox_page_html, sandbox_page_html_len,
+	    "Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline'; "
+	    "style-src 'unsafe-inline'; frame-ancestors 'none'\r\n"
+	    "X-Frame-Options: DENY\r\n");
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+struct sandbox *sandbox_new(const struct sandbox_options *opt, char *err, size_t errlen)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+	if (!sb || !(sb->records =
+	                 calloc(opt->max_records ? opt->max_records : 1, sizeof(*sb->records)))) {
+		free(sb);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	sb->opt = *opt;
+	if (!sb->opt.max_records)
+		sb->opt.max_records = 1;
+	snprintf(sb->app_secret, sizeof(sb->app_secret), "%s", opt->app_secret);
+	snprintf(sb->page_token, sizeof(sb->page_token), "%s", opt->page_token);
+	snprintf(sb->webhook_url, sizeof(sb->webhook_url), "%s", opt->webhook_url);
+	pthread_mutex_init(&sb->mu, NULL);
+	pthread_cond_init(&sb->cv, NULL);
+	return sb;
+}
+
+void sandbox_register(struct http *h, struct sandbox *sb)
+{
+	http_route(h, "/sandbox$", page_handler, sb);
+	http_route(h, "/sandbox/$", page_handler, sb);
+	http_route(h, "/sandbox/graph/", graph_handler, sb);
+	http_route(h, "/sandbox/api/", api_handler, sb);
+}
+
+void sandbox_free(struct sandbox *sb)
+{
+	if (!sb)
+		return;
+	for (size_t i = 0; i < sb->count; i++)
+		free(sb->records[(sb->head + i) % sb->opt.max_records].body);
+	free(sb->records);
+	pthread_cond_destroy(&sb->cv);
+	pthread_mutex_destroy(&sb->mu);
+	free(sb);
+}

@@ -1,0 +1,543 @@
+/*
+ * dialog.c - the bot's conversation logic (see dialog.h).
+ *
+ * Flow for one turn:
+ *   payload of a quick reply we sent?  -> that choice (clarified intent,
+ *                                         "I don't know the address")
+ *   a report waiting for its place?    -> the place from this message (or a
+ *                                         shared location) files it
+ *   otherwise classify the text        -> crisis: urgent hand-over
+ *                                         two close routine intents: ask
+ *                                         streetlight/road/missed waste: case
+ *                                         gritting: winter plan
+ *                                         waste/opening hours: content
+ *                                         greeting/thanks: friendly reply
+ *                                         anything else: hand over
+ * All citizen-facing texts of this module are in the `say` table below.
+ */
+#include "dialog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/case.h"
+#include "domain/content.h"
+#include "store/db.h"
+#include "intents/intent.h"
+#include "core/log.h"
+#include "outbox/outbox.h"
+#include "domain/winter.h"
+
+#define DRAFT_MAX_AGE_MS (2LL * 60 * 60 * 1000) /* a "where?" answer counts for 2 hours */
+#define REPLY_MAX 2400
+
+enum say {
+	SAY_ASK_PLACE_LIGHT,
+	SAY_ASK_PLACE_ROAD,
+	SAY_ASK_PLACE_WASTE,
+	SAY_ASK_PLACE_INFO,
+	SAY_CASE_NEW,
+	SAY_CASE_FOLLOW,
+	SAY_CASE_ALREADY,
+	SAY_ANGRY_PREFIX,
+	SAY_PLACE_UNKNOWN,
+	SAY_PLACE_NOT_FOUND,
+	SAY_CLARIFY,
+	SAY_CRISIS,
+	SAY_HUMAN,
+	SAY_COMPLAINT,
+	SAY_NOT_IN_PLAN,
+	SAY_COUNT
+};
+
+static const char *const say[SAY_COUNT] = {
+    [SAY_ASK_PLACE_LIGHT] = "Tak for din besked om gadelyset. Hvor er det? Skriv vejnavn og "
+                            "husnummer, fx \"Duevej 12\" – eller nummeret på lygtepælen, hvis du "
+                            "kan se det.",
+    [SAY_ASK_PLACE_ROAD] = "Tak fordi du siger til. Hvor er skaden? Skriv vejnavn og gerne "
+                           "husnummer, fx \"Duevej 12\".",
+    [SAY_ASK_PLACE_WASTE] = "Det er jeg ked af. Hvilken adresse skulle affaldet være hentet "
+                            "på? Skriv vejnavn og husnummer, fx \"Duevej 12\".",
+    [SAY_ASK_PLACE_INFO] = "Hvilken vej bor du på? Skriv vejnavnet, så finder jeg svaret.",
+    [SAY_CASE_NEW] = "Tak! Jeg har oprettet sag %s om %s hos %s. De kigger på det hurtigst "
+                     "muligt, og du får besked her i chatten, når det er ordnet.",
+    [SAY_CASE_FOLLOW] = "Tak! Vi kender allerede til det – det er registreret i sag %s hos %s. "
+                        "Du får også besked her i chatten, når det er ordnet.",
+    [SAY_CASE_ALREADY] = "Du står allerede på sag %s, så du får besked her i chatten, når den "
+                         "er løst.",
+    [SAY_ANGRY_PREFIX] = "Jeg forstår godt, at det er irriterende. ",
+    [SAY_PLACE_UNKNOWN] = "Det er helt i orden. Jeg giver din besked videre til en medarbejder, "
+                          "som skriver til dig her i chatten og finder ud af resten sammen med "
+                          "dig.",
+    [SAY_PLACE_NOT_FOUND] = "Tak. Jeg kan desværre ikke finde den adresse i kommunens "
+                            "vejregister, så jeg giver din besked videre til en medarbejder, som "
+                            "skriver til dig her i chatten.",
+    [SAY_CLARIFY] = "Jeg vil gerne være sikker på, at jeg forstår dig rigtigt. Handler det om "
+                    "%s eller %s?",
+    [SAY_CRISIS] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
+                   "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
+                   "70 201 201 – de har åbent hele døgnet. Jeg giver din besked videre til en "
+                   "medarbejder med det samme.",
+    [SAY_HUMAN] = "Selvfølgelig. Jeg giver besked til en medarbejder, som skriver til dig her i "
+                  "chatten så hurtigt som muligt.",
+    [SAY_COMPLAINT] = "Tak fordi du siger det, og undskyld at du har haft en dårlig oplevelse. "
+                      "Jeg giver din besked videre til en medarbejder, som vender tilbage til "
+                      "dig her i chatten.",
+    [SAY_NOT_IN_PLAN] = "Den vej kan jeg ikke finde i kommunens plan for vintertjeneste, så jeg "
+                        "giver dit spørgsmål videre til en medarbejder, som svarer dig her i "
+                        "chatten.",
+};
+
+/* Quick-reply payloads the bot sends and understands. */
+#define PAYLOAD_INTENT "INTENT:"
+#define PAYLOAD_PLACE_UNKNOWN "PLACE_UNKNOWN"
+/* Drafts that wait for a place but are questions, not cases. */
+#define DRAFT_WASTE_INFO "info:waste_collection"
+#define DRAFT_GRITTING_INFO "info:gritting"
+#define DRAFT_CLARIFY "clarify" /* the words a clarifying question asked about */
+
+/* Short Danish names of the routine intents, for clarifying quick replies. */
+static const struct {
+	const char *intent;
+	const char *title; /* at most 20 characters */
+	const char *phrase;
+} topics[] = {
+    {"streetlight_outage", "Gadelys", "gadelys"},
+    {"road_damage", "Vej eller fortov", "en skade på vej eller fortov"},
+    {"gritting", "Glatføre og sne", "glatføre og snerydning"},
+    {"waste_collection", "Affald", "affald"},
+    {"opening_hours", "Åbningstider", "åbningstider"},
+};
+
+struct turn_ctx {
+	sqlite3 *db;
+	const struct dialog_knowledge *k;
+	const struct bot_turn *turn;
+	const struct dialog_location *loc;
+	const char *photos_json;
+	struct bot_outcome *out;
+	char *err;
+	size_t errlen;
+	int angry;
+	const char *words; /* the citizen's description (the earlier words after a question) */
+};
+
+/* ---- replies -------------------------------------------------------------- */
+
+static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_quick_reply *qr,
+                      size_t nqr)
+{
+	struct outbox_reply r = {
+	    .page_id = c->turn->page_id,
+	    .psid = c->turn->psid,
+	    .origin = POLICY_BOT,
+	    .cause_event_id = c->turn->event_id,
+	    .text = text,
+	    .quick_replies = qr,
+	    .n_quick_replies = nqr,
+	    .sender_actions = 1,
+	};
+	struct outbox_result res;
+	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
+	if (st == OUTBOX_ERROR)
+		return -1;
+	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
+	c->out->refused |= st == OUTBOX_REFUSED;
+	return 0;
+}
+
+static int set_mode_waiting(struct turn_ctx *c)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db,
+	                       "UPDATE conversations SET mode = 'waiting_for_staff'"
+	                       " WHERE id = ?1 AND mode = 'bot'",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, c->turn->conversation_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	c->out->handed_over = 1;
+	return 0;
+}
+
+static int hand_over(struct turn_ctx *c, const char *text)
+{
+	c->out->intent = BOT_OTHER;
+	if (send_reply(c, text, NULL, 0) < 0)
+		return -1;
+	return set_mode_waiting(c);
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+static const char *case_category_of(const struct turn_ctx *c, const char *intent)
+{
+	if (!c->k->cases)
+		return NULL;
+	const struct case_category *cat = case_rules_find(c->k->cases, intent);
+	return cat ? intent : NULL;
+}
+
+/* A waste_collection message is a case only when a collection was missed. */
+static int missed_collection(const char *text)
+{
+	static const char *const cues[] = {
+	    "ikke blevet",   "ikke tømt",        "ikke hentet",    "ikke taget",
+	    "glemt",         "mangler at blive", "er ikke kommet", "kom ikke",
+	    "står stadig",   "står her stadig",  "sprang over",    "sprunget over",
+	    "not collected", "missed",           "ikke tømmet",    "blev ikke"};
+	if (!text)
+		return 0;
+	char low[1024];
+	size_t n = strlen(text);
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] + 32) : text[i];
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof(cues) / sizeof(cues[0]); i++)
+		if (strstr(low, cues[i]))
+			return 1;
+	return 0;
+}
+
+static const char *ask_place_text(const char *category)
+{
+	if (!strcmp(category, "streetlight_outage"))
+		return say[SAY_ASK_PLACE_LIGHT];
+	if (!strcmp(category, "waste_collection"))
+		return say[SAY_ASK_PLACE_WASTE];
+	return say[SAY_ASK_PLACE_ROAD];
+}
+
+static int ask_place(struct turn_ctx *c, const char *category, const char *text)
+{
+	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text, c->photos_json,
+	                    db_now_ms()) < 0) {
+		snprintf(c->err, c->errlen, "dialog: cannot save draft: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	static const struct outbox_quick_reply unknown[] = {
+	    {"Ved ikke adressen", PAYLOAD_PLACE_UNKNOWN}};
+	int info = !strncmp(category, "info:", 5);
+	return send_reply(c, info ? say[SAY_ASK_PLACE_INFO] : ask_place_text(category),
+	                  info ? NULL : unknown, info ? 0 : 1);
+}
+
+/* "gadelyset på Duevej 12" from the category's subject template. */
+static void case_subject(const struct case_rules *rules, const char *category,
+                         const struct intent_result *place, char *out, size_t outlen)
+{
+	const struct case_category *cat = case_rules_find(rules, category);
+	const char *tpl = cat && cat->subject ? cat->subject : "din henvendelse";
+	const char *mark = strstr(tpl, "{street}");
+	char where[200];
+	if (place->street[0])
+		snprintf(where, sizeof(where), "%s%s%s", place->street,
+		         place->house_number[0] ? " " : "", place->house_number);
+	else if (place->pole_number[0])
+		snprintf(where, sizeof(where), "lygtepæl %s", place->pole_number);
+	else
+		snprintf(where, sizeof(where), "det sted, du har delt");
+	if (!mark) {
+		snprintf(out, outlen, "%s", tpl);
+		return;
+	}
+	int n = snprintf(out, outlen, "%.*s%s%s", (int)(mark - tpl), tpl, where,
+	                 mark + strlen("{street}"));
+	if (n < 0 && outlen)
+		out[0] = '\0';
+}
+
+/* Files the report and confirms it with the reference. */
+static int file_case(struct turn_ctx *c, const char *category, const char *text, const char *photos,
+                     const struct intent_result *place)
+{
+	const char *why_not =
+	    case_not_a_fault(c->k->cases, category, place->street[0] ? place->street : NULL,
+	                     place->area[0] ? place->area : NULL, 0);
+	if (why_not)
+		return send_reply(c, why_not, NULL, 0);
+	struct case_report r = {
+	    .category = category,
+	    .street = place->street[0] ? place->street : NULL,
+	    .house_number = place->house_number[0] ? place->house_number : NULL,
+	    .pole_number = place->pole_number[0] ? place->pole_number : NULL,
+	    .has_location = c->loc && c->loc->has,
+	    .lat = c->loc ? c->loc->lat : 0,
+	    .lon = c->loc ? c->loc->lon : 0,
+	    .text = text,
+	    .photos_json = photos,
+	    .source = "messenger",
+	    .page_id = c->turn->page_id,
+	    .psid = c->turn->psid,
+	};
+	struct case_result res;
+	int rc = case_file(c->db, c->k->cases, &r, &res, c->err, c->errlen);
+	if (rc == CASE_ERROR)
+		return -1;
+	if (rc != CASE_OK)
+		return hand_over(c, say[SAY_PLACE_NOT_FOUND]);
+	char subject[200], reply[REPLY_MAX];
+	case_subject(c->k->cases, category, place, subject, sizeof(subject));
+	size_t n = 0;
+	if (c->angry)
+		n = (size_t)snprintf(reply, sizeof(reply), "%s", say[SAY_ANGRY_PREFIX]);
+	if (res.already_following)
+		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_ALREADY], res.reference);
+	else if (res.existing)
+		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_FOLLOW], res.reference,
+		         res.department);
+	else
+		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_NEW], res.reference, subject,
+		         res.department);
+	char ref[40];
+	snprintf(ref, sizeof(ref), "%s", res.reference);
+	log_event(LOG_INFO, res.existing ? "case_followed" : "case_filed", "reference", ref,
+	          "category", category, NULL);
+	return send_reply(c, reply, NULL, 0);
+}
+
+static int has_place(const struct intent_result *p, const struct dialog_location *loc)
+{
+	return p->street[0] || p->pole_number[0] || (loc && loc->has);
+}
+
+static int report(struct turn_ctx *c, const char *category, const struct intent_result *r)
+{
+	if (!has_place(r, c->loc))
+		return ask_place(c, category, c->words);
+	return file_case(c, category, c->words, c->photos_json, r);
+}
+
+/* ---- information answers ------------------------------------------------ */
+
+static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
+{
+	char buf[REPLY_MAX];
+	if (!c->k->winter)
+		return hand_over(c, say[SAY_NOT_IN_PLAN]);
+	int kind = winter_answer(c->k->winter, c->db, r->street, r->area, 0, buf, sizeof(buf));
+	if (kind < 0) {
+		snprintf(c->err, c->errlen, "dialog: winter plan: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	if (kind == WINTER_NOT_IN_PLAN)
+		return hand_over(c, say[SAY_NOT_IN_PLAN]);
+	if (kind == WINTER_GENERAL &&
+	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_GRITTING_INFO, NULL, NULL,
+	                    db_now_ms()) < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	return send_reply(c, buf, NULL, 0);
+}
+
+static const char *area_of(const struct turn_ctx *c, const struct intent_result *r)
+{
+	if (r->area[0])
+		return r->area;
+	if (r->street[0] && c->k->winter)
+		return winter_street_area(c->k->winter, r->street);
+	return NULL;
+}
+
+static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
+{
+	char buf[REPLY_MAX];
+	if (!c->k->content)
+		return hand_over(c, bot_text(BOT_OTHER));
+	if (content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
+	        CONTENT_NEED_AREA &&
+	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO, NULL, NULL,
+	                    db_now_ms()) < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	return send_reply(c, buf, NULL, 0);
+}
+
+static int answer_hours(struct turn_ctx *c)
+{
+	char buf[REPLY_MAX];
+	if (!c->k->content)
+		return hand_over(c, bot_text(BOT_OTHER));
+	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""), buf,
+	                             sizeof(buf));
+	return send_reply(c, buf, NULL, 0);
+}
+
+/* ---- the decision ----------------------------------------------------------- */
+
+static int clarify(struct turn_ctx *c, const struct intent_result *r)
+{
+	struct outbox_quick_reply qr[3];
+	char payloads[2][48];
+	const char *phrase[2] = {NULL, NULL};
+	size_t n = 0;
+	for (int i = 0; i < 2; i++) {
+		for (size_t t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
+			if (strcmp(topics[t].intent, r->alt_intents[i]) != 0)
+				continue;
+			snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
+			         topics[t].intent);
+			qr[n] = (struct outbox_quick_reply){topics[t].title, payloads[n]};
+			phrase[n++] = topics[t].phrase;
+		}
+	}
+	if (n < 2)
+		return hand_over(c, bot_text(BOT_OTHER));
+	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
+	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
+	                    c->photos_json, db_now_ms()) < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	char text[400];
+	snprintf(text, sizeof(text), say[SAY_CLARIFY], phrase[0], phrase[1]);
+	return send_reply(c, text, qr, n);
+}
+
+static int act(struct turn_ctx *c, const struct intent_result *r)
+{
+	const char *in = r->intent;
+	const char *category;
+	if (!strcmp(in, "crisis")) {
+		/* staff find it by the conversation id; no personal data in logs */
+		char conv[24];
+		snprintf(conv, sizeof(conv), "%lld", c->turn->conversation_id);
+		log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
+		return hand_over(c, say[SAY_CRISIS]);
+	}
+	if (r->needs_clarification)
+		return clarify(c, r);
+	if (!strcmp(in, "waste_collection") && !missed_collection(c->words)) {
+		/* "when is the recycling centre open?" is about opening hours */
+		if (content_topic_of(c->words ? c->words : "") == CONTENT_TOPIC_RECYCLING)
+			return answer_hours(c);
+		return answer_waste(c, r);
+	}
+	if ((category = case_category_of(c, in)) != NULL)
+		return report(c, category, r);
+	if (!strcmp(in, "gritting"))
+		return answer_gritting(c, r);
+	if (!strcmp(in, "opening_hours"))
+		return answer_hours(c);
+	if (!strcmp(in, "greeting") || !strcmp(in, "thanks")) {
+		c->out->intent = !strcmp(in, "greeting") ? BOT_GREETING : BOT_THANKS;
+		return send_reply(c, bot_text(c->out->intent), NULL, 0);
+	}
+	if (!strcmp(in, "human_request"))
+		return hand_over(c, say[SAY_HUMAN]);
+	if (!strcmp(in, "complaint"))
+		return hand_over(c, say[SAY_COMPLAINT]);
+	return hand_over(c, bot_text(BOT_OTHER)); /* none, panel, data deletion ... */
+}
+
+/* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
+ * message is something else (the draft is then dropped), -1 on error. */
+static int answer_draft(struct turn_ctx *c, struct case_draft *d)
+{
+	struct intent_result place;
+	const char *text = c->turn->text ? c->turn->text : "";
+	intent_find_place(c->k->intents, text, strlen(text), &place);
+	if (!strcmp(d->category, DRAFT_GRITTING_INFO))
+		return place.street[0] || place.area[0] ? (answer_gritting(c, &place) < 0 ? -1 : 1)
+		                                        : 0;
+	if (!strcmp(d->category, DRAFT_WASTE_INFO))
+		return place.street[0] || place.area[0] ? (answer_waste(c, &place) < 0 ? -1 : 1)
+		                                        : 0;
+	if (!strcmp(d->category, DRAFT_CLARIFY))
+		return 0; /* answered in words instead of a quick reply: classify them */
+	if (!has_place(&place, c->loc)) {
+		/* a new report or question of its own goes the normal way */
+		struct intent_result r;
+		intent_classify(c->k->intents, text, strlen(text), &r);
+		if (strcmp(r.intent, "none") != 0)
+			return 0;
+		return hand_over(c, say[SAY_PLACE_NOT_FOUND]) < 0 ? -1 : 1;
+	}
+	/* the citizen's first words describe the fault; photos from either */
+	return file_case(c, d->category, d->text ? d->text : text,
+	                 d->photos_json ? d->photos_json : c->photos_json, &place) < 0
+	           ? -1
+	           : 1;
+}
+
+static int handle_payload(struct turn_ctx *c, const char *payload)
+{
+	if (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN)) {
+		struct case_draft d;
+		int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid,
+		                            DRAFT_MAX_AGE_MS, db_now_ms(), &d);
+		if (found < 0)
+			return -1;
+		if (found)
+			case_draft_clear(&d);
+		return hand_over(c, say[SAY_PLACE_UNKNOWN]);
+	}
+	/* a clarified topic: the citizen's earlier words, as that intent */
+	struct case_draft d;
+	int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid, DRAFT_MAX_AGE_MS,
+	                            db_now_ms(), &d);
+	if (found < 0)
+		return -1;
+	struct intent_result r;
+	const char *words = found && !strcmp(d.category, DRAFT_CLARIFY) && d.text ? d.text : "";
+	intent_find_place(c->k->intents, words, strlen(words), &r);
+	snprintf(r.intent, sizeof(r.intent), "%s", payload + strlen(PAYLOAD_INTENT));
+	c->words = words[0] ? words : c->turn->text;
+	int rc = act(c, &r);
+	if (found)
+		case_draft_clear(&d);
+	return rc;
+}
+
+int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bot_turn *turn,
+                  const struct dialog_location *loc, const char *photos_json,
+                  struct bot_outcome *out, char *err, size_t errlen)
+{
+	*out = (struct bot_outcome){.intent = BOT_OTHER};
+	struct turn_ctx c = {db, k, turn, loc, photos_json, out, err, errlen, 0, turn->text};
+	const char *payload = turn->payload;
+	if (!k->intents) /* no engine: the simple greeting/thanks bot */
+		return bot_answer(db, turn, out, err, errlen);
+	if (payload && !strcmp(payload, "GET_STARTED")) {
+		out->intent = BOT_GREETING;
+		return send_reply(&c, bot_text(BOT_GREETING), NULL, 0);
+	}
+	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
+	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
+		return handle_payload(&c, payload);
+
+	struct case_draft d;
+	int found =
+	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, db_now_ms(), &d);
+	if (found < 0) {
+		snprintf(err, errlen, "dialog: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (found) {
+		int rc = answer_draft(&c, &d);
+		case_draft_clear(&d);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	if (!turn->text) /* a photo, sticker or location with no words */
+		return hand_over(&c, bot_text(BOT_OTHER));
+	struct intent_result r;
+	if (intent_classify(k->intents, turn->text, strlen(turn->text), &r) < 0) {
+		snprintf(err, errlen, "dialog: intent engine failed");
+		return -1;
+	}
+	c.angry = r.angry;
+	return act(&c, &r);
+}

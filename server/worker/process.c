@@ -1,0 +1,490 @@
+/*
+ * process.c - turns stored events into pages, citizens, conversations,
+ * messages and feed comments (see process.h).
+ *
+ * Flow per event: parse the stored JSON item -> upsert the page, the citizen
+ * and the conversation (keeping the citizen's last inbound time, which opens
+ * Meta's 24-hour window) -> record what the kind means: an inbound message,
+ * an echo of the page's own message, a delivery or read watermark, an edit,
+ * a thread-control change or a feed comment. Kinds with no record of their
+ * own (optins, policy notices, unknown kinds) only touch page and citizen.
+ * Then, for a new inbound message or postback on the "messaging" channel:
+ * case notices waiting for this citizen go out (their window is open), and
+ * in a conversation in mode 'bot' the bot's answer goes into the outbox
+ * (answer() -> dialog_answer() -> outbox_enqueue()), inside the same savepoint.
+ * All SQL is prepared once per processor.
+ */
+#include "process.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot.h"
+#include "domain/case_notify.h"
+#include "store/db.h"
+
+enum stmt_id {
+	S_PAGE,
+	S_CITIZEN,
+	S_CONVERSATION,
+	S_MESSAGE,
+	S_DELIVERED_MID,
+	S_DELIVERED_WM,
+	S_READ_WM,
+	S_EDIT,
+	S_OWNER,
+	S_COMMENT,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_PAGE] = "INSERT INTO pages (id, first_seen_at, last_event_at) VALUES (?1, ?2, ?2)"
+               " ON CONFLICT (id) DO UPDATE SET last_event_at = excluded.last_event_at",
+    [S_CITIZEN] = "INSERT INTO citizens (page_id, psid, first_seen_at, last_seen_at,"
+                  " last_inbound_at) VALUES (?1, ?2, ?3, ?3, ?4)"
+                  " ON CONFLICT (page_id, psid) DO UPDATE SET"
+                  " last_seen_at = MAX(last_seen_at, excluded.last_seen_at),"
+                  " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
+                  " last_inbound_at, excluded.last_inbound_at)",
+    [S_CONVERSATION] =
+        "INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at,"
+        " last_outbound_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
+        " ON CONFLICT (page_id, psid) DO UPDATE SET updated_at = excluded.updated_at,"
+        " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
+        " last_inbound_at, excluded.last_inbound_at),"
+        " last_outbound_at = COALESCE(MAX(last_outbound_at, excluded.last_outbound_at),"
+        " last_outbound_at, excluded.last_outbound_at)"
+        " RETURNING id, mode",
+    [S_MESSAGE] = "INSERT INTO messages (conversation_id, event_id, mid, direction, kind, text,"
+                  " payload, attachments, reply_to_mid, app_id, ts_ms)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                  " ON CONFLICT (mid) DO NOTHING",
+    [S_DELIVERED_MID] = "UPDATE messages SET delivered_at = COALESCE(delivered_at, ?2)"
+                        " WHERE mid = ?1",
+    [S_DELIVERED_WM] = "UPDATE messages SET delivered_at = COALESCE(delivered_at, ?3)"
+                       " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
+                       " AND delivered_at IS NULL",
+    [S_READ_WM] = "UPDATE messages SET read_at = COALESCE(read_at, ?3),"
+                  " delivered_at = COALESCE(delivered_at, ?3)"
+                  " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
+                  " AND read_at IS NULL",
+    [S_EDIT] = "UPDATE messages SET text = ?2, edit_count = edit_count + 1 WHERE mid = ?1",
+    [S_OWNER] = "UPDATE conversations SET thread_owner_app_id = ?2 WHERE id = ?1",
+    [S_COMMENT] = "INSERT INTO feed_comments (page_id, comment_id, post_id, from_id, verb,"
+                  " message, created_ms, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+
+struct processor {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	struct processor_options opt;
+	int queued; /* outbox rows since processor_take_queued() */
+};
+
+/* The state of one event while it is applied. */
+struct job {
+	struct processor *p;
+	const struct stored_event *ev;
+	json_t *item;
+	long long conversation_id;
+	char mode[24]; /* the conversation's mode before this event */
+	int recorded;  /* a new messages row was written (not a redelivered mid) */
+	char *err;
+	size_t errlen;
+};
+
+struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,
+                                size_t errlen)
+{
+	struct processor *p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->db = db;
+	if (opt)
+		p->opt = *opt;
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->st[i],
+		                       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "processor: %s", sqlite3_errmsg(db));
+			processor_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+void processor_free(struct processor *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(p->st[i]);
+	free(p);
+}
+
+static sqlite3_stmt *stmt(struct job *j, enum stmt_id id)
+{
+	sqlite3_stmt *st = j->p->st[id];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static int run(struct job *j, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
+	return -1;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int idx, json_t *v)
+{
+	if (json_is_string(v))
+		sqlite3_bind_text(st, idx, json_string_value(v), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+static void bind_json_or_null(sqlite3_stmt *st, int idx, json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	if (s)
+		sqlite3_bind_text(st, idx, s, -1, free);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+static long long json_ms(json_t *v)
+{
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/* Kinds by which the citizen acts, opening Meta's 24-hour window. */
+static int is_inbound_action(const char *kind)
+{
+	return !strcmp(kind, "message") || !strcmp(kind, "postback") || !strcmp(kind, "reaction") ||
+	       !strcmp(kind, "referral");
+}
+
+static int upsert_parties(struct job *j)
+{
+	const struct stored_event *ev = j->ev;
+	long long now = db_now_ms();
+	int inbound = is_inbound_action(ev->kind);
+	int outbound = !strcmp(ev->kind, "echo");
+
+	sqlite3_stmt *st = stmt(j, S_PAGE);
+	sqlite3_bind_text(st, 1, ev->page_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if (run(j, st) < 0)
+		return -1;
+
+	st = stmt(j, S_CITIZEN);
+	sqlite3_bind_text(st, 1, ev->page_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ev->citizen_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	if (inbound)
+		sqlite3_bind_int64(st, 4, ev->ts_ms);
+	if (run(j, st) < 0)
+		return -1;
+
+	st = stmt(j, S_CONVERSATION);
+	sqlite3_bind_text(st, 1, ev->page_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ev->citizen_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	if (inbound)
+		sqlite3_bind_int64(st, 4, ev->ts_ms);
+	if (outbound)
+		sqlite3_bind_int64(st, 5, ev->ts_ms);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
+		return -1;
+	}
+	j->conversation_id = sqlite3_column_int64(st, 0);
+	const unsigned char *mode = sqlite3_column_text(st, 1);
+	snprintf(j->mode, sizeof(j->mode), "%s", mode ? (const char *)mode : "");
+	sqlite3_reset(st);
+	return 0;
+}
+
+static const char *message_kind(json_t *msg)
+{
+	if (json_object_get(msg, "quick_reply"))
+		return "quick_reply";
+	if (json_array_size(json_object_get(msg, "attachments")) > 0)
+		return "attachment";
+	return "text";
+}
+
+/* message, echo, postback, reaction, referral, optin: one messages row each. */
+static int record_message(struct job *j, const char *key, int outbound)
+{
+	json_t *obj = json_object_get(j->item, key);
+	if (!json_is_object(obj)) {
+		snprintf(j->err, j->errlen, "%s event without a %s object", j->ev->kind, key);
+		return -1;
+	}
+	const char *kind = j->ev->kind;
+	json_t *text = json_object_get(obj, "text");
+	json_t *payload = NULL;
+	json_t *mid = json_object_get(obj, "mid");
+	json_t *reply_to = json_object_get(json_object_get(obj, "reply_to"), "mid");
+	if (!strcmp(key, "message")) {
+		kind = outbound ? "echo" : message_kind(obj);
+		payload = json_object_get(json_object_get(obj, "quick_reply"), "payload");
+	} else if (!strcmp(key, "postback")) {
+		text = json_object_get(obj, "title");
+		payload = json_object_get(obj, "payload");
+	} else if (!strcmp(key, "reaction")) {
+		text = json_object_get(obj, "emoji");
+		payload = json_object_get(obj, "action");
+		reply_to = mid; /* the message reacted to */
+		mid = NULL;
+	} else {
+		payload = obj; /* referral and optin: keep the whole object */
+		mid = NULL;
+		text = NULL;
+	}
+	sqlite3_stmt *st = stmt(j, S_MESSAGE);
+	sqlite3_bind_int64(st, 1, j->conversation_id);
+	sqlite3_bind_int64(st, 2, j->ev->id);
+	bind_text_or_null(st, 3, mid);
+	sqlite3_bind_text(st, 4, outbound ? "out" : "in", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, kind, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 6, text);
+	if (json_is_string(payload) || payload == NULL)
+		bind_text_or_null(st, 7, payload);
+	else
+		bind_json_or_null(st, 7, payload);
+	bind_json_or_null(st, 8, json_object_get(obj, "attachments"));
+	bind_text_or_null(st, 9, reply_to);
+	bind_text_or_null(st, 10, json_object_get(obj, "app_id"));
+	sqlite3_bind_int64(st, 11, j->ev->ts_ms);
+	if (run(j, st) < 0)
+		return -1;
+	j->recorded = sqlite3_changes(j->p->db) > 0;
+	return 0;
+}
+
+static int record_delivery(struct job *j)
+{
+	json_t *d = json_object_get(j->item, "delivery");
+	long long now = db_now_ms();
+	size_t i;
+	json_t *mid;
+	json_array_foreach(json_object_get(d, "mids"), i, mid)
+	{
+		if (!json_is_string(mid))
+			continue;
+		sqlite3_stmt *st = stmt(j, S_DELIVERED_MID);
+		sqlite3_bind_text(st, 1, json_string_value(mid), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, now);
+		if (run(j, st) < 0)
+			return -1;
+	}
+	long long wm = json_ms(json_object_get(d, "watermark"));
+	if (wm <= 0)
+		return 0;
+	sqlite3_stmt *st = stmt(j, S_DELIVERED_WM);
+	sqlite3_bind_int64(st, 1, j->conversation_id);
+	sqlite3_bind_int64(st, 2, wm);
+	sqlite3_bind_int64(st, 3, now);
+	return run(j, st);
+}
+
+static int record_read(struct job *j)
+{
+	long long wm = json_ms(json_object_get(json_object_get(j->item, "read"), "watermark"));
+	if (wm <= 0)
+		return 0;
+	sqlite3_stmt *st = stmt(j, S_READ_WM);
+	sqlite3_bind_int64(st, 1, j->conversation_id);
+	sqlite3_bind_int64(st, 2, wm);
+	sqlite3_bind_int64(st, 3, db_now_ms());
+	return run(j, st);
+}
+
+static int record_edit(struct job *j)
+{
+	json_t *e = json_object_get(j->item, "message_edit");
+	json_t *mid = json_object_get(e, "mid");
+	if (!json_is_string(mid))
+		return 0; /* nothing we can match it to */
+	sqlite3_stmt *st = stmt(j, S_EDIT);
+	sqlite3_bind_text(st, 1, json_string_value(mid), -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 2, json_object_get(e, "text"));
+	return run(j, st);
+}
+
+static int record_owner(struct job *j, const char *key)
+{
+	json_t *tc = json_object_get(j->item, key);
+	json_t *owner = json_object_get(tc, "new_owner_app_id");
+	char buf[32];
+	sqlite3_stmt *st = stmt(j, S_OWNER);
+	sqlite3_bind_int64(st, 1, j->conversation_id);
+	if (json_is_integer(owner)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(owner));
+		sqlite3_bind_text(st, 2, buf, -1, SQLITE_TRANSIENT);
+	} else {
+		bind_text_or_null(st, 2, owner);
+	}
+	return run(j, st);
+}
+
+static int record_change(struct job *j)
+{
+	json_t *value = json_object_get(j->item, "value");
+	json_t *field = json_object_get(j->item, "field");
+	if (!json_is_string(field) || strcmp(json_string_value(field), "feed") != 0 ||
+	    !json_is_object(value))
+		return 0; /* other Page fields are stored and ignored */
+	json_t *item = json_object_get(value, "item");
+	if (!json_is_string(item) || strcmp(json_string_value(item), "comment") != 0)
+		return 0;
+	sqlite3_stmt *st = stmt(j, S_COMMENT);
+	sqlite3_bind_text(st, 1, j->ev->page_id, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 2, json_object_get(value, "comment_id"));
+	bind_text_or_null(st, 3, json_object_get(value, "post_id"));
+	sqlite3_bind_text(st, 4, j->ev->citizen_id, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, json_object_get(value, "verb"));
+	bind_text_or_null(st, 6, json_object_get(value, "message"));
+	sqlite3_bind_int64(st, 7, j->ev->ts_ms);
+	sqlite3_bind_int64(st, 8, j->ev->id);
+	return run(j, st);
+}
+
+static int dispatch(struct job *j)
+{
+	const char *k = j->ev->kind;
+	if (!strcmp(k, "message"))
+		return record_message(j, "message", 0);
+	if (!strcmp(k, "echo"))
+		return record_message(j, "message", 1);
+	if (!strcmp(k, "postback") || !strcmp(k, "reaction") || !strcmp(k, "referral") ||
+	    !strcmp(k, "optin"))
+		return record_message(j, k, 0);
+	if (!strcmp(k, "delivery"))
+		return record_delivery(j);
+	if (!strcmp(k, "read"))
+		return record_read(j);
+	if (!strcmp(k, "edit"))
+		return record_edit(j);
+	if (!strcmp(k, "pass_thread_control") || !strcmp(k, "take_thread_control"))
+		return record_owner(j, k);
+	return 0; /* request_thread_control, app_roles, policy notices, unknown */
+}
+
+/* Image URLs of a message as a JSON array (malloc'd, NULL if none), and a
+ * shared location's coordinates (Meta's legacy attachment shape). */
+static char *attachments_of(json_t *msg, struct dialog_location *loc)
+{
+	json_t *urls = json_array();
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(msg, "attachments"), i, a)
+	{
+		const char *type = json_string_value(json_object_get(a, "type"));
+		json_t *payload = json_object_get(a, "payload");
+		json_t *url = json_object_get(payload, "url");
+		if (type && !strcmp(type, "image") && json_is_string(url))
+			json_array_append(urls, url);
+		json_t *co = json_object_get(payload, "coordinates");
+		json_t *lat = json_object_get(co, "lat"), *lon = json_object_get(co, "long");
+		if (type && !strcmp(type, "location") && json_is_number(lat) &&
+		    json_is_number(lon)) {
+			loc->has = 1;
+			loc->lat = json_number_value(lat);
+			loc->lon = json_number_value(lon);
+		}
+	}
+	char *s = json_array_size(urls) ? json_dumps(urls, JSON_COMPACT) : NULL;
+	json_decref(urls);
+	return s;
+}
+
+/* The bot answers new citizen messages and postbacks in mode 'bot' that
+ * came on the "messaging" channel (standby means another app owns the
+ * thread; echoes are the page's own messages). */
+static int answer(struct job *j)
+{
+	const struct stored_event *ev = j->ev;
+	int message = !strcmp(ev->kind, "message");
+	if (!j->p->opt.answer || !j->recorded || strcmp(ev->source, "messaging") != 0 ||
+	    (!message && strcmp(ev->kind, "postback") != 0))
+		return 0;
+	/* The citizen wrote: their window is open, so waiting case notices go
+	 * out now, whoever is handling the conversation. */
+	int notices = case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
+	                                    db_now_ms(), j->err, j->errlen);
+	if (notices < 0)
+		return -1;
+	j->p->queued += notices;
+	if (strcmp(j->mode, "bot") != 0)
+		return 0;
+	json_t *obj = json_object_get(j->item, message ? "message" : "postback");
+	json_t *text = json_object_get(obj, message ? "text" : "title");
+	json_t *payload = message ? json_object_get(json_object_get(obj, "quick_reply"), "payload")
+	                          : json_object_get(obj, "payload");
+	struct bot_turn turn = {
+	    .page_id = ev->page_id,
+	    .psid = ev->citizen_id,
+	    .conversation_id = j->conversation_id,
+	    .event_id = ev->id,
+	    .text = json_is_string(text) ? json_string_value(text) : NULL,
+	    .payload = json_is_string(payload) ? json_string_value(payload) : NULL,
+	};
+	struct dialog_location loc = {0};
+	char *photos = attachments_of(obj, &loc);
+	struct bot_outcome out;
+	int rc = j->p->opt.knowledge ? dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &loc,
+	                                             photos, &out, j->err, j->errlen)
+	                             : bot_answer(j->p->db, &turn, &out, j->err, j->errlen);
+	free(photos);
+	if (rc < 0)
+		return -1;
+	j->p->queued += out.queued;
+	if (out.refused && j->p->opt.metrics)
+		metrics_count(&j->p->opt.metrics->outbox_refused, 1);
+	return 0;
+}
+
+int processor_take_queued(struct processor *p)
+{
+	int n = p->queued;
+	p->queued = 0;
+	return n;
+}
+
+int processor_apply(struct processor *p, const struct stored_event *ev, char *err, size_t errlen)
+{
+	struct job j = {.p = p, .ev = ev, .err = err, .errlen = errlen};
+	json_error_t jerr;
+	j.item = json_loads(ev->payload, 0, &jerr);
+	if (!json_is_object(j.item)) {
+		snprintf(err, errlen, "stored event is not a JSON object");
+		json_decref(j.item);
+		return -1;
+	}
+	int rc = 0;
+	if (!ev->citizen_id[0]) {
+		snprintf(err, errlen, "%s event has no sender or recipient id", ev->kind);
+		rc = -1;
+	} else if (!strcmp(ev->source, "changes")) {
+		rc = record_change(&j);
+	} else {
+		rc = upsert_parties(&j);
+		if (rc == 0)
+			rc = dispatch(&j);
+		if (rc == 0)
+			rc = answer(&j);
+	}
+	json_decref(j.item);
+	return rc;
+}

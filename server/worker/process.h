@@ -1,0 +1,52 @@
+/*
+ * process.h - applies one stored webhook event to the conversation records.
+ *
+ * The worker calls processor_apply() inside its own transaction (one
+ * savepoint per event), so an event's effects and its "done" mark commit
+ * together or not at all. That includes the bot's answer: an inbound
+ * message in a conversation in mode 'bot' gets its reply queued in the
+ * outbox (bot.h, outbox.h) in the same savepoint.
+ */
+#ifndef BORGERBOT_PROCESS_H
+#define BORGERBOT_PROCESS_H
+
+#include <sqlite3.h>
+
+#include "dialog.h"
+#include <stddef.h>
+
+#include "core/metrics.h"
+
+struct stored_event {
+	long long id;
+	const char *page_id;
+	const char *source; /* messaging, standby, changes */
+	const char *kind;
+	const char *sender_id;
+	const char *recipient_id;
+	const char *citizen_id;
+	const char *payload;
+	long long ts_ms;
+};
+
+struct processor;
+
+struct processor_options {
+	int answer;                               /* let the bot answer citizens (bot.h) */
+	struct metrics *metrics;                  /* may be NULL */
+	const struct dialog_knowledge *knowledge; /* may be NULL: greeting/thanks bot only */
+};
+
+struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,
+                                size_t errlen);
+void processor_free(struct processor *p);
+
+/* Returns 0 on success, -1 with err set when the event cannot be applied. */
+int processor_apply(struct processor *p, const struct stored_event *ev, char *err, size_t errlen);
+
+/* Outbox rows queued since the last call (the worker wakes the sender after
+ * its commit when this is non-zero). Rows of a rolled-back event count too:
+ * a needless wake-up is harmless. */
+int processor_take_queued(struct processor *p);
+
+#endif
