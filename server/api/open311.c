@@ -28,7 +28,6 @@
 
 struct open311 {
 	struct open311_options opt;
-	char db_path[512];
 };
 
 struct open311 *open311_new(const struct open311_options *opt, char *err, size_t errlen)
@@ -39,8 +38,6 @@ struct open311 *open311_new(const struct open311_options *opt, char *err, size_t
 		return NULL;
 	}
 	o->opt = *opt;
-	snprintf(o->db_path, sizeof(o->db_path), "%s", opt->db_path);
-	o->opt.db_path = o->db_path;
 	return o;
 }
 
@@ -156,7 +153,7 @@ static int check_jurisdiction(struct open311 *o, struct mg_connection *conn, con
 static sqlite3 *open_db(struct open311 *o)
 {
 	char err[300];
-	sqlite3 *db = db_open(o->opt.db_path, o->opt.busy_timeout_ms, err, sizeof(err));
+	sqlite3 *db = store_thread_db(o->opt.store, err, sizeof(err));
 	if (!db)
 		log_event(LOG_ERROR, "open311_db", "error", err, NULL);
 	return db;
@@ -455,6 +452,23 @@ static const char *read_post_fields(struct open311 *o, const struct params *p,
 	return NULL;
 }
 
+/* Files the case in one transaction. */
+struct file_txn {
+	const struct case_rules *rules;
+	const struct case_report *report;
+	struct case_result res;
+	int rc; /* case_file's result */
+	char *err;
+	size_t errlen;
+};
+
+static int file_case(sqlite3 *db, void *arg)
+{
+	struct file_txn *t = arg;
+	t->rc = case_file(db, t->rules, t->report, &t->res, t->err, t->errlen);
+	return t->rc == CASE_OK ? 0 : 1;
+}
+
 static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
                         const struct params *p)
 {
@@ -476,16 +490,11 @@ static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *
 		r.street = canon ? canon : street[0] ? street : NULL;
 		r.house_number = number[0] ? number : NULL;
 	}
-	struct case_result res;
-	pthread_mutex_lock(o->opt.write_lock);
-	int rc = db_exec(db, "BEGIN IMMEDIATE") == SQLITE_OK ? CASE_OK : CASE_ERROR;
-	if (rc == CASE_OK)
-		rc = case_file(db, o->opt.rules, &r, &res, err, sizeof(err));
-	if (rc == CASE_OK && db_exec(db, "COMMIT") != SQLITE_OK)
-		rc = CASE_ERROR;
-	if (rc != CASE_OK)
-		db_exec(db, "ROLLBACK");
-	pthread_mutex_unlock(o->opt.write_lock);
+	struct file_txn t = {o->opt.rules, &r, {0}, CASE_ERROR, err, sizeof(err)};
+	int rc = store_write(o->opt.store, db, file_case, &t, NULL, 0) == 0 ? CASE_OK
+	         : t.rc != CASE_OK                                          ? t.rc
+	                                                                    : CASE_ERROR;
+	struct case_result res = t.res;
 	free(f);
 	if (rc == CASE_INVALID)
 		return reply_error(conn, 400, err);
@@ -558,7 +567,6 @@ static int requests(struct open311 *o, struct mg_connection *conn, const char *s
 	         ((!post && o->opt.public_read) ||
 	          (rc = check_key(o, conn, db, &p, actor, sizeof(actor))) == 0))
 		rc = post ? file_request(o, conn, db, &p) : list_requests(o, conn, db, &p, single);
-	sqlite3_close(db);
 	free(body);
 	json_decref(p.json);
 	return rc;

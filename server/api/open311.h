@@ -21,12 +21,11 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "http/http.h"
+#include "store/store.h"
 #include "domain/winter.h"
 
 struct open311_options {
-	const char *db_path;
-	int busy_timeout_ms;
-	pthread_mutex_t *write_lock;
+	struct store *store; /* requests use one connection per HTTP thread */
 	const struct case_rules *rules;
 	const struct winter_plan *winter; /* canonical street names */
 	const struct content *content;    /* contact and jurisdiction_id */

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "domain/apikey.h"
+#include "domain/case_json.h"
 #include "domain/case_notify.h"
 #include "domain/content_data.h"
 #include "store/db.h"
@@ -25,7 +26,6 @@
 
 struct staff_api {
 	struct staff_api_options opt;
-	char db_path[512];
 };
 
 struct staff_api *staff_api_new(const struct staff_api_options *opt, char *err, size_t errlen)
@@ -36,8 +36,6 @@ struct staff_api *staff_api_new(const struct staff_api_options *opt, char *err, 
 		return NULL;
 	}
 	a->opt = *opt;
-	snprintf(a->db_path, sizeof(a->db_path), "%s", opt->db_path);
-	a->opt.db_path = a->db_path;
 	return a;
 }
 
@@ -69,34 +67,10 @@ static int reply_error(struct mg_connection *conn, int status, const char *messa
 	    json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message), headers);
 }
 
-/* ---- JSON of cases ------------------------------------------------------ */
-
+/* A string, or null for a missing or empty one. */
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
-}
-
-json_t *staff_api_case_json(const struct case_row *row)
-{
-	char created[40], updated[40];
-	content_iso8601(row->created_at, created, sizeof(created));
-	content_iso8601(row->updated_at, updated, sizeof(updated));
-	json_t *photos = row->photos ? json_loads(row->photos, 0, NULL) : NULL;
-	if (!json_is_array(photos)) {
-		json_decref(photos);
-		photos = json_array();
-	}
-	json_t *loc = row->has_location ? json_pack("{s:f, s:f}", "lat", row->lat, "long", row->lon)
-	                                : json_null();
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:s,"
-	                 " s:i}",
-	                 "reference", row->reference, "category", row->category, "department",
-	                 row->department, "status", row->status, "street", str_or_null(row->street),
-	                 "house_number", str_or_null(row->house_number), "pole_number",
-	                 str_or_null(row->pole_number), "location", loc, "description",
-	                 str_or_null(row->description), "photos", photos, "source", row->source,
-	                 "status_note", str_or_null(row->status_note), "created_at", created,
-	                 "updated_at", updated, "followers", row->followers);
 }
 
 /* ---- request helpers ---------------------------------------------------- */
@@ -104,7 +78,7 @@ json_t *staff_api_case_json(const struct case_row *row)
 static sqlite3 *open_db(struct staff_api *a)
 {
 	char err[300];
-	sqlite3 *db = db_open(a->opt.db_path, a->opt.busy_timeout_ms, err, sizeof(err));
+	sqlite3 *db = store_thread_db(a->opt.store, err, sizeof(err));
 	if (!db)
 		log_event(LOG_ERROR, "staff_api_db", "error", err, NULL);
 	return db;
@@ -172,25 +146,6 @@ static const char *member(json_t *obj, const char *key, size_t max, int *bad)
 	return json_string_value(v);
 }
 
-static int begin(struct staff_api *a, sqlite3 *db)
-{
-	pthread_mutex_lock(a->opt.write_lock);
-	if (db_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
-		pthread_mutex_unlock(a->opt.write_lock);
-		return -1;
-	}
-	return 0;
-}
-
-static int finish(struct staff_api *a, sqlite3 *db, int ok)
-{
-	int rc = ok ? db_exec(db, "COMMIT") : SQLITE_OK;
-	if (!ok || rc != SQLITE_OK)
-		db_exec(db, "ROLLBACK");
-	pthread_mutex_unlock(a->opt.write_lock);
-	return ok && rc == SQLITE_OK ? 0 : -1;
-}
-
 /* A query parameter; 1 present, 0 absent, -1 too long. */
 static int qparam(const struct mg_request_info *ri, const char *name, char *buf, size_t size)
 {
@@ -219,7 +174,7 @@ static int parse_status_list(const char *s, int *mask)
 
 static int append_case(void *arg, const struct case_row *row)
 {
-	json_array_append_new(arg, staff_api_case_json(row));
+	json_array_append_new(arg, case_row_json(row));
 	return 0;
 }
 
@@ -282,7 +237,7 @@ static int show_case(struct mg_connection *conn, sqlite3 *db, const char *ref)
 		return reply_error(conn, 500, "cannot read the case");
 	if (!found)
 		return reply_error(conn, 404, "no case with that reference");
-	json_t *obj = staff_api_case_json(&row);
+	json_t *obj = case_row_json(&row);
 	json_t *hist = json_array();
 	case_history(db, row.id, append_history, hist);
 	json_object_set_new(obj, "history", hist);
@@ -306,21 +261,15 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		                   "resolved, rejected) and may have a \"note\" of at "
 		                   "most 1000 bytes");
 	}
+	struct case_status_request req = {ref, status, note, actor};
 	struct case_status_change ch;
-	char err[300] = "";
-	if (begin(a, db) < 0) {
-		json_decref(body);
-		return reply_error(conn, 503, "the database is busy; try again");
-	}
+	int sent;
+	char err[300];
 	int rc =
-	    case_set_status(db, a->opt.rules, ref, status, note, actor, 0, &ch, err, sizeof(err));
-	int sent = 0;
-	if (rc == CASE_OK && ch.nrecipients &&
-	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
-		rc = CASE_ERROR;
+	    case_change_status(a->opt.store, db, a->opt.rules, &req, &ch, &sent, err, sizeof(err));
 	json_decref(body);
-	if (finish(a, db, rc == CASE_OK) < 0 && rc == CASE_OK)
-		rc = CASE_ERROR;
+	if (rc == CASE_BUSY)
+		return reply_error(conn, 503, "the database is busy; try again");
 	if (rc != CASE_OK) {
 		case_status_change_free(&ch);
 		int code = rc == CASE_INVALID     ? 400
@@ -329,17 +278,11 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		                                  : 500;
 		return reply_error(conn, code, rc == CASE_ERROR ? "cannot update the case" : err);
 	}
-	int in_window = 0;
-	for (size_t i = 0; i < ch.nrecipients; i++)
-		in_window += ch.recipients[i].in_window;
 	log_event(LOG_INFO, "case_status", "reference", ch.reference, "status", ch.new_status,
 	          "actor", actor, NULL);
 	if (sent > 0 && a->opt.notify)
 		a->opt.notify(a->opt.notify_arg);
-	json_t *out = json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference",
-	                        ch.reference, "old_status", ch.old_status, "status", ch.new_status,
-	                        "notices", "queued", (int)ch.nrecipients, "in_window", in_window,
-	                        "sent_now", sent, "text", ch.text[0] ? ch.text : NULL);
+	json_t *out = case_status_change_json(&ch, sent);
 	case_status_change_free(&ch);
 	return reply_json(conn, 200, out, NULL);
 }
@@ -374,7 +317,6 @@ static int cases_handler(struct mg_connection *conn, void *cbdata)
 		rc = is_status ? set_status(a, conn, db, ref, actor)
 		     : ref[0]  ? show_case(conn, db, ref)
 		               : list_cases(conn, db);
-	sqlite3_close(db);
 	return rc;
 }
 
@@ -385,6 +327,26 @@ static int time_member(json_t *obj, const char *key, long long *ms)
 	int bad = 0;
 	const char *s = member(obj, key, 40, &bad);
 	return !bad && s && content_parse_iso8601(s, ms) == 0 ? 0 : -1;
+}
+
+/* A gritting run, in one transaction. */
+struct run_txn {
+	const struct winter_plan *winter;
+	const char *route, *cls;
+	long long started, ended;
+	const char *actor;
+	int ran, bad;
+	long long id;
+	char err[200];
+};
+
+static int insert_run(sqlite3 *db, void *arg)
+{
+	struct run_txn *t = arg;
+	t->ran = 1;
+	t->id = winter_record_run(t->winter, db, t->route, t->cls, t->started, t->ended, t->actor,
+	                          &t->bad, t->err, sizeof(t->err));
+	return t->id > 0 ? 0 : 1;
 }
 
 static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *db,
@@ -404,15 +366,16 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		                   "the body needs \"route\" or \"class\" and "
 		                   "\"started_at\", \"ended_at\" as ISO 8601 times");
 	}
-	char err[200] = "";
-	if (begin(a, db) < 0) {
+	struct run_txn t = {a->opt.winter, route, cls, started, ended, actor, 0, 0, 0, ""};
+	if (store_write(a->opt.store, db, insert_run, &t, NULL, 0) != 0 && t.id > 0)
+		t.id = -1; /* the commit failed */
+	if (!t.ran) {
 		json_decref(body);
 		return reply_error(conn, 503, "the database is busy; try again");
 	}
-	long long id = winter_record_run(a->opt.winter, db, route, cls, started, ended, actor, &bad,
-	                                 err, sizeof(err));
-	if (finish(a, db, id > 0) < 0 && id > 0)
-		id = -1;
+	long long id = t.id;
+	bad = t.bad;
+	const char *err = t.err;
 	json_t *out = NULL;
 	if (id > 0) {
 		char s[40], e[40];
@@ -476,7 +439,6 @@ static int runs_handler(struct mg_connection *conn, void *cbdata)
 	int rc = authorise(conn, db, "gritting", actor, sizeof(actor));
 	if (rc == 0)
 		rc = post ? record_run(a, conn, db, actor) : list_runs(conn, db);
-	sqlite3_close(db);
 	return rc;
 }
 

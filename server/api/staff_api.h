@@ -23,12 +23,11 @@
 
 #include "domain/case.h"
 #include "http/http.h"
+#include "store/store.h"
 #include "domain/winter.h"
 
 struct staff_api_options {
-	const char *db_path;
-	int busy_timeout_ms;
-	pthread_mutex_t *write_lock;
+	struct store *store; /* requests use one connection per HTTP thread */
 	const struct case_rules *rules;
 	const struct winter_plan *winter;
 	size_t max_body_bytes;     /* POST bodies above this get 413 */
@@ -41,10 +40,5 @@ struct staff_api;
 struct staff_api *staff_api_new(const struct staff_api_options *opt, char *err, size_t errlen);
 void staff_api_register(struct http *h, struct staff_api *a);
 void staff_api_free(struct staff_api *a);
-
-/* ---- shared with open311.c and the CLI ---------------------------------- */
-
-/* A case as the staff API shows it (history added by the caller if wanted). */
-json_t *staff_api_case_json(const struct case_row *row);
 
 #endif

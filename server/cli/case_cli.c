@@ -22,18 +22,19 @@
 
 #include "domain/apikey.h"
 #include "domain/case.h"
+#include "domain/case_json.h"
 #include "domain/case_notify.h"
 #include "cli.h"
 #include "core/config.h"
 #include "domain/content_data.h"
-#include "store/db.h"
-#include "api/staff_api.h"
+#include "store/store.h"
 
 struct opts {
 	struct config cfg;
 	const char *args[3]; /* positional: action and up to two more */
 	int nargs;
 	const char *status, *category, *street, *note, *actor, *scope;
+	struct store *store; /* open while a command runs */
 };
 
 static int fail(const char *msg)
@@ -82,15 +83,19 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t errlen
 	return 0;
 }
 
-static sqlite3 *open_db(const struct opts *o)
+/* Opens the store (creating and migrating the database if needed) and this
+ * thread's connection to it; store_close(o->store) closes both. */
+static sqlite3 *open_db(struct opts *o)
 {
 	char err[600];
-	sqlite3 *db = db_open(o->cfg.db_path, 5000, err, sizeof(err));
-	if (!db || db_migrate(db, err, sizeof(err)) < 0) {
-		fail(err);
-		sqlite3_close(db);
-		return NULL;
+	sqlite3 *db = NULL;
+	if ((o->store = store_open(o->cfg.db_path, 5000, err, sizeof(err))) &&
+	    !(db = store_thread_db(o->store, err, sizeof(err)))) {
+		store_close(o->store);
+		o->store = NULL;
 	}
+	if (!db)
+		fail(err);
 	return db;
 }
 
@@ -109,7 +114,7 @@ static void print_json(json_t *v, int indent)
 static int print_row(void *arg, const struct case_row *row)
 {
 	(void)arg;
-	print_json(staff_api_case_json(row), 0);
+	print_json(case_row_json(row), 0);
 	return 0;
 }
 
@@ -153,7 +158,7 @@ static int cases_show(sqlite3 *db, const char *ref)
 		fprintf(stderr, "borgerbot: error: no case with reference '%s'\n", ref);
 		return 1;
 	}
-	json_t *v = staff_api_case_json(&row);
+	json_t *v = case_row_json(&row);
 	json_t *hist = json_array();
 	case_history(db, row.id, add_history, hist);
 	json_object_set_new(v, "history", hist);
@@ -162,40 +167,20 @@ static int cases_show(sqlite3 *db, const char *ref)
 	return 0;
 }
 
-static int cases_set_status(sqlite3 *db, const struct opts *o, const char *ref, const char *status)
+static int cases_set_status(const struct opts *o, sqlite3 *db, const char *ref, const char *status)
 {
 	char err[600];
 	struct case_rules *rules = case_rules_load(o->cfg.municipality_dir, err, sizeof(err));
 	if (!rules)
 		return fail(err);
+	struct case_status_request req = {ref, status, o->note, o->actor ? o->actor : "cli"};
 	struct case_status_change ch;
-	int rc = db_exec(db, "BEGIN IMMEDIATE") == SQLITE_OK ? CASE_OK : CASE_ERROR;
-	if (rc != CASE_OK)
-		snprintf(err, sizeof(err), "database busy: %s", sqlite3_errmsg(db));
-	else
-		rc = case_set_status(db, rules, ref, status, o->note, o->actor ? o->actor : "cli",
-		                     0, &ch, err, sizeof(err));
-	int sent = 0; /* a running server's sender picks outbox rows up within a second */
-	if (rc == CASE_OK && ch.nrecipients &&
-	    (sent = case_notices_send_within_window(db, 0, 0, err, sizeof(err))) < 0)
-		rc = CASE_ERROR;
-	if (rc == CASE_OK && db_exec(db, "COMMIT") != SQLITE_OK) {
-		snprintf(err, sizeof(err), "commit failed: %s", sqlite3_errmsg(db));
-		rc = CASE_ERROR;
-	}
-	if (rc != CASE_OK)
-		db_exec(db, "ROLLBACK");
+	int sent; /* a running server's sender picks outbox rows up within a second */
+	int rc = case_change_status(o->store, db, rules, &req, &ch, &sent, err, sizeof(err));
 	case_rules_free(rules);
 	if (rc != CASE_OK)
-		return fail(err);
-	int in_window = 0;
-	for (size_t i = 0; i < ch.nrecipients; i++)
-		in_window += ch.recipients[i].in_window;
-	print_json(json_pack("{s:s, s:s, s:s, s:{s:i, s:i, s:i, s:s?}}", "reference", ch.reference,
-	                     "old_status", ch.old_status, "status", ch.new_status, "notices",
-	                     "queued", (int)ch.nrecipients, "in_window", in_window, "sent_now",
-	                     sent, "text", ch.text[0] ? ch.text : NULL),
-	           1);
+		return fail(rc == CASE_BUSY ? "the database is busy; try again" : err);
+	print_json(case_status_change_json(&ch, sent), 1);
 	case_status_change_free(&ch);
 	return 0;
 }
@@ -236,8 +221,8 @@ int cmd_cases(int argc, char **argv)
 		return 1;
 	int rc = list   ? cases_list(db, &o)
 	         : show ? cases_show(db, o.args[1])
-	                : cases_set_status(db, &o, o.args[1], o.args[2]);
-	sqlite3_close(db);
+	                : cases_set_status(&o, db, o.args[1], o.args[2]);
+	store_close(o.store);
 	return rc;
 }
 
@@ -313,6 +298,6 @@ int cmd_apikey(int argc, char **argv)
 		} else
 			printf("revoked %s\n", o.args[1]);
 	}
-	sqlite3_close(db);
+	store_close(o.store);
 	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "store/db.h"
+#include "store/store.h"
 
 static void usage(FILE *out)
 {
@@ -86,13 +87,14 @@ int cmd_events(int argc, char **argv)
 		return 2;
 	}
 	char err[600];
-	sqlite3 *db = db_open(db_path, 2000, err, sizeof(err));
-	if (!db || db_migrate(db, err, sizeof(err)) < 0) {
+	struct store *store = store_open(db_path, 2000, err, sizeof(err));
+	sqlite3 *db = store ? store_thread_db(store, err, sizeof(err)) : NULL;
+	if (!db) {
 		fprintf(stderr, "borgerbot: error: %s\n", err);
-		sqlite3_close(db);
+		store_close(store);
 		return 1;
 	}
 	int rc = parked ? list_parked(db) : retry(db, arg);
-	sqlite3_close(db);
+	store_close(store);
 	return rc;
 }

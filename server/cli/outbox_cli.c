@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "store/db.h"
+#include "store/store.h"
 #include "outbox/outbox.h"
 
 #define MAX_STDIN_TEXT ((size_t)64 * 1024)
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 struct args {
 	const char *db_path, *action, *psid, *page, *text, *status, *target;
 	int limit;
+	struct store *store;
 };
 
 static int parse(int argc, char **argv, struct args *a)
@@ -107,6 +109,21 @@ static void print_json(json_t *o)
 	json_decref(o);
 }
 
+/* A staff reply in one transaction (a refused one is recorded too). */
+struct enqueue_txn {
+	const struct outbox_reply *reply;
+	struct outbox_result res;
+	enum outbox_status st;
+	char err[300];
+};
+
+static int enqueue(sqlite3 *db, void *arg)
+{
+	struct enqueue_txn *t = arg;
+	t->st = outbox_enqueue(db, t->reply, &t->res, t->err, sizeof(t->err));
+	return t->st == OUTBOX_ERROR ? -1 : 0;
+}
+
 static int send_staff(sqlite3 *db, const struct args *a)
 {
 	if (!a->psid || !a->text) {
@@ -132,21 +149,13 @@ static int send_staff(sqlite3 *db, const struct args *a)
 	    .origin = POLICY_STAFF,
 	    .text = stdin_text ? stdin_text : a->text,
 	};
-	struct outbox_result res;
-	char err[300] = "";
-	enum outbox_status st = OUTBOX_ERROR;
-	if (db_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
-		snprintf(err, sizeof(err), "%s", sqlite3_errmsg(db));
-	} else {
-		st = outbox_enqueue(db, &r, &res, err, sizeof(err));
-		if (st != OUTBOX_ERROR && db_exec(db, "COMMIT") != SQLITE_OK) {
-			snprintf(err, sizeof(err), "%s", sqlite3_errmsg(db));
-			st = OUTBOX_ERROR;
-		}
-		if (st == OUTBOX_ERROR)
-			db_exec(db, "ROLLBACK");
-	}
+	struct enqueue_txn t = {&r, {0}, OUTBOX_ERROR, ""};
+	if (store_write(a->store, db, enqueue, &t, t.err, sizeof(t.err)) != 0)
+		t.st = OUTBOX_ERROR;
 	free(stdin_text);
+	enum outbox_status st = t.st;
+	struct outbox_result res = t.res;
+	const char *err = t.err;
 	if (st == OUTBOX_ERROR) {
 		fprintf(stderr, "borgerbot: error: %s\n", err);
 		return 1;
@@ -244,13 +253,15 @@ int cmd_outbox(int argc, char **argv)
 		return 2;
 	}
 	char err[600];
-	sqlite3 *db = db_open(a.db_path, 5000, err, sizeof(err));
-	if (!db || db_migrate(db, err, sizeof(err)) < 0) {
+	sqlite3 *db = NULL;
+	if ((a.store = store_open(a.db_path, 5000, err, sizeof(err))))
+		db = store_thread_db(a.store, err, sizeof(err));
+	if (!db) {
 		fprintf(stderr, "borgerbot: error: %s\n", err);
-		sqlite3_close(db);
+		store_close(a.store);
 		return 1;
 	}
 	int rc = fn(db, &a);
-	sqlite3_close(db);
+	store_close(a.store);
 	return rc;
 }

@@ -24,7 +24,7 @@
 #include "cli.h"
 #include "domain/content.h"
 #include "core/config.h"
-#include "store/db.h"
+#include "store/store.h"
 #include "http/http.h"
 #include "inbox/ingest.h"
 #include "core/log.h"
@@ -42,7 +42,7 @@
 struct server {
 	struct config cfg;
 	struct metrics metrics;
-	pthread_mutex_t write_lock;
+	struct store *store;       /* the database and its write lock */
 	atomic_int ingest_waiting; /* webhook requests waiting for a commit */
 	struct ingest *ingest;
 	struct worker *worker;
@@ -161,18 +161,6 @@ static int parse_args(struct config *cfg, int argc, char **argv, char *err, size
 	return 0;
 }
 
-static int prepare_database(const struct config *cfg, char *err, size_t errlen)
-{
-	if (db_ensure_parent_dir(cfg->db_path, err, errlen) < 0)
-		return -1;
-	sqlite3 *db = db_open(cfg->db_path, cfg->db_busy_timeout_ms, err, errlen);
-	if (!db)
-		return -1;
-	int rc = db_migrate(db, err, errlen);
-	sqlite3_close(db);
-	return rc;
-}
-
 /* In sandbox mode the Graph client talks to this server's own recorder. */
 static int sandbox_prepare(struct server *s, char *err, size_t errlen)
 {
@@ -261,9 +249,7 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
 	struct staff_api_options so = {
-	    .db_path = c->db_path,
-	    .busy_timeout_ms = c->db_busy_timeout_ms,
-	    .write_lock = &s->write_lock,
+	    .store = s->store,
 	    .rules = s->case_rules,
 	    .winter = s->winter,
 	    .max_body_bytes = c->api_max_body_bytes,
@@ -271,9 +257,7 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    .notify_arg = s->sender,
 	};
 	struct open311_options oo = {
-	    .db_path = c->db_path,
-	    .busy_timeout_ms = c->db_busy_timeout_ms,
-	    .write_lock = &s->write_lock,
+	    .store = s->store,
 	    .rules = s->case_rules,
 	    .winter = s->winter,
 	    .content = s->content,
@@ -292,9 +276,7 @@ static int start_sender(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
 	struct outbox_sender_options so = {
-	    .db_path = c->db_path,
-	    .busy_timeout_ms = c->db_busy_timeout_ms,
-	    .write_lock = &s->write_lock,
+	    .store = s->store,
 	    .metrics = &s->metrics,
 	    .graph =
 	        {
@@ -321,8 +303,7 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	if (load_municipality(s, err, errlen) < 0 || start_sender(s, err, errlen) < 0)
 		return -1;
 	struct worker_options wo = {
-	    .db_path = c->db_path,
-	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .store = s->store,
 	    .max_attempts = c->worker_max_attempts,
 	    .retry_base_ms = c->worker_retry_base_ms,
 	    .retry_max_ms = c->worker_retry_max_ms,
@@ -330,7 +311,6 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .ingest_waiting = &s->ingest_waiting,
 	    .yield_slice_ms = c->worker_yield_slice_ms,
 	    .yield_wait_ms = c->worker_yield_wait_ms,
-	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
 	    .answer = c->bot_answers,
 	    .knowledge = &s->knowledge,
@@ -340,18 +320,16 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	if (!(s->worker = worker_start(&wo, err, errlen)))
 		return -1;
 	struct ingest_options io = {
-	    .db_path = c->db_path,
-	    .busy_timeout_ms = c->db_busy_timeout_ms,
+	    .store = s->store,
 	    .max_batch = c->ingest_max_batch,
 	    .waiting = &s->ingest_waiting,
-	    .write_lock = &s->write_lock,
 	    .metrics = &s->metrics,
 	    .notify = worker_notify,
 	    .notify_arg = s->worker,
 	};
 	if (!(s->ingest = ingest_start(&io, err, errlen)))
 		return -1;
-	if (!(s->ops = ops_new(c->db_path, &s->write_lock, &s->metrics, err, errlen)))
+	if (!(s->ops = ops_new(s->store, &s->metrics, err, errlen)))
 		return -1;
 	struct http_options ho = {
 	    .listen = c->listen,
@@ -428,7 +406,7 @@ int cmd_serve(int argc, char **argv)
 	if (s.cfg.listen_tls[0] &&
 	    http_check_tls_files(s.cfg.tls_cert, s.cfg.tls_key, err, sizeof(err)) < 0)
 		return fail(err);
-	if (prepare_database(&s.cfg, err, sizeof(err)) < 0)
+	if (!(s.store = store_open(s.cfg.db_path, s.cfg.db_busy_timeout_ms, err, sizeof(err))))
 		return fail(err);
 
 	/* Threads inherit this mask: only sigwait() below sees these signals. */
@@ -442,9 +420,9 @@ int cmd_serve(int argc, char **argv)
 	/* libcurl's global state, before any thread uses it (graph, sandbox). */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	metrics_init(&s.metrics);
-	pthread_mutex_init(&s.write_lock, NULL);
 	if (start_modules(&s, err, sizeof(err)) < 0) {
 		stop_modules(&s);
+		store_close(s.store);
 		return fail(err);
 	}
 	if (s.cfg.sandbox && !s.cfg.sandbox_active)
@@ -458,7 +436,7 @@ int cmd_serve(int argc, char **argv)
 	log_event(LOG_INFO, "server_stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 	          NULL);
 	stop_modules(&s);
-	pthread_mutex_destroy(&s.write_lock);
+	store_close(s.store);
 	curl_global_cleanup();
 	log_event(LOG_INFO, "server_stopped", NULL);
 	return 0;

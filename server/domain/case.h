@@ -30,6 +30,7 @@
 #define CASE_INVALID (-2)   /* bad input: unknown category or status, field too long ... */
 #define CASE_NOT_FOUND (-3) /* no case with that reference */
 #define CASE_CONFLICT (-4)  /* the case already has that status */
+#define CASE_BUSY (-5)      /* the write transaction could not begin; try again */
 
 #define CASE_MAX_TEXT 4000   /* bytes of the citizen's words kept */
 #define CASE_MAX_PHOTOS 8192 /* bytes of the photo URL JSON array */

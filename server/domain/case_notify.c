@@ -9,9 +9,11 @@
 #include "case_notify.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "case.h"
 #include "store/db.h"
+#include "store/store.h"
 #include "outbox/outbox.h"
 
 static int send_all(sqlite3 *db, struct case_notice *v, size_t n, long long cause, long long now,
@@ -69,4 +71,48 @@ int case_notices_send_for(sqlite3 *db, const char *page_id, const char *psid,
 	int rc = send_all(db, v, n, cause_event_id, now, err, errlen);
 	case_notices_free(v, n);
 	return rc;
+}
+
+struct change_txn {
+	const struct case_rules *rules;
+	const struct case_status_request *req;
+	struct case_status_change *out;
+	int *sent;
+	int ran, rc;
+	char *err;
+	size_t errlen;
+};
+
+static int change_in_txn(sqlite3 *db, void *arg)
+{
+	struct change_txn *t = arg;
+	const struct case_status_request *q = t->req;
+	t->ran = 1;
+	t->rc = case_set_status(db, t->rules, q->reference, q->status, q->note, q->actor, 0, t->out,
+	                        t->err, t->errlen);
+	if (t->rc != CASE_OK)
+		return 1;
+	if (t->out->nrecipients &&
+	    (*t->sent = case_notices_send_within_window(db, 0, 0, t->err, t->errlen)) < 0) {
+		t->rc = CASE_ERROR;
+		return 1;
+	}
+	return 0;
+}
+
+int case_change_status(struct store *store, sqlite3 *db, const struct case_rules *rules,
+                       const struct case_status_request *req, struct case_status_change *out,
+                       int *sent, char *err, size_t errlen)
+{
+	struct change_txn t = {rules, req, out, sent, 0, CASE_ERROR, err, errlen};
+	*sent = 0;
+	memset(out, 0, sizeof(*out));
+	if (errlen)
+		err[0] = '\0';
+	if (store_write(store, db, change_in_txn, &t, err, errlen) == 0)
+		return CASE_OK;
+	case_status_change_free(out); /* nothing of it was committed */
+	if (!t.ran)
+		return CASE_BUSY;
+	return t.rc == CASE_OK ? CASE_ERROR : t.rc; /* CASE_OK: the commit failed */
 }

@@ -13,6 +13,10 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "case.h"
+
+struct store;
+
 /* Queues the pending notices of every citizen whose window is open at
  * now_ms (0 = now), at most limit (0 = 100). Returns how many were queued,
  * or -1 with err set. The staff API and `borgerbot cases set-status` call
@@ -26,5 +30,21 @@ int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit,
  * how many were queued, or -1 with err set. */
 int case_notices_send_for(sqlite3 *db, const char *page_id, const char *psid,
                           long long cause_event_id, long long now_ms, char *err, size_t errlen);
+
+/* What staff ask for: the case, the new status, an optional note, who. */
+struct case_status_request {
+	const char *reference, *status, *note, *actor;
+};
+
+/* A status change as staff make it, in one write transaction of its own:
+ * case_set_status() and then case_notices_send_within_window(), so the
+ * citizens whose window is open are told at once. The staff API and
+ * `borgerbot cases set-status` both call this. Returns CASE_OK (out filled,
+ * *sent notices queued now; free out with case_status_change_free),
+ * CASE_INVALID, CASE_NOT_FOUND, CASE_CONFLICT (err says why), CASE_BUSY or
+ * CASE_ERROR. */
+int case_change_status(struct store *store, sqlite3 *db, const struct case_rules *rules,
+                       const struct case_status_request *req, struct case_status_change *out,
+                       int *sent, char *err, size_t errlen);
 
 #endif

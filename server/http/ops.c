@@ -1,9 +1,9 @@
 /*
  * ops.c - /healthz and /metrics (see ops.h).
  *
- * Both share one database connection guarded by a mutex; health checks also
- * take the process-wide write lock so they queue behind the ingest writer
- * rather than fail on SQLite's lock. The check's busy timeout is short: a
+ * Both share one database connection guarded by a mutex; health checks write
+ * through store_write(), so they queue behind the ingest writer for the
+ * process's write lock rather than fail on SQLite's lock. The check's busy timeout is short: a
  * database that cannot take a write within a second is reported unhealthy.
  */
 #include "ops.h"
@@ -14,30 +14,31 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/store.h"
 #include "core/log.h"
 
 struct ops {
 	sqlite3 *db;
 	pthread_mutex_t mu;
-	pthread_mutex_t *write_lock;
+	struct store *store;
 	struct metrics *metrics;
 };
 
-struct ops *ops_new(const char *db_path, pthread_mutex_t *write_lock, struct metrics *m, char *err,
-                    size_t errlen)
+struct ops *ops_new(struct store *store, struct metrics *m, char *err, size_t errlen)
 {
 	struct ops *o = calloc(1, sizeof(*o));
 	if (!o) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	o->db = db_open(db_path, 1000, err, errlen);
+	o->db = store_connect(store, err, errlen);
 	if (!o->db) {
 		free(o);
 		return NULL;
 	}
+	sqlite3_busy_timeout(o->db, 1000); /* unhealthy if no write within a second */
 	pthread_mutex_init(&o->mu, NULL);
-	o->write_lock = write_lock;
+	o->store = store;
 	o->metrics = m;
 	return o;
 }
@@ -46,9 +47,14 @@ void ops_free(struct ops *o)
 {
 	if (!o)
 		return;
-	sqlite3_close(o->db);
+	store_disconnect(o->db);
 	pthread_mutex_destroy(&o->mu);
 	free(o);
+}
+
+static int exec_sql(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql) == SQLITE_OK ? 0 : -1;
 }
 
 static int health_write(struct ops *o)
@@ -58,10 +64,7 @@ static int health_write(struct ops *o)
 	         "INSERT INTO health (id, checked_at) VALUES (1, %lld)"
 	         " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
 	         db_now_ms());
-	pthread_mutex_lock(o->write_lock);
-	int rc = db_exec(o->db, sql);
-	pthread_mutex_unlock(o->write_lock);
-	return rc == SQLITE_OK ? 0 : -1;
+	return store_write(o->store, o->db, exec_sql, sql, NULL, 0) == 0 ? 0 : -1;
 }
 
 static int healthz_handler(struct mg_connection *conn, void *cbdata)

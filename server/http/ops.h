@@ -16,8 +16,8 @@
 
 struct ops;
 
-struct ops *ops_new(const char *db_path, pthread_mutex_t *write_lock, struct metrics *m, char *err,
-                    size_t errlen);
+struct store;
+struct ops *ops_new(struct store *store, struct metrics *m, char *err, size_t errlen);
 void ops_register(struct http *h, struct ops *o);
 void ops_free(struct ops *o);
 

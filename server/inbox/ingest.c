@@ -3,8 +3,8 @@
  *
  * Flow: HTTP thread -> ingest_submit() appends a request to a FIFO queue and
  * waits on its own condition variable -> the writer thread takes every queued
- * request (up to max_batch events), runs BEGIN IMMEDIATE / INSERT OR IGNORE
- * each event / COMMIT, then marks the requests done and signals them. One
+ * request (up to max_batch events), INSERTs OR IGNOREs each event in one
+ * store_write() transaction, then marks the requests done and signals them. One
  * fsync thus covers many requests. A failed batch fails all its requests,
  * and each is answered 503, so Meta delivers it again.
  *
@@ -96,34 +96,42 @@ static int recent_fill(struct ingest *in)
 	return rc;
 }
 
-/* Inserts and commits the events of a chain of requests; fills results. */
-static int commit_batch(struct ingest *in, struct request *batch)
+struct batch_txn {
+	struct ingest *in;
+	struct request *batch;
+	long long now;
+};
+
+static int insert_batch(sqlite3 *db, void *arg)
 {
-	long long now = db_now_ms();
+	(void)db;
+	struct batch_txn *t = arg;
 	int rc = 0;
-	pthread_mutex_lock(in->opt.write_lock);
-	if (db_exec(in->db, "BEGIN IMMEDIATE") != SQLITE_OK)
-		rc = -1;
-	for (struct request *r = batch; r && rc == 0; r = r->next) {
+	for (struct request *r = t->batch; r && rc == 0; r = r->next) {
 		memset(&r->result, 0, sizeof(r->result));
 		for (size_t i = 0; i < r->events->count && rc == 0; i++) {
 			int stored = 0;
-			rc = insert_event(in, &r->events->items[i], now, &stored);
+			rc = insert_event(t->in, &r->events->items[i], t->now, &stored);
 			if (stored)
 				r->result.stored++;
 			else
 				r->result.duplicate++;
 		}
 	}
-	if (rc == 0 && db_exec(in->db, "COMMIT") != SQLITE_OK)
-		rc = -1;
+	return rc;
+}
+
+/* Inserts and commits the events of a chain of requests; fills results. */
+static int commit_batch(struct ingest *in, struct request *batch)
+{
+	struct batch_txn t = {in, batch, db_now_ms()};
+	char err[256] = "";
+	int rc = store_write(in->opt.store, in->db, insert_batch, &t, err, sizeof(err));
 	if (rc != 0) {
-		log_event(LOG_ERROR, "ingest_commit_failed", "error", sqlite3_errmsg(in->db), NULL);
-		db_exec(in->db, "ROLLBACK");
+		log_event(LOG_ERROR, "ingest_commit_failed", "error", err, NULL);
 		if (recent_fill(in) < 0)
 			dedup_clear(in->recent); /* the unique index still holds */
 	}
-	pthread_mutex_unlock(in->opt.write_lock);
 	return rc;
 }
 
@@ -199,7 +207,7 @@ struct ingest *ingest_start(const struct ingest_options *opt, char *err, size_t 
 		return NULL;
 	}
 	in->opt = *opt;
-	in->db = db_open(opt->db_path, opt->busy_timeout_ms, err, errlen);
+	in->db = store_connect(opt->store, err, errlen);
 	if (!in->db) {
 		free(in);
 		return NULL;
@@ -211,7 +219,7 @@ struct ingest *ingest_start(const struct ingest_options *opt, char *err, size_t 
 		         in->recent ? sqlite3_errmsg(in->db) : "out of memory");
 		sqlite3_finalize(in->insert);
 		dedup_free(in->recent);
-		sqlite3_close(in->db);
+		store_disconnect(in->db);
 		free(in);
 		return NULL;
 	}
@@ -221,7 +229,7 @@ struct ingest *ingest_start(const struct ingest_options *opt, char *err, size_t 
 		snprintf(err, errlen, "ingest: cannot start writer thread");
 		dedup_free(in->recent);
 		sqlite3_finalize(in->insert);
-		sqlite3_close(in->db);
+		store_disconnect(in->db);
 		free(in);
 		return NULL;
 	}
@@ -268,7 +276,7 @@ void ingest_stop(struct ingest *in)
 	pthread_join(in->thread, NULL);
 	sqlite3_finalize(in->insert);
 	dedup_free(in->recent);
-	sqlite3_close(in->db);
+	store_disconnect(in->db);
 	pthread_cond_destroy(&in->work_cv);
 	pthread_mutex_destroy(&in->mu);
 	free(in);

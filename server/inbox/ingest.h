@@ -15,6 +15,7 @@
 
 #include "envelope.h"
 #include "core/metrics.h"
+#include "store/store.h"
 
 struct ingest;
 
@@ -27,12 +28,10 @@ struct ingest_result {
 typedef void (*ingest_notify_fn)(void *arg);
 
 struct ingest_options {
-	const char *db_path;
-	int busy_timeout_ms;
-	int max_batch;               /* events per transaction (a request is never split) */
-	pthread_mutex_t *write_lock; /* shared by the process's writers */
-	atomic_int *waiting;         /* requests queued or committing; the worker
-	                                yields the write lock while it is non-zero */
+	struct store *store;
+	int max_batch;       /* events per transaction (a request is never split) */
+	atomic_int *waiting; /* requests queued or committing; the worker
+	                        yields the write lock while it is non-zero */
 	struct metrics *metrics;
 	ingest_notify_fn notify;
 	void *notify_arg;

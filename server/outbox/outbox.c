@@ -517,47 +517,46 @@ struct deferred {
 	long long at[CHAIN_MAX];
 };
 
-static int try_marks(struct sender_thread *t, const struct deferred *df, sqlite3_stmt *st)
+struct marks_txn {
+	struct sender_thread *t;
+	const struct deferred *df;
+	sqlite3_stmt *st;
+};
+
+static int step_mark(sqlite3_stmt *st)
 {
-	int rc = db_exec(t->db, "BEGIN IMMEDIATE");
-	for (int i = 0; rc == SQLITE_OK && i < df->n; i++) {
-		sqlite3_stmt *a = t->action_sent;
-		sqlite3_bind_int64(a, 1, df->id[i]);
-		sqlite3_bind_int64(a, 2, df->at[i]);
-		rc = sqlite3_step(a) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(t->db);
-		sqlite3_reset(a);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int mark_all(sqlite3 *db, void *arg)
+{
+	(void)db;
+	struct marks_txn *m = arg;
+	for (int i = 0; i < m->df->n; i++) {
+		sqlite3_stmt *a = m->t->action_sent;
+		sqlite3_bind_int64(a, 1, m->df->id[i]);
+		sqlite3_bind_int64(a, 2, m->df->at[i]);
+		if (step_mark(a) < 0)
+			return -1;
 	}
-	if (rc == SQLITE_OK && st) {
-		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(t->db);
-		sqlite3_reset(st);
-	}
-	if (rc == SQLITE_OK)
-		rc = db_exec(t->db, "COMMIT");
-	if (rc != SQLITE_OK)
-		db_exec(t->db, "ROLLBACK");
-	return rc;
+	return m->st ? step_mark(m->st) : 0;
 }
 
 /* Writes the deferred marks and then st (bound, may be NULL) in one
- * transaction under the process's write lock. Retries briefly when another
- * process holds the database, since a lost mark means a duplicate send. */
+ * transaction. Retries for up to a second when another process holds the
+ * database, since a lost mark means a duplicate send. */
 static int write_marks(struct sender_thread *t, struct deferred *df, sqlite3_stmt *st)
 {
-	int rc = SQLITE_ERROR;
-	for (int attempt = 0; attempt < 20; attempt++) {
-		pthread_mutex_lock(t->s->opt.write_lock);
-		rc = try_marks(t, df, st);
-		pthread_mutex_unlock(t->s->opt.write_lock);
-		if (rc == SQLITE_OK)
-			break;
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
-			break;
-		usleep(50000);
-	}
+	struct marks_txn m = {t, df, st};
+	char err[256] = "";
+	int rc =
+	    store_write_persist(t->s->opt.store, t->db, mark_all, &m, 20, 50, err, sizeof(err));
 	df->n = 0;
-	if (rc == SQLITE_OK)
+	if (rc == 0)
 		return 0;
-	log_event(LOG_ERROR, "outbox_write_failed", "error", sqlite3_errmsg(t->db), NULL);
+	log_event(LOG_ERROR, "outbox_write_failed", "error", err, NULL);
 	return -1;
 }
 
@@ -743,7 +742,7 @@ static void *sender_main(void *arg)
 static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 {
 	const struct outbox_sender_options *o = &t->s->opt;
-	t->db = db_open(o->db_path, o->busy_timeout_ms, err, errlen);
+	t->db = store_connect(o->store, err, errlen);
 	if (!t->db)
 		return -1;
 	const char *sql[6] = {claim_sql,   sent_sql, action_sent_sql,
@@ -769,7 +768,7 @@ static void thread_close(struct sender_thread *t)
 	sqlite3_finalize(t->sent);
 	sqlite3_finalize(t->action_sent);
 	sqlite3_finalize(t->outcome);
-	sqlite3_close(t->db);
+	store_disconnect(t->db);
 	graph_client_free(t->graph);
 }
 

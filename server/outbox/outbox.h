@@ -34,6 +34,7 @@
 
 #include "graph.h"
 #include "core/metrics.h"
+#include "store/store.h"
 #include "policy.h"
 
 #define OUTBOX_MAX_PARTS 16 /* a text longer than 16 x 2000 code points is refused */
@@ -70,9 +71,7 @@ enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
                                   struct outbox_result *res, char *err, size_t errlen);
 
 struct outbox_sender_options {
-	const char *db_path;
-	int busy_timeout_ms;
-	pthread_mutex_t *write_lock; /* shared by the process's writers */
+	struct store *store;
 	struct metrics *metrics;
 	struct graph_options graph;
 	int threads;       /* sender threads = requests in flight at most */

@@ -1,11 +1,10 @@
 /*
- * db.h - opens the SQLite database and keeps its schema current.
+ * db.h - the schema and small statement helpers under the store.
  *
- * Every thread that touches the database opens its own connection with
- * db_open() (WAL, synchronous=FULL, foreign keys on). Writers in this process
- * (the ingest writer, the worker, health checks) also hold a shared
- * pthread mutex around each write transaction, so they queue in the process
- * instead of spinning in SQLite's busy handler.
+ * The store (store.h) is how the rest of the server reaches the database:
+ * it opens connections with db_open() and migrates with db_migrate(), which
+ * nothing else calls. The helpers below run inside whatever transaction the
+ * caller is in (store_write), or in autocommit for the operators' commands.
  */
 #ifndef BORGERBOT_DB_H
 #define BORGERBOT_DB_H
@@ -13,11 +12,11 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-/* Opens (creating if needed) the database at path. busy_ms bounds how long a
+/* For store.c: opens (creating if needed) the database at path. busy_ms bounds how long a
  * statement waits for a lock held by another process. */
 sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen);
 
-/* Brings the schema to the newest version; safe to call on every start. */
+/* For store.c: brings the schema to the newest version; safe on every start. */
 int db_migrate(sqlite3 *db, char *err, size_t errlen);
 
 /* Copies committed WAL frames into the database file without waiting for

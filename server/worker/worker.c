@@ -4,7 +4,7 @@
  * Loop: wait until notified or the next retry is due -> select due pending
  * events (oldest Meta timestamp first, skipping citizens who have an earlier
  * event still waiting for a retry) -> in one transaction, apply each event
- * inside its own savepoint and mark it done, or roll the savepoint back and
+ * inside its own savepoint (store_savepoint) and mark it done, or roll the savepoint back and
  * record the failure (attempts, next_attempt_at, or parked) -> commit ->
  * if the round queued replies in the outbox, wake the sender (notify hook).
  * A citizen whose event failed in this round gets no more events this round.
@@ -167,6 +167,25 @@ static int due_copy(sqlite3_stmt *row, struct due *d)
 	return 0;
 }
 
+struct apply_txn {
+	struct worker *w;
+	const struct stored_event *ev;
+	char err[512];
+};
+
+/* Inside the event's savepoint: its effects and its "done" mark. */
+static int apply_event(sqlite3 *db, void *arg)
+{
+	(void)db;
+	struct apply_txn *t = arg;
+	if (processor_apply(t->w->proc, t->ev, t->err, sizeof(t->err)) == 0 &&
+	    mark_done(t->w, t->ev->id) == 0)
+		return 0;
+	if (!t->err[0])
+		snprintf(t->err, sizeof(t->err), "database: %s", sqlite3_errmsg(t->w->db));
+	return 1;
+}
+
 /* Applies one event in a savepoint; returns -1 only on a database failure
  * that should abort the whole round. */
 static int handle_one(struct worker *w, const struct due *d, struct blocked *blocked)
@@ -174,20 +193,14 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 	const struct stored_event *ev = &d->ev;
 	if (blocked_has(blocked, ev->citizen_id))
 		return 0;
-	char err[512] = "";
-	if (db_exec(w->db, "SAVEPOINT ev") != SQLITE_OK)
-		return -1;
-	if (processor_apply(w->proc, ev, err, sizeof(err)) == 0 && mark_done(w, ev->id) == 0) {
+	struct apply_txn t = {.w = w, .ev = ev};
+	int rc = store_savepoint(w->db, apply_event, &t);
+	if (rc == 0)
 		metrics_count(&w->opt.metrics->events_processed, 1);
-		return db_exec(w->db, "RELEASE ev") == SQLITE_OK ? 0 : -1;
-	}
-	if (!err[0])
-		snprintf(err, sizeof(err), "database: %s", sqlite3_errmsg(w->db));
-	if (db_exec(w->db, "ROLLBACK TO ev") != SQLITE_OK ||
-	    db_exec(w->db, "RELEASE ev") != SQLITE_OK)
-		return -1;
+	if (rc <= 0)
+		return rc;
 	int parked = 0;
-	if (mark_failed(w, ev->id, d->attempts + 1, err, &parked) < 0)
+	if (mark_failed(w, ev->id, d->attempts + 1, t.err, &parked) < 0)
 		return -1;
 	char idbuf[24];
 	snprintf(idbuf, sizeof(idbuf), "%lld", ev->id);
@@ -195,7 +208,7 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 	if (parked)
 		metrics_count(&w->opt.metrics->events_parked, 1);
 	log_event(parked ? LOG_ERROR : LOG_WARN, parked ? "event_parked" : "event_failed",
-	          "event_id", idbuf, "kind", ev->kind, "error", err, NULL);
+	          "event_id", idbuf, "kind", ev->kind, "error", t.err, NULL);
 	if (!parked)
 		blocked_add(blocked, ev->citizen_id);
 	return 0;
@@ -239,37 +252,45 @@ static void yield_to_ingest(struct worker *w)
 	}
 }
 
-/* One round: returns the number of events looked at, or -1 on error. */
-static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
+struct round_txn {
+	struct worker *w;
+	struct due *due;
+	struct blocked *blocked;
+	int n, done;
+};
+
+/* Inside the round's transaction: the due events, each in its savepoint. */
+static int run_events(sqlite3 *db, void *arg)
 {
+	(void)db;
+	struct round_txn *t = arg;
+	struct worker *w = t->w;
 	int rc = 0;
-	yield_to_ingest(w);
-	pthread_mutex_lock(w->opt.write_lock);
-	if (db_exec(w->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
-		pthread_mutex_unlock(w->opt.write_lock);
-		return -1;
-	}
-	int n = load_due(w, due);
+	t->n = load_due(w, t->due);
 	long long started = mono_ms();
-	int done = 0;
-	while (done < n && rc == 0) {
-		rc = handle_one(w, &due[done++], blocked);
+	while (t->done < t->n && rc == 0) {
+		rc = handle_one(w, &t->due[t->done++], t->blocked);
 		/* Requests are waiting: commit what is done and give way. */
 		if (ingest_busy(w) && mono_ms() - started >= w->opt.yield_slice_ms)
 			break;
 	}
-	if (rc == 0 && db_exec(w->db, "COMMIT") != SQLITE_OK)
-		rc = -1;
-	if (rc != 0) {
-		log_event(LOG_ERROR, "worker_round_failed", "error", sqlite3_errmsg(w->db), NULL);
-		db_exec(w->db, "ROLLBACK");
-	}
-	pthread_mutex_unlock(w->opt.write_lock);
+	return rc;
+}
+
+/* One round: returns the number of events looked at, or -1 on error. */
+static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
+{
+	yield_to_ingest(w);
+	struct round_txn t = {.w = w, .due = due, .blocked = blocked};
+	char err[256] = "";
+	int rc = store_write(w->opt.store, w->db, run_events, &t, err, sizeof(err));
+	if (rc != 0)
+		log_event(LOG_ERROR, "worker_round_failed", "error", err, NULL);
 	if (processor_take_queued(w->proc) > 0 && rc == 0 && w->opt.notify)
 		w->opt.notify(w->opt.notify_arg);
-	due_free(due, n);
+	due_free(due, t.n);
 	blocked_clear(blocked);
-	return rc < 0 ? -1 : (done < n ? w->opt.batch : n); /* cut short: more to do */
+	return rc != 0 ? -1 : (t.done < t.n ? w->opt.batch : t.n); /* cut short: more to do */
 }
 
 /*
@@ -286,14 +307,12 @@ static void maybe_checkpoint(struct worker *w)
 		return;
 	w->last_checkpoint_ms = now;
 	/* each pass copies what was committed during the previous one */
-	int left = db_checkpoint(w->db);
+	int left = store_checkpoint(w->opt.store, w->db, 0);
 	for (int pass = 0; pass < 4 && left > 64; pass++)
-		left = db_checkpoint(w->db);
+		left = store_checkpoint(w->opt.store, w->db, 0);
 	if (left < 0 || left > 256)
 		return; /* very busy: try again next time rather than hold up commits */
-	pthread_mutex_lock(w->opt.write_lock);
-	db_checkpoint(w->db);
-	pthread_mutex_unlock(w->opt.write_lock);
+	store_checkpoint(w->opt.store, w->db, 1);
 }
 
 /* Milliseconds until the earliest pending retry, capped at one second. */
@@ -370,7 +389,7 @@ static void worker_free(struct worker *w)
 	sqlite3_finalize(w->mark_done);
 	sqlite3_finalize(w->mark_failed);
 	sqlite3_finalize(w->next_due);
-	sqlite3_close(w->db);
+	store_disconnect(w->db);
 	free(w);
 }
 
@@ -382,7 +401,7 @@ struct worker *worker_start(const struct worker_options *opt, char *err, size_t 
 		return NULL;
 	}
 	w->opt = *opt;
-	w->db = db_open(opt->db_path, opt->busy_timeout_ms, err, errlen);
+	w->db = store_connect(opt->store, err, errlen);
 	if (!w->db || prepare(w, select_due_sql, &w->select_due, err, errlen) < 0 ||
 	    prepare(w, mark_done_sql, &w->mark_done, err, errlen) < 0 ||
 	    prepare(w, mark_failed_sql, &w->mark_failed, err, errlen) < 0 ||

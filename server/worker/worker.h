@@ -18,17 +18,16 @@
 
 #include "dialog.h"
 #include "core/metrics.h"
+#include "store/store.h"
 
 struct worker;
 
 struct worker_options {
-	const char *db_path;
-	int busy_timeout_ms;
+	struct store *store;
 	int max_attempts;
 	int retry_base_ms;
 	int retry_max_ms;
 	int batch;
-	pthread_mutex_t *write_lock;
 	/* Webhook requests waiting for a commit (ingest.h): while non-zero the
 	 * worker keeps its turns at the write lock short and rare, so
 	 * acknowledging Meta stays fast under load; NULL = never yield. */
