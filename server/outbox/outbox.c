@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define PAYLOAD_MAX_CP 1000
@@ -445,17 +446,6 @@ static char *request_body(const struct job *j, const struct policy_decision *d)
 	return s;
 }
 
-static void deadline_after(struct timespec *ts, long long ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static double elapsed_s(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
@@ -478,7 +468,7 @@ static int rate_take(struct outbox_sender *s)
 	long long wait_ms = s->tokens >= 0 ? 0 : (long long)ceil(-s->tokens / rate * 1000);
 	if (wait_ms > 0) {
 		struct timespec until;
-		deadline_after(&until, wait_ms);
+		clock_deadline_after(&until, wait_ms);
 		while (!s->stopping && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT)
 			;
 	}
@@ -731,7 +721,7 @@ static void *sender_main(void *arg)
 			wait_ms = 1000;
 		}
 		struct timespec until;
-		deadline_after(&until, wait_ms);
+		clock_deadline_after(&until, wait_ms);
 		while (!s->stopping && s->generation == gen &&
 		       pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT)
 			;

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
+
+#include "core/clock.h"
 
 static const char *const migrations[] = {
     /* 1: inbox and conversation records */
@@ -279,9 +280,7 @@ int db_requeue(sqlite3 *db, const char *sql, const char *which, const char *all_
 
 long long db_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 int db_exec(sqlite3 *db, const char *sql)
