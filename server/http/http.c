@@ -5,6 +5,11 @@
  * cmake/civetweb.cmake). TLS contexts are configured in the init_ssl
  * callback: certificate chain and key from the configured files, TLS 1.2 as
  * the minimum. CivetWeb's own error log goes to our JSON log.
+ *
+ * CivetWeb answers CORS preflights itself, before any handler runs, and its
+ * defaults grant every origin, method and header ("*"). The three
+ * access_control_* options are set empty, so an OPTIONS request reaches the
+ * handler like any other and no reply carries Access-Control-Allow-Origin.
  */
 #include "http.h"
 
@@ -122,6 +127,13 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	    "4", /* TLS 1.2 and newer */
 	    "enable_directory_listing",
 	    "no",
+	    /* no CORS grant: CivetWeb's defaults are "*" (see the top comment) */
+	    "access_control_allow_origin",
+	    "",
+	    "access_control_allow_methods",
+	    "",
+	    "access_control_allow_headers",
+	    "",
 	    NULL,
 	};
 	struct mg_callbacks cb;

@@ -360,6 +360,35 @@ class OpsTest(ServerTestCase):
         self.assertEqual(self.server.request("GET", "/nope")[0], 404)
 
 
+# What a browser sends before a cross-site POST with a JSON body or a key.
+PREFLIGHT = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "content-type, authorization"}
+
+
+def cors_headers(headers):
+    return {k: v for k, v in headers.items() if k.lower().startswith("access-control-")}
+
+
+class NoCorsTest(ServerTestCase):
+    """CivetWeb answers CORS preflights itself and grants "*" by default;
+    the server must grant no origin anything, on any route."""
+
+    def test_no_route_grants_cors(self):
+        for path in ["/webhook", "/api/cases", "/api/cases/X-1/status", "/api/gritting/runs",
+                     "/open311/v2/services.json", "/open311/v2/requests.json", "/healthz",
+                     "/metrics", "/nope"]:
+            for method, headers in [("OPTIONS", PREFLIGHT),
+                                    ("GET", {"Origin": "https://evil.example"}),
+                                    ("POST", {"Origin": "https://evil.example",
+                                              "Content-Type": "application/json"})]:
+                _, _, got = self.server.request(method, path, b"{}" if method == "POST"
+                                                else None, headers)
+                self.assertEqual(cors_headers(got), {}, (method, path))
+        # the preflight reaches the handler, which does not know OPTIONS
+        status, _, _ = self.server.request("OPTIONS", "/webhook", None, PREFLIGHT)
+        self.assertEqual(status, 405)
+
+
 class ConcurrencyTest(ServerTestCase):
     def test_concurrent_posts_are_all_stored(self):
         results = []
