@@ -22,13 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "store/db.h"
-#include "core/log.h"
+#include "core/clock.h"
 #include "sandbox_page.h"
 #include "inbox/signature.h"
-#include "inbox/webhook.h"
 
 #define MAX_API_BODY ((size_t)64 * 1024)
 #define MAX_TEXT_BYTES 8000
@@ -69,7 +66,7 @@ static void record_add(struct sandbox *sb, const char *psid, char *body)
 	r = &sb->records[(sb->head + sb->count) % cap];
 	sb->count++;
 	r->id = ++sb->next_id;
-	r->ts_ms = db_now_ms();
+	r->ts_ms = clock_now_ms();
 	snprintf(r->psid, sizeof(r->psid), "%s", psid);
 	r->body = body;
 	pthread_cond_broadcast(&sb->cv);
@@ -100,26 +97,20 @@ int sandbox_is_loopback(const char *addr)
 	       strncmp(addr, "::ffff:127.", 11) == 0;
 }
 
-static int allowed(struct mg_connection *conn, struct sandbox *sb)
+static int allowed(const struct http_req *req, const struct sandbox *sb)
 {
-	return sb->opt.allow_remote || sandbox_is_loopback(mg_get_request_info(conn)->remote_addr);
+	return sb->opt.allow_remote || sandbox_is_loopback(http_req_remote_addr(req));
 }
 
-static int reply_json(struct mg_connection *conn, int status, json_t *obj)
+static int reply_json(struct http_req *req, int status, json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (!s)
-		return http_reply_text(conn, 500, "out of memory\n");
-	int rc = http_reply(conn, status, "application/json; charset=utf-8", s, strlen(s), NULL);
-	free(s);
-	return rc;
+	return http_reply_json(req, status, obj, NULL);
 }
 
 /* Graph-style error body, as Meta's Send API answers. */
-static int graph_error(struct mg_connection *conn, int status, int code, const char *message)
+static int graph_error(struct http_req *req, int status, int code, const char *message)
 {
-	return reply_json(conn, status,
+	return reply_json(req, status,
 	                  json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "message", message, "type",
 	                            status == 401 ? "OAuthException" : "GraphMethodException",
 	                            "code", code, "fbtrace_id", "sandbox"));
@@ -139,24 +130,23 @@ static int valid_psid(const char *s)
 	return 1;
 }
 
-static int token_ok(struct mg_connection *conn, struct sandbox *sb)
+static int token_ok(const struct http_req *req, const struct sandbox *sb)
 {
 	char token[1024] = "";
-	const char *auth = mg_get_header(conn, "Authorization");
+	const char *auth = http_req_header(req, "Authorization");
 	if (auth && strncmp(auth, "Bearer ", 7) == 0)
 		snprintf(token, sizeof(token), "%s", auth + 7);
 	else
-		webhook_query_param(mg_get_request_info(conn)->query_string, "access_token", token,
-		                    sizeof(token));
+		http_req_query_var(req, "access_token", token, sizeof(token));
 	size_t a = strlen(token), b = strlen(sb->page_token);
 	return a == b && CRYPTO_memcmp(token, sb->page_token, a) == 0;
 }
 
-static json_t *read_json_body(struct mg_connection *conn, size_t max, int *status)
+static json_t *read_json_body(struct http_req *req, size_t max, int *status)
 {
 	char *body;
 	size_t len;
-	enum http_body rb = http_read_body(conn, max, &body, &len);
+	enum http_body rb = http_read_body(req, max, &body, &len);
 	if (rb != HTTP_BODY_OK) {
 		*status = rb == HTTP_BODY_TOO_LARGE ? 413 : 400;
 		return NULL;
@@ -199,31 +189,31 @@ static const char *check_send_body(json_t *req, const char **psid)
 	return NULL;
 }
 
-static int graph_handler(struct mg_connection *conn, void *cbdata)
+static int graph_handler(struct http_req *req, void *cbdata)
 {
 	struct sandbox *sb = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (!allowed(conn, sb))
-		return http_reply_text(conn, 403, "Forbidden\n");
-	size_t ulen = strlen(ri->local_uri);
-	if (strcmp(ri->request_method, "POST") != 0 || ulen < 9 ||
-	    strcmp(ri->local_uri + ulen - 9, "/messages") != 0)
-		return graph_error(conn, 400, 100, "Unsupported request in the sandbox");
-	if (!token_ok(conn, sb))
-		return graph_error(conn, 401, 190, "Invalid OAuth access token");
+	if (!allowed(req, sb))
+		return http_reply_text(req, 403, "Forbidden\n");
+	const char *path = http_req_path(req);
+	size_t ulen = strlen(path);
+	if (!http_req_method_is(req, "POST") || ulen < 9 ||
+	    strcmp(path + ulen - 9, "/messages") != 0)
+		return graph_error(req, 400, 100, "Unsupported request in the sandbox");
+	if (!token_ok(req, sb))
+		return graph_error(req, 401, 190, "Invalid OAuth access token");
 	int status;
-	json_t *req = read_json_body(conn, MAX_API_BODY, &status);
-	if (!req)
-		return graph_error(conn, status, 100, "Request body must be a JSON object");
+	json_t *send = read_json_body(req, MAX_API_BODY, &status);
+	if (!send)
+		return graph_error(req, status, 100, "Request body must be a JSON object");
 	const char *psid = NULL;
-	const char *problem = check_send_body(req, &psid);
+	const char *problem = check_send_body(send, &psid);
 	if (problem) {
-		json_decref(req);
-		return graph_error(conn, 400, 100, problem);
+		json_decref(send);
+		return graph_error(req, 400, 100, problem);
 	}
-	char *compact = json_dumps(req, JSON_COMPACT);
+	char *compact = json_dumps(send, JSON_COMPACT);
 	json_t *answer = json_pack("{s:s}", "recipient_id", psid);
-	if (json_object_get(req, "message")) {
+	if (json_object_get(send, "message")) {
 		char mid[48];
 		pthread_mutex_lock(&sb->mu);
 		snprintf(mid, sizeof(mid), "m_sandbox_%lld", sb->next_id + 1);
@@ -232,49 +222,38 @@ static int graph_handler(struct mg_connection *conn, void *cbdata)
 	}
 	char psid_copy[72];
 	snprintf(psid_copy, sizeof(psid_copy), "%s", psid);
-	json_decref(req);
+	json_decref(send);
 	if (!compact) {
 		json_decref(answer);
-		return graph_error(conn, 500, 2, "out of memory");
+		return graph_error(req, 500, 2, "out of memory");
 	}
 	record_add(sb, psid_copy, compact);
-	return reply_json(conn, 200, answer);
+	return reply_json(req, 200, answer);
 }
 
 /* ---- /sandbox/api/ -------------------------------------------------------- */
 
-static int api_info(struct mg_connection *conn)
+static int api_info(struct http_req *req)
 {
-	return reply_json(conn, 200,
+	return reply_json(req, 200,
 	                  json_pack("{s:s, s:b}", "page_id", SANDBOX_PAGE_ID, "sandbox", 1));
 }
 
-static void deadline_after(struct timespec *ts, long ms)
+static int api_replies(struct http_req *req, struct sandbox *sb)
 {
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-static int api_replies(struct mg_connection *conn, struct sandbox *sb)
-{
-	const char *q = mg_get_request_info(conn)->query_string;
-	char psid[72], after_s[24] = "0", wait_s[16] = "0";
-	if (webhook_query_param(q, "psid", psid, sizeof(psid)) < 0 || !valid_psid(psid))
-		return reply_json(conn, 400, json_pack("{s:s}", "error", "psid is required"));
-	webhook_query_param(q, "after", after_s, sizeof(after_s));
-	webhook_query_param(q, "wait_ms", wait_s, sizeof(wait_s));
+	char psid[72], after_s[24], wait_s[16];
+	if (http_req_query_var(req, "psid", psid, sizeof(psid)) < 0 || !valid_psid(psid))
+		return reply_json(req, 400, json_pack("{s:s}", "error", "psid is required"));
+	/* absent or unreadable: "" reads as 0 */
+	http_req_query_var(req, "after", after_s, sizeof(after_s));
+	http_req_query_var(req, "wait_ms", wait_s, sizeof(wait_s));
 	long long after = strtoll(after_s, NULL, 10);
 	long wait = strtol(wait_s, NULL, 10);
 	wait = wait < 0 ? 0 : wait > MAX_WAIT_MS ? MAX_WAIT_MS : wait;
 
 	json_t *arr = json_array();
 	struct timespec deadline;
-	deadline_after(&deadline, wait);
+	clock_deadline_after(&deadline, wait);
 	pthread_mutex_lock(&sb->mu);
 	while (records_collect(sb, psid, after, arr) == 0 && wait > 0) {
 		if (pthread_cond_timedwait(&sb->cv, &sb->mu, &deadline) == ETIMEDOUT)
@@ -282,7 +261,7 @@ static int api_replies(struct mg_connection *conn, struct sandbox *sb)
 	}
 	long long last = sb->next_id;
 	pthread_mutex_unlock(&sb->mu);
-	return reply_json(conn, 200,
+	return reply_json(req, 200,
 	                  json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
 }
 
@@ -359,7 +338,7 @@ static json_t *build_event(json_t *in, const char **problem)
 		return NULL;
 	}
 	char *mid = new_mid();
-	json_int_t now = (json_int_t)db_now_ms();
+	json_int_t now = (json_int_t)clock_now_ms();
 	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", psid, "recipient", "id",
 	                         SANDBOX_PAGE_ID, "timestamp", now);
 	if (json_is_string(pb)) {
@@ -379,56 +358,54 @@ static json_t *build_event(json_t *in, const char **problem)
 	                 SANDBOX_PAGE_ID, "time", now, "messaging", item);
 }
 
-static int api_send(struct mg_connection *conn, struct sandbox *sb)
+static int api_send(struct http_req *req, struct sandbox *sb)
 {
 	/* JSON only: a cross-site form cannot send application/json without a
-	 * CORS preflight, which the sandbox never grants. */
-	const char *ct = mg_get_header(conn, "Content-Type");
-	if (!ct || strncmp(ct, "application/json", 16) != 0)
-		return reply_json(conn, 415, json_pack("{s:s}", "error", "send application/json"));
+	 * CORS preflight, which the server never grants (http.c). */
+	if (!http_req_content_type_is(req, "application/json"))
+		return reply_json(req, 415, json_pack("{s:s}", "error", "send application/json"));
 	int status;
-	json_t *in = read_json_body(conn, MAX_API_BODY, &status);
+	json_t *in = read_json_body(req, MAX_API_BODY, &status);
 	if (!in)
-		return reply_json(conn, status,
+		return reply_json(req, status,
 		                  json_pack("{s:s}", "error", "body must be a JSON object"));
 	const char *problem = NULL;
 	json_t *event = build_event(in, &problem);
 	json_decref(in);
 	if (!event)
-		return reply_json(conn, 400, json_pack("{s:s}", "error", problem));
+		return reply_json(req, 400, json_pack("{s:s}", "error", problem));
 	char *body = json_dumps(event, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(event);
 	long code = body ? post_signed(sb, body) : 0;
 	free(body);
-	return reply_json(conn, code == 200 ? 200 : 502,
+	return reply_json(req, code == 200 ? 200 : 502,
 	                  json_pack("{s:I}", "webhook_status", (json_int_t)code));
 }
 
-static int api_handler(struct mg_connection *conn, void *cbdata)
+static int api_handler(struct http_req *req, void *cbdata)
 {
 	struct sandbox *sb = cbdata;
-	if (!allowed(conn, sb))
-		return http_reply_text(conn, 403, "Forbidden\n");
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	const char *uri = ri->local_uri;
-	int get = strcmp(ri->request_method, "GET") == 0;
-	int post = strcmp(ri->request_method, "POST") == 0;
+	if (!allowed(req, sb))
+		return http_reply_text(req, 403, "Forbidden\n");
+	const char *uri = http_req_path(req);
+	int get = http_req_method_is(req, "GET");
+	int post = http_req_method_is(req, "POST");
 	if (get && strcmp(uri, "/sandbox/api/info") == 0)
-		return api_info(conn);
+		return api_info(req);
 	if (get && strcmp(uri, "/sandbox/api/replies") == 0)
-		return api_replies(conn, sb);
+		return api_replies(req, sb);
 	if (post && strcmp(uri, "/sandbox/api/send") == 0)
-		return api_send(conn, sb);
-	return reply_json(conn, 404, json_pack("{s:s}", "error", "no such sandbox API"));
+		return api_send(req, sb);
+	return reply_json(req, 404, json_pack("{s:s}", "error", "no such sandbox API"));
 }
 
-static int page_handler(struct mg_connection *conn, void *cbdata)
+static int page_handler(struct http_req *req, void *cbdata)
 {
 	struct sandbox *sb = cbdata;
-	if (!allowed(conn, sb))
-		return http_reply_text(conn, 403, "Forbidden\n");
+	if (!allowed(req, sb))
+		return http_reply_text(req, 403, "Forbidden\n");
 	return http_reply(
-	    conn, 200, "text/html; charset=utf-8", sandbox_page_html, sandbox_page_html_len,
+	    req, 200, "text/html; charset=utf-8", sandbox_page_html, sandbox_page_html_len,
 	    "Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline'; "
 	    "style-src 'unsafe-inline'; frame-ancestors 'none'\r\n"
 	    "X-Frame-Options: DENY\r\n");
