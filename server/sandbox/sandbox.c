@@ -6,30 +6,30 @@
  *   --POST /webhook (loopback, real signature)--> ingest -> worker -> outbox
  *   --POST /sandbox/graph/vNN/PAGE/messages--> record_add() stores the Send
  *   API body in memory and wakes waiters --GET /sandbox/api/replies--> client.
- * `borgerbot chat` signs its events itself and posts to /webhook directly.
+ * `borgerbot chat` posts its events to /webhook directly. Both build and
+ * sign them with loopback.h, so there is one event builder and one poster.
  *
  * Records live in a bounded in-memory list guarded by one mutex; a condition
  * variable lets /sandbox/api/replies long-poll for new records.
  */
 #include "sandbox.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "loopback.h"
 #include "sandbox_page.h"
-#include "inbox/signature.h"
 
 #define MAX_API_BODY ((size_t)64 * 1024)
 #define MAX_TEXT_BYTES 8000
 #define MAX_WAIT_MS 25000
+#define WEBHOOK_TIMEOUT_MS 10000L
 
 struct record {
 	long long id;
@@ -42,7 +42,7 @@ struct sandbox {
 	struct sandbox_options opt;
 	char app_secret[256];
 	char page_token[1024];
-	char webhook_url[300];
+	char server_url[300];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct record *records; /* ring of opt.max_records */
@@ -265,97 +265,55 @@ static int api_replies(struct http_req *req, struct sandbox *sb)
 	                  json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
 }
 
-/* libcurl write callback: ptr stays non-const to match curl_write_callback. */
-// NOLINTNEXTLINE(readability-non-const-parameter)
-static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	(void)ptr;
-	(void)userdata;
-	return size * nmemb;
-}
-
 /* Signs body and POSTs it to this server's own /webhook; returns the status. */
-static long post_signed(struct sandbox *sb, const char *body)
+static long post_event(const struct sandbox *sb, const char *body)
 {
-	char sig[80], header[128];
-	signature_sign(sb->app_secret, body, strlen(body), sig);
-	snprintf(header, sizeof(header), "X-Hub-Signature-256: %s", sig);
-	CURL *c = curl_easy_init();
-	if (!c)
-		return 0;
-	struct curl_slist *hdrs = curl_slist_append(NULL, header);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, sb->webhook_url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*"); /* loopback, never via a proxy */
-	/* our own dev certificate on loopback */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	long status = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	struct loopback_options o = {.server_url = sb->server_url,
+	                             .app_secret = sb->app_secret,
+	                             .timeout_ms = WEBHOOK_TIMEOUT_MS,
+	                             .insecure = 1}; /* our own dev certificate on loopback */
+	struct loopback *lb = loopback_new(&o);
+	long status = lb ? loopback_post_event(lb, body) : 0;
+	loopback_free(lb);
 	return status;
 }
 
-static char *new_mid(void)
-{
-	unsigned char r[12];
-	char *mid = malloc(2 + 8 + 2 * sizeof(r) + 1);
-	if (!mid || RAND_bytes(r, sizeof(r)) != 1) {
-		free(mid);
-		return NULL;
-	}
-	strcpy(mid, "m_sandbox_");
-	for (size_t i = 0; i < sizeof(r); i++)
-		sprintf(mid + 10 + 2 * i, "%02x", r[i]);
-	return mid;
-}
-
-/* {"psid", "text"} or {"psid", "text", "quick_reply": PAYLOAD} or
- * {"psid", "postback": PAYLOAD, "title"} -> a Messenger event. */
-static json_t *build_event(json_t *in, const char **problem)
+/* NULL if in is a message the web chat may send, else the problem. */
+static const char *check_send_input(json_t *in)
 {
 	const char *psid = json_string_value(json_object_get(in, "psid"));
 	json_t *text = json_object_get(in, "text");
-	json_t *qr = json_object_get(in, "quick_reply");
 	json_t *pb = json_object_get(in, "postback");
-	if (!psid || !valid_psid(psid)) {
-		*problem = "psid must be 1-64 letters, digits, '-' or '_'";
-		return NULL;
-	}
-	if (!json_is_string(text) && !json_is_string(pb)) {
-		*problem = "text (or postback) is required";
-		return NULL;
-	}
+	if (!psid || !valid_psid(psid))
+		return "psid must be 1-64 letters, digits, '-' or '_'";
+	if (!json_is_string(text) && !json_is_string(pb))
+		return "text (or postback) is required";
 	if (json_is_string(text) &&
-	    (json_string_length(text) == 0 || json_string_length(text) > MAX_TEXT_BYTES)) {
-		*problem = "text must be 1-8000 bytes";
-		return NULL;
-	}
-	char *mid = new_mid();
-	json_int_t now = (json_int_t)clock_now_ms();
-	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", psid, "recipient", "id",
-	                         SANDBOX_PAGE_ID, "timestamp", now);
+	    (json_string_length(text) == 0 || json_string_length(text) > MAX_TEXT_BYTES))
+		return "text must be 1-8000 bytes";
+	return NULL;
+}
+
+/* {"psid", "text"} or {"psid", "text", "quick_reply": PAYLOAD} or
+ * {"psid", "postback": PAYLOAD, "title"} -> the webhook body (checked input). */
+static char *event_for(json_t *in)
+{
+	json_t *pb = json_object_get(in, "postback");
+	json_t *title = json_object_get(in, "title");
+	struct loopback_event ev = {
+	    .page_id = SANDBOX_PAGE_ID,
+	    .psid = json_string_value(json_object_get(in, "psid")),
+	    .mid_prefix = "m_sandbox_",
+	};
 	if (json_is_string(pb)) {
-		json_t *title = json_object_get(in, "title");
-		json_object_set_new(item, "postback",
-		                    json_pack("{s:s, s:O, s:O}", "mid", mid ? mid : "m_sandbox",
-		                              "payload", pb, "title",
-		                              json_is_string(title) ? title : pb));
+		ev.postback = 1;
+		ev.payload = json_string_value(pb);
+		ev.text = json_string_value(json_is_string(title) ? title : pb);
 	} else {
-		json_t *msg = json_pack("{s:s, s:O}", "mid", mid ? mid : "m_sandbox", "text", text);
-		if (json_is_string(qr))
-			json_object_set_new(msg, "quick_reply", json_pack("{s:O}", "payload", qr));
-		json_object_set_new(item, "message", msg);
+		ev.text = json_string_value(json_object_get(in, "text"));
+		ev.payload = json_string_value(json_object_get(in, "quick_reply"));
 	}
-	free(mid);
-	return json_pack("{s:s, s:[{s:s, s:I, s:[o]}]}", "object", "page", "entry", "id",
-	                 SANDBOX_PAGE_ID, "time", now, "messaging", item);
+	return loopback_event_json(&ev);
 }
 
 static int api_send(struct http_req *req, struct sandbox *sb)
@@ -369,14 +327,14 @@ static int api_send(struct http_req *req, struct sandbox *sb)
 	if (!in)
 		return reply_json(req, status,
 		                  json_pack("{s:s}", "error", "body must be a JSON object"));
-	const char *problem = NULL;
-	json_t *event = build_event(in, &problem);
-	json_decref(in);
-	if (!event)
+	const char *problem = check_send_input(in);
+	if (problem) {
+		json_decref(in);
 		return reply_json(req, 400, json_pack("{s:s}", "error", problem));
-	char *body = json_dumps(event, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(event);
-	long code = body ? post_signed(sb, body) : 0;
+	}
+	char *body = event_for(in);
+	json_decref(in);
+	long code = body ? post_event(sb, body) : 0;
 	free(body);
 	return reply_json(req, code == 200 ? 200 : 502,
 	                  json_pack("{s:I}", "webhook_status", (json_int_t)code));
@@ -427,7 +385,7 @@ struct sandbox *sandbox_new(const struct sandbox_options *opt, char *err, size_t
 		sb->opt.max_records = 1;
 	snprintf(sb->app_secret, sizeof(sb->app_secret), "%s", opt->app_secret);
 	snprintf(sb->page_token, sizeof(sb->page_token), "%s", opt->page_token);
-	snprintf(sb->webhook_url, sizeof(sb->webhook_url), "%s", opt->webhook_url);
+	snprintf(sb->server_url, sizeof(sb->server_url), "%s", opt->server_url);
 	pthread_mutex_init(&sb->mu, NULL);
 	pthread_cond_init(&sb->cv, NULL);
 	return sb;

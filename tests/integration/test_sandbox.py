@@ -140,6 +140,13 @@ class SandboxApiTest(unittest.TestCase):
                            ("GET /sandbox HTTP/1.0", 200)]:
             self.assertEqual(self.server.raw_request(head)[0], want, head)
 
+    def test_web_chat_postback_goes_through_the_signed_webhook(self):
+        status, body, _ = post_json(self.server, "/sandbox/api/send",
+                                    {"psid": "778", "postback": "GET_STARTED", "title": "Kom i gang"})
+        self.assertEqual((status, body["webhook_status"]), (200, 200))
+        self.server.wait_for("SELECT payload FROM messages WHERE kind = 'postback'",
+                             lambda v: v == "GET_STARTED")
+
     def test_page_is_served_with_a_strict_policy(self):
         status, body, headers = self.server.request("GET", "/sandbox")
         self.assertEqual(status, 200)
