@@ -20,6 +20,7 @@
 #include "domain/apikey.h"
 #include "domain/content_data.h"
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define PREFIX "/open311/v2"
@@ -322,7 +323,7 @@ static int list_requests(struct open311 *o, struct http_req *req, sqlite3 *db,
 	if (has_start && r > 0 && f.until_ms < f.since_ms)
 		return reply_error(req, 400, "end_date is before start_date");
 	if (!f.references && !has_start) /* the spec's default window */
-		f.since_ms = (r > 0 ? f.until_ms : db_now_ms()) - DEFAULT_DAYS * 86400000LL;
+		f.since_ms = (r > 0 ? f.until_ms : clock_now_ms()) - DEFAULT_DAYS * 86400000LL;
 	struct collect c = {o, json_array()};
 	if (case_list(db, &f, collect_row, &c) < 0) {
 		json_decref(c.arr);

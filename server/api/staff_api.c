@@ -17,6 +17,7 @@
 #include "domain/case_notify.h"
 #include "domain/content_data.h"
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define CASES_PREFIX "/api/cases"
@@ -411,7 +412,7 @@ static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db, co
 static int list_runs(struct http_req *req, sqlite3 *db)
 {
 	char since[48];
-	long long since_ms = db_now_ms() - 7LL * 24 * 3600 * 1000;
+	long long since_ms = clock_now_ms() - 7LL * 24 * 3600 * 1000;
 	int p = qparam(req, "since", since, sizeof(since));
 	if (p < 0 || (p && content_parse_iso8601(since, &since_ms) < 0))
 		return reply_error(req, 400, "since must be an ISO 8601 time");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 struct ops {
@@ -57,7 +58,7 @@ static int health_write(struct ops *o)
 	snprintf(sql, sizeof(sql),
 	         "INSERT INTO health (id, checked_at) VALUES (1, %lld)"
 	         " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-	         db_now_ms());
+	         clock_now_ms());
 	pthread_mutex_lock(o->write_lock);
 	int rc = db_exec(o->db, sql);
 	pthread_mutex_unlock(o->write_lock);

@@ -23,6 +23,7 @@
 
 #include "store/db.h"
 #include "store/dedup.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define DEDUP_KEYS 200000 /* recent keys remembered: about a day of a busy page */
@@ -99,7 +100,7 @@ static int recent_fill(struct ingest *in)
 /* Inserts and commits the events of a chain of requests; fills results. */
 static int commit_batch(struct ingest *in, struct request *batch)
 {
-	long long now = db_now_ms();
+	long long now = clock_now_ms();
 	int rc = 0;
 	pthread_mutex_lock(in->opt.write_lock);
 	if (db_exec(in->db, "BEGIN IMMEDIATE") != SQLITE_OK)

@@ -18,8 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/clock.h"
-
 static const char *const migrations[] = {
     /* 1: inbox and conversation records */
     "CREATE TABLE events ("
@@ -276,11 +274,6 @@ int db_requeue(sqlite3 *db, const char *sql, const char *which, const char *all_
 	}
 	printf("%d %s queued again\n", sqlite3_changes(db), what);
 	return 0;
-}
-
-long long db_now_ms(void)
-{
-	return clock_now_ms();
 }
 
 int db_exec(sqlite3 *db, const char *sql)
