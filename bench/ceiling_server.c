@@ -1,7 +1,7 @@
 /*
  * ceiling_server.c - the ingest benchmark's ceiling: CivetWeb doing nothing.
  *
- * The server's own HTTP layer (server/http.c: the same CivetWeb build and
+ * The server's own HTTP layer (server/http/http.c: the same CivetWeb build and
  * options, keep-alive, tcp_nodelay, 64 worker threads by default), and a
  * /webhook handler that reads the whole body and answers 200
  * "EVENT_RECEIVED" with the server's reply helper, checking nothing and
@@ -21,15 +21,15 @@
 
 #include "http/http.h"
 
-static int webhook(struct mg_connection *conn, void *cbdata)
+static int webhook(struct http_req *req, void *cbdata)
 {
 	(void)cbdata;
 	char *body;
 	size_t len;
 	/* Read the body as the real handler does, then drop it. */
-	if (http_read_body(conn, (size_t)1 << 20, &body, &len) == HTTP_BODY_OK)
+	if (http_read_body(req, (size_t)1 << 20, &body, &len) == HTTP_BODY_OK)
 		free(body);
-	return http_reply(conn, 200, "text/plain; charset=utf-8", "EVENT_RECEIVED", 14, NULL);
+	return http_reply(req, 200, "text/plain; charset=utf-8", "EVENT_RECEIVED", 14, NULL);
 }
 
 int main(int argc, char **argv)

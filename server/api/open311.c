@@ -20,6 +20,7 @@
 #include "domain/apikey.h"
 #include "domain/content_data.h"
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define PREFIX "/open311/v2"
@@ -48,21 +49,11 @@ void open311_free(struct open311 *o)
 
 /* ---- replies ------------------------------------------------------------ */
 
-static int reply_json(struct mg_connection *conn, int status, json_t *v)
+static int reply_error(struct http_req *req, int status, const char *description)
 {
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(v);
-	if (!s)
-		return http_reply_text(conn, 500, "out of memory\n");
-	int rc = http_reply(conn, status, "application/json; charset=utf-8", s, strlen(s), NULL);
-	free(s);
-	return rc;
-}
-
-static int reply_error(struct mg_connection *conn, int status, const char *description)
-{
-	return reply_json(conn, status,
-	                  json_pack("[{s:i, s:s}]", "code", status, "description", description));
+	return http_reply_json(
+	    req, status, json_pack("[{s:i, s:s}]", "code", status, "description", description),
+	    NULL);
 }
 
 static json_t *str_or_null(const char *s)
@@ -79,25 +70,11 @@ struct params {
 };
 
 /* Finds name in URL-encoded pairs, decoding names too ("attribute%5Bpole_number%5D").
- * 1 found (decoded into buf), 0 absent, -1 too long. */
+ * 1 found (decoded into buf), 0 absent, -1 too long or not text (%00). */
 static int form_param(const char *form, size_t len, const char *name, char *buf, size_t size)
 {
-	char key[64];
-	const char *end = form + len;
-	for (const char *p = form; p < end;) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		const char *kend = eq ? eq : stop;
-		int kn = mg_url_decode(p, (int)(kend - p), key, sizeof(key), 1);
-		if (kn >= 0 && !strcmp(key, name)) {
-			const char *v = eq ? eq + 1 : stop;
-			int n = mg_url_decode(v, (int)(stop - v), buf, (int)size, 1);
-			return n < 0 || strlen(buf) != (size_t)n ? -1 : 1; /* %00 is refused */
-		}
-		p = stop + 1;
-	}
-	return 0;
+	int n = http_form_var(form, len, name, buf, size);
+	return n >= 0 ? 1 : n == -1 ? 0 : -1;
 }
 
 /* 1 found (copied), 0 absent, -1 too long or not a string. */
@@ -121,11 +98,11 @@ static int param(const struct params *p, const char *name, char *buf, size_t siz
 }
 
 /* The API key from the parameters or an Authorization: Bearer header. */
-static int check_key(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
-                     const struct params *p, char *actor, size_t actorlen)
+static int check_key(struct open311 *o, struct http_req *req, sqlite3 *db, const struct params *p,
+                     char *actor, size_t actorlen)
 {
 	char key[128] = "";
-	const char *bearer = apikey_from_bearer(mg_get_header(conn, "Authorization"));
+	const char *bearer = apikey_from_bearer(http_req_header(req, "Authorization"));
 	if (param(p, "api_key", key, sizeof(key)) <= 0 && bearer)
 		snprintf(key, sizeof(key), "%s", bearer);
 	(void)o;
@@ -133,20 +110,20 @@ static int check_key(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
 	if (rc == APIKEY_OK)
 		return 0;
 	if (rc == APIKEY_ERROR)
-		return reply_error(conn, 500, "cannot check the api_key");
-	return reply_error(conn, 403,
+		return reply_error(req, 500, "cannot check the api_key");
+	return reply_error(req, 403,
 	                   rc == APIKEY_SCOPE ? "api_key lacks the open311 scope"
 	                   : key[0]           ? "api_key is invalid"
 	                                      : "api_key was not provided");
 }
 
-static int check_jurisdiction(struct open311 *o, struct mg_connection *conn, const struct params *p)
+static int check_jurisdiction(struct open311 *o, struct http_req *req, const struct params *p)
 {
 	char j[128];
 	int r = param(p, "jurisdiction_id", j, sizeof(j));
 	const char *mine = content_get(o->opt.content, "jurisdiction_id");
 	if (r < 0 || (r > 0 && (!mine || strcasecmp(j, mine) != 0)))
-		return reply_error(conn, 404, "jurisdiction_id was not found");
+		return reply_error(req, 404, "jurisdiction_id was not found");
 	return 0;
 }
 
@@ -161,31 +138,32 @@ static sqlite3 *open_db(struct open311 *o)
 
 /* ---- discovery and services --------------------------------------------- */
 
-static void base_url(struct mg_connection *conn, char *buf, size_t size)
+static void base_url(struct http_req *req, char *buf, size_t size)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	const char *host = mg_get_header(conn, "Host");
+	const char *host = http_req_header(req, "Host");
 	int ok = host && strlen(host) < 200;
 	for (const char *h = host; ok && *h; h++)
 		ok = isalnum((unsigned char)*h) || strchr(".-:[]", *h);
-	snprintf(buf, size, "%s://%s%s", ri->is_ssl ? "https" : "http", ok ? host : "localhost",
-	         PREFIX);
+	snprintf(buf, size, "%s://%s%s", http_req_is_tls(req) ? "https" : "http",
+	         ok ? host : "localhost", PREFIX);
 }
 
-static int discovery(struct open311 *o, struct mg_connection *conn)
+static int discovery(struct open311 *o, struct http_req *req)
 {
 	char url[300], contact[600];
-	base_url(conn, url, sizeof(url));
+	base_url(req, url, sizeof(url));
 	const struct content *c = o->opt.content;
 	snprintf(contact, sizeof(contact), "%s, %s, %s", content_get(c, "name"),
 	         content_get(c, "phone"), content_get(c, "email"));
-	return reply_json(conn, 200,
-	                  json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s]}]}", "changeset",
-	                            "2026-11-24T00:00:00+01:00", "contact", contact, "key_service",
-	                            "Ask the municipality for an API key with the scope open311.",
-	                            "endpoints", "specification", SPEC_URL, "url", url, "changeset",
-	                            "2026-11-24T00:00:00+01:00", "type", "production", "formats",
-	                            "application/json"));
+	return http_reply_json(
+	    req, 200,
+	    json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s]}]}", "changeset",
+	              "2026-11-24T00:00:00+01:00", "contact", contact, "key_service",
+	              "Ask the municipality for an API key with the scope open311.", "endpoints",
+	              "specification", SPEC_URL, "url", url, "changeset",
+	              "2026-11-24T00:00:00+01:00", "type", "production", "formats",
+	              "application/json"),
+	    NULL);
 }
 
 static json_t *service_json(const struct case_category *c)
@@ -196,19 +174,19 @@ static json_t *service_json(const struct case_category *c)
 	                 c->department);
 }
 
-static int services(struct open311 *o, struct mg_connection *conn)
+static int services(struct open311 *o, struct http_req *req)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < case_rules_count(o->opt.rules); i++)
 		json_array_append_new(arr, service_json(case_rules_at(o->opt.rules, i)));
-	return reply_json(conn, 200, arr);
+	return http_reply_json(req, 200, arr, NULL);
 }
 
-static int service_definition(struct open311 *o, struct mg_connection *conn, const char *code)
+static int service_definition(struct open311 *o, struct http_req *req, const char *code)
 {
 	const struct case_category *c = case_rules_find(o->opt.rules, code);
 	if (!c)
-		return reply_error(conn, 404, "service_code was not found");
+		return reply_error(req, 404, "service_code was not found");
 	json_t *attrs = json_array();
 	if (c->pole_number)
 		json_array_append_new(
@@ -217,8 +195,8 @@ static int service_definition(struct open311 *o, struct mg_connection *conn, con
 		                     "datatype_description",
 		                     "Nummeret på lygtepælen (står på en lille plade på pælen)",
 		                     "order", 1, "description", "Lygtepælens nummer"));
-	return reply_json(conn, 200,
-	                  json_pack("{s:s, s:o}", "service_code", c->code, "attributes", attrs));
+	return http_reply_json(
+	    req, 200, json_pack("{s:s, s:o}", "service_code", c->code, "attributes", attrs), NULL);
 }
 
 /* ---- reading requests ----------------------------------------------------- */
@@ -306,7 +284,7 @@ static int status_mask(const char *s, int *mask)
 	return *mask ? 0 : -1;
 }
 
-static int list_requests(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
+static int list_requests(struct open311 *o, struct http_req *req, sqlite3 *db,
                          const struct params *p, const char *single)
 {
 	char ids[4096], raw[2048], code[64], status[64], start[48], end[48];
@@ -315,44 +293,44 @@ static int list_requests(struct open311 *o, struct mg_connection *conn, sqlite3 
 	f.limit = single ? 1 : 1000;
 	if (single) {
 		if (id_list(single, ids, sizeof(ids)) < 0 || strchr(single, ','))
-			return reply_error(conn, 404, "service_request_id was not found");
+			return reply_error(req, 404, "service_request_id was not found");
 		f.references = ids;
 	} else if ((r = param(p, "service_request_id", raw, sizeof(raw))) != 0) {
 		if (r < 0 || id_list(raw, ids, sizeof(ids)) < 0)
-			return reply_error(conn, 400,
+			return reply_error(req, 400,
 			                   "service_request_id must be a comma-separated "
 			                   "list of at most 100 ids");
 		f.references = ids;
 	}
 	if ((r = param(p, "service_code", code, sizeof(code))) < 0)
-		return reply_error(conn, 400, "service_code is too long");
+		return reply_error(req, 400, "service_code is too long");
 	if (r > 0 && !case_rules_find(o->opt.rules, code))
-		return reply_error(conn, 400, "service_code was not found");
+		return reply_error(req, 400, "service_code was not found");
 	f.category = r > 0 ? code : NULL;
 	if ((r = param(p, "status", status, sizeof(status))) < 0 ||
 	    (r > 0 && status_mask(status, &f.status_mask) < 0))
-		return reply_error(conn, 400, "status must be open or closed");
+		return reply_error(req, 400, "status must be open or closed");
 	if ((r = param(p, "start_date", start, sizeof(start))) < 0 ||
 	    (r > 0 && content_parse_iso8601(start, &f.since_ms) < 0))
-		return reply_error(conn, 400, "start_date must be an ISO 8601 date and time");
+		return reply_error(req, 400, "start_date must be an ISO 8601 date and time");
 	int has_start = r > 0;
 	if ((r = param(p, "end_date", end, sizeof(end))) < 0 ||
 	    (r > 0 && content_parse_iso8601(end, &f.until_ms) < 0))
-		return reply_error(conn, 400, "end_date must be an ISO 8601 date and time");
+		return reply_error(req, 400, "end_date must be an ISO 8601 date and time");
 	if (has_start && r > 0 && f.until_ms < f.since_ms)
-		return reply_error(conn, 400, "end_date is before start_date");
+		return reply_error(req, 400, "end_date is before start_date");
 	if (!f.references && !has_start) /* the spec's default window */
-		f.since_ms = (r > 0 ? f.until_ms : db_now_ms()) - DEFAULT_DAYS * 86400000LL;
+		f.since_ms = (r > 0 ? f.until_ms : clock_now_ms()) - DEFAULT_DAYS * 86400000LL;
 	struct collect c = {o, json_array()};
 	if (case_list(db, &f, collect_row, &c) < 0) {
 		json_decref(c.arr);
-		return reply_error(conn, 500, "cannot read service requests");
+		return reply_error(req, 500, "cannot read service requests");
 	}
 	if (single && json_array_size(c.arr) == 0) {
 		json_decref(c.arr);
-		return reply_error(conn, 404, "service_request_id was not found");
+		return reply_error(req, 404, "service_request_id was not found");
 	}
-	return reply_json(conn, 200, c.arr);
+	return http_reply_json(req, 200, c.arr, NULL);
 }
 
 /* ---- filing a request ----------------------------------------------------- */
@@ -469,20 +447,20 @@ static int file_case(sqlite3 *db, void *arg)
 	return t->rc == CASE_OK ? 0 : 1;
 }
 
-static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *db,
+static int file_request(struct open311 *o, struct http_req *req, sqlite3 *db,
                         const struct params *p)
 {
 	struct post_fields *f = calloc(1, sizeof(*f));
 	struct case_report r = {0};
 	char photos[1200], street[200] = "", number[16] = "", err[300] = "";
 	if (!f)
-		return reply_error(conn, 500, "out of memory");
+		return reply_error(req, 500, "out of memory");
 	char whybuf[120];
 	const char *why =
 	    read_post_fields(o, p, f, &r, photos, sizeof(photos), whybuf, sizeof(whybuf));
 	if (why) {
 		free(f);
-		return reply_error(conn, 400, why);
+		return reply_error(req, 400, why);
 	}
 	if (f->address[0]) {
 		split_address(f->address, street, sizeof(street), number, sizeof(number));
@@ -497,9 +475,9 @@ static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *
 	struct case_result res = t.res;
 	free(f);
 	if (rc == CASE_INVALID)
-		return reply_error(conn, 400, err);
+		return reply_error(req, 400, err);
 	if (rc != CASE_OK)
-		return reply_error(conn, 503, "the service request could not be stored; try again");
+		return reply_error(req, 503, "the service request could not be stored; try again");
 	char notice[300];
 	if (res.existing)
 		snprintf(notice, sizeof(notice),
@@ -509,27 +487,27 @@ static int file_request(struct open311 *o, struct mg_connection *conn, sqlite3 *
 		snprintf(notice, sizeof(notice), "Tak. Sagen er sendt til %s.", res.department);
 	log_event(LOG_INFO, "open311_request", "reference", res.reference, "existing",
 	          res.existing ? "yes" : "no", NULL);
-	return reply_json(conn, 200,
-	                  json_pack("[{s:s, s:s, s:n}]", "service_request_id", res.reference,
-	                            "service_notice", notice, "account_id"));
+	return http_reply_json(req, 200,
+	                       json_pack("[{s:s, s:s, s:n}]", "service_request_id", res.reference,
+	                                 "service_notice", notice, "account_id"),
+	                       NULL);
 }
 
 /* ---- routing ---------------------------------------------------------------- */
 
 /* Reads a POST body as form or JSON into p (*body owns the text). 0, or the status sent. */
-static int read_post(struct open311 *o, struct mg_connection *conn, struct params *p, char **body)
+static int read_post(struct open311 *o, struct http_req *req, struct params *p, char **body)
 {
-	const char *ct = mg_get_header(conn, "Content-Type");
-	int form = ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33);
-	int json = ct && !strncasecmp(ct, "application/json", 16);
+	int form = http_req_content_type_is(req, "application/x-www-form-urlencoded");
+	int json = http_req_content_type_is(req, "application/json");
 	if (!form && !json)
-		return reply_error(conn, 415,
+		return reply_error(req, 415,
 		                   "Content-Type must be "
 		                   "application/x-www-form-urlencoded or application/json");
 	size_t len;
-	enum http_body rb = http_read_body(conn, o->opt.max_body_bytes, body, &len);
+	enum http_body rb = http_read_body(req, o->opt.max_body_bytes, body, &len);
 	if (rb != HTTP_BODY_OK)
-		return reply_error(conn, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
+		return reply_error(req, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
 		                   rb == HTTP_BODY_TOO_LARGE ? "request body too large"
 		                                             : "cannot read the request body");
 	if (json) {
@@ -537,24 +515,30 @@ static int read_post(struct open311 *o, struct mg_connection *conn, struct param
 		if (!json_is_object(p->json)) {
 			json_decref(p->json);
 			p->json = NULL;
-			return reply_error(conn, 400, "the body must be a JSON object");
+			return reply_error(req, 400, "the body must be a JSON object");
 		}
 	} else {
 		if (strlen(*body) != len)
-			return reply_error(conn, 400, "the body contains a NUL byte");
+			return reply_error(req, 400, "the body contains a NUL byte");
 		p->form = *body;
 		p->formlen = len;
 	}
 	return 0;
 }
 
-static int requests(struct open311 *o, struct mg_connection *conn, const char *single, int post)
+/* The query string as parameters. */
+static struct params query_params(const struct http_req *req)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	struct params p = {ri->query_string, ri->query_string ? strlen(ri->query_string) : 0, NULL};
+	const char *q = http_req_query(req);
+	return (struct params){q, q ? strlen(q) : 0, NULL};
+}
+
+static int requests(struct open311 *o, struct http_req *req, const char *single, int post)
+{
+	struct params p = query_params(req);
 	char *body = NULL;
 	int rc = 0;
-	if (post && (rc = read_post(o, conn, &p, &body)) != 0) {
+	if (post && (rc = read_post(o, req, &p, &body)) != 0) {
 		free(body);
 		json_decref(p.json);
 		return rc;
@@ -562,11 +546,11 @@ static int requests(struct open311 *o, struct mg_connection *conn, const char *s
 	sqlite3 *db = open_db(o);
 	char actor[80];
 	if (!db)
-		rc = reply_error(conn, 500, "database unavailable");
-	else if ((rc = check_jurisdiction(o, conn, &p)) == 0 &&
+		rc = reply_error(req, 500, "database unavailable");
+	else if ((rc = check_jurisdiction(o, req, &p)) == 0 &&
 	         ((!post && o->opt.public_read) ||
-	          (rc = check_key(o, conn, db, &p, actor, sizeof(actor))) == 0))
-		rc = post ? file_request(o, conn, db, &p) : list_requests(o, conn, db, &p, single);
+	          (rc = check_key(o, req, db, &p, actor, sizeof(actor))) == 0))
+		rc = post ? file_request(o, req, db, &p) : list_requests(o, req, db, &p, single);
 	free(body);
 	json_decref(p.json);
 	return rc;
@@ -583,32 +567,30 @@ static int strip_format(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int handler(struct mg_connection *conn, void *cbdata)
+static int handler(struct http_req *req, void *cbdata)
 {
 	struct open311 *o = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	const char *path = ri->local_uri + strlen(PREFIX);
-	int get = !strcmp(ri->request_method, "GET"), post = !strcmp(ri->request_method, "POST");
+	const char *path = http_req_path(req) + strlen(PREFIX);
+	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	char res[200];
 	if (*path != '/' || strip_format(path + 1, res, sizeof(res)) < 0)
-		return reply_error(conn, 404,
+		return reply_error(req, 404,
 		                   strstr(path, ".xml") ? "only the json format is served"
 		                                        : "not found");
 	if (!strcmp(res, "requests") && (get || post))
-		return requests(o, conn, NULL, post);
+		return requests(o, req, NULL, post);
 	if (!get)
-		return reply_error(conn, 405, "method not allowed");
+		return reply_error(req, 405, "method not allowed");
 	if (!strcmp(res, "discovery"))
-		return discovery(o, conn);
-	const struct mg_request_info *q = ri;
-	struct params p = {q->query_string, q->query_string ? strlen(q->query_string) : 0, NULL};
+		return discovery(o, req);
+	struct params p = query_params(req);
 	if (!strcmp(res, "services"))
-		return check_jurisdiction(o, conn, &p) ? 404 : services(o, conn);
+		return check_jurisdiction(o, req, &p) ? 404 : services(o, req);
 	if (!strncmp(res, "services/", 9) && !strchr(res + 9, '/'))
-		return check_jurisdiction(o, conn, &p) ? 404 : service_definition(o, conn, res + 9);
+		return check_jurisdiction(o, req, &p) ? 404 : service_definition(o, req, res + 9);
 	if (!strncmp(res, "requests/", 9) && res[9] && !strchr(res + 9, '/'))
-		return requests(o, conn, res + 9, 0);
-	return reply_error(conn, 404, "not found");
+		return requests(o, req, res + 9, 0);
+	return reply_error(req, 404, "not found");
 }
 
 void open311_register(struct http *h, struct open311 *o)

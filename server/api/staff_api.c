@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "domain/apikey.h"
 #include "domain/case_json.h"
 #include "domain/case_notify.h"
 #include "domain/content_data.h"
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define CASES_PREFIX "/api/cases"
@@ -46,25 +46,14 @@ void staff_api_free(struct staff_api *a)
 
 /* ---- replies ------------------------------------------------------------ */
 
-static int reply_json(struct mg_connection *conn, int status, json_t *obj, const char *headers)
-{
-	char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(obj);
-	if (!s)
-		return http_reply_text(conn, 500, "out of memory\n");
-	int rc = http_reply(conn, status, "application/json; charset=utf-8", s, strlen(s), headers);
-	free(s);
-	return rc;
-}
-
-static int reply_error(struct mg_connection *conn, int status, const char *message)
+static int reply_error(struct http_req *req, int status, const char *message)
 {
 	const char *headers = status == 401   ? "WWW-Authenticate: Bearer realm=\"borgerbot\"\r\n"
 	                      : status == 405 ? "Allow: GET, POST\r\n"
 	                                      : NULL;
-	return reply_json(
-	    conn, status,
-	    json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message), headers);
+	return http_reply_json(
+	    req, status, json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message),
+	    headers);
 }
 
 /* A string, or null for a missing or empty one. */
@@ -85,38 +74,36 @@ static sqlite3 *open_db(struct staff_api *a)
 }
 
 /* Checks the Bearer key for scope; 0 ok (actor set) or the HTTP status sent. */
-static int authorise(struct mg_connection *conn, sqlite3 *db, const char *scope, char *actor,
+static int authorise(struct http_req *req, sqlite3 *db, const char *scope, char *actor,
                      size_t actorlen)
 {
-	const char *key = apikey_from_bearer(mg_get_header(conn, "Authorization"));
+	const char *key = apikey_from_bearer(http_req_header(req, "Authorization"));
 	int rc = key ? apikey_check(db, key, scope, actor, actorlen) : APIKEY_UNKNOWN;
 	if (rc == APIKEY_OK)
 		return 0;
 	if (rc == APIKEY_SCOPE) {
 		char msg[120];
 		snprintf(msg, sizeof(msg), "this API key lacks the scope '%s'", scope);
-		return reply_error(conn, 403, msg);
+		return reply_error(req, 403, msg);
 	}
 	if (rc == APIKEY_ERROR)
-		return reply_error(conn, 500, "cannot check the API key");
-	return reply_error(conn, 401,
+		return reply_error(req, 500, "cannot check the API key");
+	return reply_error(req, 401,
 	                   key ? "invalid API key" : "missing API key (Authorization: Bearer KEY)");
 }
 
 /* Reads a JSON object body; NULL after an error reply was sent. */
-static json_t *json_body(struct mg_connection *conn, size_t max)
+static json_t *json_body(struct http_req *req, size_t max)
 {
-	const char *ct = mg_get_header(conn, "Content-Type");
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
-	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-		reply_error(conn, 415, "Content-Type must be application/json");
+	if (!http_req_content_type_is(req, "application/json")) {
+		reply_error(req, 415, "Content-Type must be application/json");
 		return NULL;
 	}
 	char *body;
 	size_t len;
-	enum http_body rb = http_read_body(conn, max, &body, &len);
+	enum http_body rb = http_read_body(req, max, &body, &len);
 	if (rb != HTTP_BODY_OK) {
-		reply_error(conn, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
+		reply_error(req, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
 		            rb == HTTP_BODY_TOO_LARGE ? "request body too large"
 		                                      : "cannot read the request body");
 		return NULL;
@@ -126,7 +113,7 @@ static json_t *json_body(struct mg_connection *conn, size_t max)
 	free(body);
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		reply_error(conn, 400, "the body must be a JSON object");
+		reply_error(req, 400, "the body must be a JSON object");
 		return NULL;
 	}
 	return obj;
@@ -146,13 +133,10 @@ static const char *member(json_t *obj, const char *key, size_t max, int *bad)
 	return json_string_value(v);
 }
 
-/* A query parameter; 1 present, 0 absent, -1 too long. */
-static int qparam(const struct mg_request_info *ri, const char *name, char *buf, size_t size)
+/* A query parameter; 1 present, 0 absent, -1 too long or not text. */
+static int qparam(const struct http_req *req, const char *name, char *buf, size_t size)
 {
-	const char *q = ri->query_string;
-	if (!q)
-		return 0;
-	int n = mg_get_var(q, strlen(q), name, buf, size);
+	int n = http_req_query_var(req, name, buf, size);
 	return n >= 0 ? 1 : n == -1 ? 0 : -1;
 }
 
@@ -178,45 +162,44 @@ static int append_case(void *arg, const struct case_row *row)
 	return 0;
 }
 
-static int list_cases(struct mg_connection *conn, sqlite3 *db)
+static int list_cases(struct http_req *req, sqlite3 *db)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
 	char status[128], category[64], street[128], since[48], until[48], limit[16], offset[16];
 	struct case_filter f = {0};
 	int p;
 	f.limit = 100;
-	if ((p = qparam(ri, "status", status, sizeof(status))) < 0 ||
+	if ((p = qparam(req, "status", status, sizeof(status))) < 0 ||
 	    (p > 0 && parse_status_list(status, &f.status_mask) < 0))
-		return reply_error(conn, 400,
+		return reply_error(req, 400,
 		                   "status must be open, in_progress, resolved or "
 		                   "rejected (comma-separated)");
-	if ((p = qparam(ri, "category", category, sizeof(category))) < 0)
-		return reply_error(conn, 400, "category too long");
+	if ((p = qparam(req, "category", category, sizeof(category))) < 0)
+		return reply_error(req, 400, "category too long");
 	f.category = p ? category : NULL;
-	if ((p = qparam(ri, "street", street, sizeof(street))) < 0)
-		return reply_error(conn, 400, "street too long");
+	if ((p = qparam(req, "street", street, sizeof(street))) < 0)
+		return reply_error(req, 400, "street too long");
 	f.street = p ? street : NULL;
-	if ((p = qparam(ri, "since", since, sizeof(since))) < 0 ||
+	if ((p = qparam(req, "since", since, sizeof(since))) < 0 ||
 	    (p && content_parse_iso8601(since, &f.since_ms) < 0))
-		return reply_error(conn, 400, "since must be an ISO 8601 time");
-	if ((p = qparam(ri, "until", until, sizeof(until))) < 0 ||
+		return reply_error(req, 400, "since must be an ISO 8601 time");
+	if ((p = qparam(req, "until", until, sizeof(until))) < 0 ||
 	    (p && content_parse_iso8601(until, &f.until_ms) < 0))
-		return reply_error(conn, 400, "until must be an ISO 8601 time");
+		return reply_error(req, 400, "until must be an ISO 8601 time");
 	char *end;
-	if ((p = qparam(ri, "limit", limit, sizeof(limit))) < 0 ||
+	if ((p = qparam(req, "limit", limit, sizeof(limit))) < 0 ||
 	    (p && ((f.limit = (int)strtol(limit, &end, 10)) < 1 || f.limit > 1000 || *end)))
-		return reply_error(conn, 400, "limit must be 1-1000");
-	if ((p = qparam(ri, "offset", offset, sizeof(offset))) < 0 ||
+		return reply_error(req, 400, "limit must be 1-1000");
+	if ((p = qparam(req, "offset", offset, sizeof(offset))) < 0 ||
 	    (p && ((f.offset = (int)strtol(offset, &end, 10)) < 0 || f.offset > 100000000 || *end)))
-		return reply_error(conn, 400, "offset must be a number >= 0");
+		return reply_error(req, 400, "offset must be a number >= 0");
 	json_t *arr = json_array();
 	if (case_list(db, &f, append_case, arr) < 0) {
 		json_decref(arr);
-		return reply_error(conn, 500, "cannot read cases");
+		return reply_error(req, 500, "cannot read cases");
 	}
-	return reply_json(conn, 200,
-	                  json_pack("{s:i, s:o}", "count", (int)json_array_size(arr), "cases", arr),
-	                  NULL);
+	return http_reply_json(
+	    req, 200, json_pack("{s:i, s:o}", "count", (int)json_array_size(arr), "cases", arr),
+	    NULL);
 }
 
 static void append_history(void *arg, long long at, const char *actor, const char *old_status,
@@ -229,26 +212,26 @@ static void append_history(void *arg, long long at, const char *actor, const cha
 	                                     new_status, "note", str_or_null(note)));
 }
 
-static int show_case(struct mg_connection *conn, sqlite3 *db, const char *ref)
+static int show_case(struct http_req *req, sqlite3 *db, const char *ref)
 {
 	struct case_row row;
 	int found = case_get(db, ref, &row);
 	if (found < 0)
-		return reply_error(conn, 500, "cannot read the case");
+		return reply_error(req, 500, "cannot read the case");
 	if (!found)
-		return reply_error(conn, 404, "no case with that reference");
+		return reply_error(req, 404, "no case with that reference");
 	json_t *obj = case_row_json(&row);
 	json_t *hist = json_array();
 	case_history(db, row.id, append_history, hist);
 	json_object_set_new(obj, "history", hist);
 	case_row_clear(&row);
-	return reply_json(conn, 200, obj, NULL);
+	return http_reply_json(req, 200, obj, NULL);
 }
 
-static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *db, const char *ref,
+static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *ref,
                       const char *actor)
 {
-	json_t *body = json_body(conn, a->opt.max_body_bytes);
+	json_t *body = json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
 	int bad = 0;
@@ -256,27 +239,27 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	const char *note = member(body, "note", 1000, &bad);
 	if (bad || !status) {
 		json_decref(body);
-		return reply_error(conn, 400,
+		return reply_error(req, 400,
 		                   "the body needs \"status\" (open, in_progress, "
 		                   "resolved, rejected) and may have a \"note\" of at "
 		                   "most 1000 bytes");
 	}
-	struct case_status_request req = {ref, status, note, actor};
+	struct case_status_request change = {ref, status, note, actor};
 	struct case_status_change ch;
 	int sent;
 	char err[300];
-	int rc =
-	    case_change_status(a->opt.store, db, a->opt.rules, &req, &ch, &sent, err, sizeof(err));
+	int rc = case_change_status(a->opt.store, db, a->opt.rules, &change, &ch, &sent, err,
+	                            sizeof(err));
 	json_decref(body);
 	if (rc == CASE_BUSY)
-		return reply_error(conn, 503, "the database is busy; try again");
+		return reply_error(req, 503, "the database is busy; try again");
 	if (rc != CASE_OK) {
 		case_status_change_free(&ch);
 		int code = rc == CASE_INVALID     ? 400
 		           : rc == CASE_NOT_FOUND ? 404
 		           : rc == CASE_CONFLICT  ? 409
 		                                  : 500;
-		return reply_error(conn, code, rc == CASE_ERROR ? "cannot update the case" : err);
+		return reply_error(req, code, rc == CASE_ERROR ? "cannot update the case" : err);
 	}
 	log_event(LOG_INFO, "case_status", "reference", ch.reference, "status", ch.new_status,
 	          "actor", actor, NULL);
@@ -284,39 +267,38 @@ static int set_status(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		a->opt.notify(a->opt.notify_arg);
 	json_t *out = case_status_change_json(&ch, sent);
 	case_status_change_free(&ch);
-	return reply_json(conn, 200, out, NULL);
+	return http_reply_json(req, 200, out, NULL);
 }
 
-static int cases_handler(struct mg_connection *conn, void *cbdata)
+static int cases_handler(struct http_req *req, void *cbdata)
 {
 	struct staff_api *a = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	const char *rest = ri->local_uri + strlen(CASES_PREFIX);
+	const char *rest = http_req_path(req) + strlen(CASES_PREFIX);
 	char ref[40] = "";
 	int is_status = 0;
 	if (*rest == '/' && rest[1]) {
 		const char *slash = strchr(rest + 1, '/');
 		size_t n = slash ? (size_t)(slash - rest - 1) : strlen(rest + 1);
 		if (n >= sizeof(ref) || (slash && strcmp(slash, "/status") != 0))
-			return reply_error(conn, 404, "not found");
+			return reply_error(req, 404, "not found");
 		memcpy(ref, rest + 1, n);
 		ref[n] = '\0';
 		is_status = slash != NULL;
 	} else if (*rest && strcmp(rest, "/") != 0) {
-		return reply_error(conn, 404, "not found");
+		return reply_error(req, 404, "not found");
 	}
-	int get = !strcmp(ri->request_method, "GET"), post = !strcmp(ri->request_method, "POST");
+	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	if ((is_status && !post) || (!is_status && !get))
-		return reply_error(conn, 405, is_status ? "use POST" : "use GET");
+		return reply_error(req, 405, is_status ? "use POST" : "use GET");
 	sqlite3 *db = open_db(a);
 	if (!db)
-		return reply_error(conn, 500, "database unavailable");
+		return reply_error(req, 500, "database unavailable");
 	char actor[80];
-	int rc = authorise(conn, db, "cases", actor, sizeof(actor));
+	int rc = authorise(req, db, "cases", actor, sizeof(actor));
 	if (rc == 0)
-		rc = is_status ? set_status(a, conn, db, ref, actor)
-		     : ref[0]  ? show_case(conn, db, ref)
-		               : list_cases(conn, db);
+		rc = is_status ? set_status(a, req, db, ref, actor)
+		     : ref[0]  ? show_case(req, db, ref)
+		               : list_cases(req, db);
 	return rc;
 }
 
@@ -349,10 +331,9 @@ static int insert_run(sqlite3 *db, void *arg)
 	return t->id > 0 ? 0 : 1;
 }
 
-static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *db,
-                      const char *actor)
+static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *actor)
 {
-	json_t *body = json_body(conn, a->opt.max_body_bytes);
+	json_t *body = json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
 	int bad = 0;
@@ -362,7 +343,7 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	if (bad || time_member(body, "started_at", &started) < 0 ||
 	    time_member(body, "ended_at", &ended) < 0) {
 		json_decref(body);
-		return reply_error(conn, 400,
+		return reply_error(req, 400,
 		                   "the body needs \"route\" or \"class\" and "
 		                   "\"started_at\", \"ended_at\" as ISO 8601 times");
 	}
@@ -371,7 +352,7 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 		t.id = -1; /* the commit failed */
 	if (!t.ran) {
 		json_decref(body);
-		return reply_error(conn, 503, "the database is busy; try again");
+		return reply_error(req, 503, "the database is busy; try again");
 	}
 	long long id = t.id;
 	bad = t.bad;
@@ -387,24 +368,23 @@ static int record_run(struct staff_api *a, struct mg_connection *conn, sqlite3 *
 	}
 	json_decref(body);
 	if (id <= 0)
-		return reply_error(conn, bad ? 400 : 500, bad ? err : "cannot record the run");
-	return reply_json(conn, 201, out, NULL);
+		return reply_error(req, bad ? 400 : 500, bad ? err : "cannot record the run");
+	return http_reply_json(req, 201, out, NULL);
 }
 
-static int list_runs(struct mg_connection *conn, sqlite3 *db)
+static int list_runs(struct http_req *req, sqlite3 *db)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
 	char since[48];
-	long long since_ms = db_now_ms() - 7LL * 24 * 3600 * 1000;
-	int p = qparam(ri, "since", since, sizeof(since));
+	long long since_ms = clock_now_ms() - 7LL * 24 * 3600 * 1000;
+	int p = qparam(req, "since", since, sizeof(since));
 	if (p < 0 || (p && content_parse_iso8601(since, &since_ms) < 0))
-		return reply_error(conn, 400, "since must be an ISO 8601 time");
+		return reply_error(req, 400, "since must be an ISO 8601 time");
 	sqlite3_stmt *st;
 	const char *sql = "SELECT id, route, class, started_at, ended_at, recorded_by"
 	                  " FROM gritting_runs WHERE ended_at >= ?1 ORDER BY ended_at DESC"
 	                  " LIMIT 1000";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return reply_error(conn, 500, "cannot read runs");
+		return reply_error(req, 500, "cannot read runs");
 	sqlite3_bind_int64(st, 1, since_ms);
 	json_t *arr = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -420,32 +400,31 @@ static int list_runs(struct mg_connection *conn, sqlite3 *db)
 		                   str_or_null((const char *)sqlite3_column_text(st, 5))));
 	}
 	sqlite3_finalize(st);
-	return reply_json(conn, 200, json_pack("{s:o}", "runs", arr), NULL);
+	return http_reply_json(req, 200, json_pack("{s:o}", "runs", arr), NULL);
 }
 
-static int runs_handler(struct mg_connection *conn, void *cbdata)
+static int runs_handler(struct http_req *req, void *cbdata)
 {
 	struct staff_api *a = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (strcmp(ri->local_uri, RUNS_PATH) != 0)
-		return reply_error(conn, 404, "not found");
-	int get = !strcmp(ri->request_method, "GET"), post = !strcmp(ri->request_method, "POST");
+	if (strcmp(http_req_path(req), RUNS_PATH) != 0)
+		return reply_error(req, 404, "not found");
+	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	if (!get && !post)
-		return reply_error(conn, 405, "use GET or POST");
+		return reply_error(req, 405, "use GET or POST");
 	sqlite3 *db = open_db(a);
 	if (!db)
-		return reply_error(conn, 500, "database unavailable");
+		return reply_error(req, 500, "database unavailable");
 	char actor[80];
-	int rc = authorise(conn, db, "gritting", actor, sizeof(actor));
+	int rc = authorise(req, db, "gritting", actor, sizeof(actor));
 	if (rc == 0)
-		rc = post ? record_run(a, conn, db, actor) : list_runs(conn, db);
+		rc = post ? record_run(a, req, db, actor) : list_runs(req, db);
 	return rc;
 }
 
-static int api_fallback(struct mg_connection *conn, void *cbdata)
+static int api_fallback(struct http_req *req, void *cbdata)
 {
 	(void)cbdata;
-	return reply_error(conn, 404, "not found");
+	return reply_error(req, 404, "not found");
 }
 
 void staff_api_register(struct http *h, struct staff_api *a)

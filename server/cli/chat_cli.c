@@ -10,22 +10,20 @@
  * replies are read from the sandbox Graph recorder (/sandbox/api/replies):
  * text, quick replies and buttons shown as numbered choices (type the number
  * to pick one), typing indicators. Works interactively and with piped input.
+ * Events are built, signed and sent by sandbox/loopback.h, as the web chat's.
  */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "store/db.h"
-#include "inbox/signature.h"
+#include "sandbox/loopback.h"
 
 #define FIRST_REPLY_WAIT_MS 10000
+#define REQUEST_TIMEOUT_MS 30000L
 #define MAX_CHOICES 16
 
 struct choice {
@@ -45,61 +43,8 @@ struct chat {
 	long quiet_ms;
 	struct choice choices[MAX_CHOICES];
 	int nchoices;
-	CURL *curl;
+	struct loopback *lb;
 };
-
-struct buf {
-	char *data;
-	size_t len;
-};
-
-static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	struct buf *b = userdata;
-	size_t n = size * nmemb;
-	if (b->len + n > (size_t)4 * 1024 * 1024)
-		return 0; /* refuse absurd answers */
-	char *d = realloc(b->data, b->len + n + 1);
-	if (!d)
-		return 0;
-	memcpy(d + b->len, ptr, n);
-	b->len += n;
-	d[b->len] = '\0';
-	b->data = d;
-	return n;
-}
-
-/* GET or POST (body != NULL); returns the HTTP status, 0 on transport error. */
-static long http_call(struct chat *c, const char *path, const char *body, const char *sig,
-                      struct buf *out)
-{
-	char url[600];
-	snprintf(url, sizeof(url), "%s%s", c->server, path);
-	CURL *h = c->curl;
-	curl_easy_reset(h);
-	struct curl_slist *hdrs = NULL;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
-	if (c->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (body) {
-		char sighdr[128];
-		snprintf(sighdr, sizeof(sighdr), "X-Hub-Signature-256: %s", sig);
-		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-		hdrs = curl_slist_append(hdrs, sighdr);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	}
-	long status = 0;
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hdrs);
-	return status;
-}
 
 /* ---- set-up ------------------------------------------------------------- */
 
@@ -144,10 +89,10 @@ static void psid_for(const char *name, char *out, size_t outlen)
 
 static int fetch_info(struct chat *c)
 {
-	struct buf b = {0};
-	long st = http_call(c, "/sandbox/api/info", NULL, NULL, &b);
-	json_t *info = st == 200 && b.data ? json_loads(b.data, 0, NULL) : NULL;
-	free(b.data);
+	char *reply;
+	long st = loopback_get(c->lb, "/sandbox/api/info", &reply);
+	json_t *info = st == 200 && reply ? json_loads(reply, 0, NULL) : NULL;
+	free(reply);
 	const char *page = json_string_value(json_object_get(info, "page_id"));
 	if (!page) {
 		json_decref(info);
@@ -170,32 +115,17 @@ static int fetch_info(struct chat *c)
 
 /* ---- sending ------------------------------------------------------------ */
 
-static json_t *event_for(struct chat *c, const char *text, const struct choice *picked)
+static char *event_for(const struct chat *c, const char *text, const struct choice *picked)
 {
-	unsigned char r[10];
-	char mid[40] = "m_chat_";
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return NULL;
-	for (size_t i = 0; i < sizeof(r); i++)
-		sprintf(mid + 7 + 2 * i, "%02x", r[i]);
-	json_int_t now = (json_int_t)db_now_ms();
-	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", c->psid, "recipient",
-	                         "id", c->page_id, "timestamp", now);
-	if (picked && picked->postback) {
-		json_object_set_new(item, "postback",
-		                    json_pack("{s:s, s:s, s:s}", "mid", mid, "title", picked->title,
-		                              "payload", picked->payload));
-	} else {
-		json_t *msg = json_pack("{s:s, s:s}", "mid", mid, "text", text);
-		if (!msg) /* text was not valid UTF-8 */
-			msg = json_pack("{s:s, s:s}", "mid", mid, "text", "\xef\xbf\xbd");
-		if (picked)
-			json_object_set_new(msg, "quick_reply",
-			                    json_pack("{s:s}", "payload", picked->payload));
-		json_object_set_new(item, "message", msg);
-	}
-	return json_pack("{s:s, s:[{s:s, s:I, s:[o]}]}", "object", "page", "entry", "id",
-	                 c->page_id, "time", now, "messaging", item);
+	struct loopback_event ev = {
+	    .page_id = c->page_id,
+	    .psid = c->psid,
+	    .mid_prefix = "m_chat_",
+	    .text = text,
+	    .payload = picked ? picked->payload : NULL,
+	    .postback = picked && picked->postback,
+	};
+	return loopback_event_json(&ev);
 }
 
 static int send_line(struct chat *c, const char *line)
@@ -205,17 +135,11 @@ static int send_line(struct chat *c, const char *line)
 	long n = strtol(line, &end, 10);
 	if (end != line && *end == '\0' && n >= 1 && n <= c->nchoices)
 		picked = &c->choices[n - 1];
-	json_t *ev = event_for(c, picked ? picked->title : line, picked);
-	char *body = ev ? json_dumps(ev, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	json_decref(ev);
+	char *body = event_for(c, picked ? picked->title : line, picked);
 	if (!body)
 		return -1;
-	char sig[80];
-	signature_sign(c->secret, body, strlen(body), sig);
-	struct buf b = {0};
-	long st = http_call(c, "/webhook", body, sig, &b);
+	long st = loopback_post_event(c->lb, body);
 	free(body);
-	free(b.data);
 	if (picked && !c->tty)
 		printf("Du valgte: %s\n", picked->title);
 	if (st != 200) {
@@ -290,10 +214,10 @@ static void receive(struct chat *c, long first_wait_ms)
 		char path[200];
 		snprintf(path, sizeof(path), "/sandbox/api/replies?psid=%s&after=%lld&wait_ms=%ld",
 		         c->psid, c->after, wait);
-		struct buf b = {0};
-		long st = http_call(c, path, NULL, NULL, &b);
-		json_t *res = st == 200 && b.data ? json_loads(b.data, 0, NULL) : NULL;
-		free(b.data);
+		char *reply;
+		long st = loopback_get(c->lb, path, &reply);
+		json_t *res = st == 200 && reply ? json_loads(reply, 0, NULL) : NULL;
+		free(reply);
 		json_t *replies = json_object_get(res, "replies");
 		size_t n = json_array_size(replies), i;
 		json_t *r;
@@ -383,10 +307,14 @@ int cmd_chat(int argc, char **argv)
 	}
 	psid_for(name, c.psid, sizeof(c.psid));
 	c.tty = isatty(STDIN_FILENO);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	c.curl = curl_easy_init();
+	loopback_global_init();
+	struct loopback_options lo = {.server_url = c.server,
+	                              .app_secret = c.secret,
+	                              .timeout_ms = REQUEST_TIMEOUT_MS,
+	                              .insecure = c.insecure};
+	c.lb = loopback_new(&lo);
 	int rc = 1;
-	if (c.curl && fetch_info(&c) == 0) {
+	if (c.lb && fetch_info(&c) == 0) {
 		receive(&c, 0); /* skip earlier history */
 		if (c.tty)
 			printf("Du chatter med Borgerbot som %s. Skriv en besked (Ctrl-D "
@@ -413,7 +341,7 @@ int cmd_chat(int argc, char **argv)
 			receive(&c, FIRST_REPLY_WAIT_MS);
 		}
 	}
-	curl_easy_cleanup(c.curl);
-	curl_global_cleanup();
+	loopback_free(c.lb);
+	loopback_global_cleanup();
 	return rc;
 }

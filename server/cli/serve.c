@@ -188,12 +188,10 @@ static int sandbox_prepare(struct server *s, char *err, size_t errlen)
 
 static int sandbox_start(struct server *s, char *err, size_t errlen)
 {
-	char webhook_url[260];
-	snprintf(webhook_url, sizeof(webhook_url), "%s/webhook", s->self_url);
 	struct sandbox_options so = {
 	    .app_secret = s->cfg.app_secret,
 	    .page_token = s->cfg.page_token,
-	    .webhook_url = webhook_url,
+	    .server_url = s->self_url,
 	    .allow_remote = s->cfg.sandbox_allow_remote,
 	    .max_records = 10000,
 	};

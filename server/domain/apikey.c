@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "store/db.h"
 
 static const char *const known_scopes[] = {"cases", "gritting", "open311"};
@@ -125,7 +126,7 @@ int apikey_create(sqlite3 *db, const char *name, const char *scopes, char *key, 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, scopes, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, db_now_ms());
+	sqlite3_bind_int64(st, 4, clock_now_ms());
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -172,7 +173,7 @@ int apikey_revoke(sqlite3 *db, const char *name)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, db_now_ms());
+	sqlite3_bind_int64(st, 2, clock_now_ms());
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

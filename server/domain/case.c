@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "case.h"
 #include "case_internal.h"
 #include "content_data.h"
@@ -270,7 +271,7 @@ int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_rep
 	int rc = check_report(rules, r, err, errlen);
 	if (rc != CASE_OK)
 		return rc;
-	long long now = r->now_ms ? r->now_ms : db_now_ms();
+	long long now = r->now_ms ? r->now_ms : clock_now_ms();
 	long long id;
 	int found = find_duplicate(db, rules, r, &id, out->reference, sizeof(out->reference));
 	if (found < 0) {
@@ -468,7 +469,7 @@ int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *ref
 		snprintf(err, errlen, "note or actor too long");
 		return CASE_INVALID;
 	}
-	long long now = now_ms ? now_ms : db_now_ms();
+	long long now = now_ms ? now_ms : clock_now_ms();
 	struct case_row row;
 	int found = reference && strlen(reference) < 32 ? case_get(db, reference, &row) : 0;
 	if (found <= 0) {
@@ -576,7 +577,7 @@ int case_notices_within_window(sqlite3 *db, long long now_ms, size_t limit,
 	                                 " AND ci.last_inbound_at > ?1 ORDER BY n.id LIMIT ?2";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	long long now = now_ms ? now_ms : db_now_ms();
+	long long now = now_ms ? now_ms : clock_now_ms();
 	sqlite3_bind_int64(st, 1, now - WINDOW_MS + WINDOW_MARGIN_MS);
 	sqlite3_bind_int64(st, 2, (long long)(limit ? limit : 100));
 	return read_notices(st, out, n);
@@ -590,7 +591,7 @@ int case_notice_delivered(sqlite3 *db, long long notice_id, long long now_ms)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, notice_id);
-	sqlite3_bind_int64(st, 2, now_ms ? now_ms : db_now_ms());
+	sqlite3_bind_int64(st, 2, now_ms ? now_ms : clock_now_ms());
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -741,7 +742,7 @@ int case_draft_save(sqlite3 *db, const char *page_id, const char *psid, const ch
 		sqlite3_bind_text(st, 4, text, utf8_cut(text, CASE_MAX_TEXT), SQLITE_TRANSIENT);
 	if (photos_json && strlen(photos_json) <= CASE_MAX_PHOTOS)
 		sqlite3_bind_text(st, 5, photos_json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, now_ms ? now_ms : db_now_ms());
+	sqlite3_bind_int64(st, 6, now_ms ? now_ms : clock_now_ms());
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -751,7 +752,7 @@ int case_draft_take(sqlite3 *db, const char *page_id, const char *psid, long lon
                     long long now_ms, struct case_draft *out)
 {
 	sqlite3_stmt *st;
-	long long now = now_ms ? now_ms : db_now_ms();
+	long long now = now_ms ? now_ms : clock_now_ms();
 	memset(out, 0, sizeof(*out));
 	const char *sql = "DELETE FROM case_drafts WHERE page_id = ?1 AND psid = ?2"
 	                  " RETURNING category, text, photos, created_at";

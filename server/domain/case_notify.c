@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "case.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -46,7 +47,7 @@ static int send_all(sqlite3 *db, struct case_notice *v, size_t n, long long caus
 int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit, char *err,
                                     size_t errlen)
 {
-	long long now = now_ms ? now_ms : db_now_ms();
+	long long now = now_ms ? now_ms : clock_now_ms();
 	struct case_notice *v;
 	size_t n;
 	if (case_notices_within_window(db, now, limit, &v, &n) < 0) {
@@ -61,7 +62,7 @@ int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit,
 int case_notices_send_for(sqlite3 *db, const char *page_id, const char *psid,
                           long long cause_event_id, long long now_ms, char *err, size_t errlen)
 {
-	long long now = now_ms ? now_ms : db_now_ms();
+	long long now = now_ms ? now_ms : clock_now_ms();
 	struct case_notice *v;
 	size_t n;
 	if (case_notices_due_for(db, page_id, psid, 20, &v, &n) < 0) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "case.h"
 #include "case_internal.h"
 #include "content_data.h"
@@ -294,7 +295,7 @@ const char *case_not_a_fault(const struct case_rules *r, const char *category, c
                              const char *area, long long now_ms)
 {
 	struct tm tm;
-	content_cph_time(now_ms ? now_ms : db_now_ms(), &tm);
+	content_cph_time(now_ms ? now_ms : clock_now_ms(), &tm);
 	int minute = tm.tm_hour * 60 + tm.tm_min;
 	for (size_t i = 0; category && i < r->nnaf; i++) {
 		const struct not_a_fault *x = &r->naf[i];

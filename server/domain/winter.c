@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "content_data.h"
+#include "core/clock.h"
 #include "core/textbuf.h"
 #include "store/db.h"
 
@@ -364,7 +365,7 @@ int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, 
                   long long now_ms, char *buf, size_t buflen)
 {
 	struct textbuf o = {buf, buflen, 0};
-	long long now = now_ms ? now_ms : db_now_ms();
+	long long now = now_ms ? now_ms : clock_now_ms();
 	if (buflen)
 		buf[0] = '\0';
 	if (street && *street) {
@@ -388,7 +389,7 @@ long long winter_record_run(const struct winter_plan *w, sqlite3 *db, const char
 	int has_route = route && *route, has_class = class_code && *class_code;
 	const char *r = has_route ? winter_route(w, route) : NULL;
 	const char *c = has_class ? winter_class(w, class_code) : NULL;
-	long long now = db_now_ms();
+	long long now = clock_now_ms();
 	if (has_route == has_class)
 		snprintf(err, errlen, "give either route or class");
 	else if (has_route && !r)

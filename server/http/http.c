@@ -5,17 +5,37 @@
  * cmake/civetweb.cmake). TLS contexts are configured in the init_ssl
  * callback: certificate chain and key from the configured files, TLS 1.2 as
  * the minimum. CivetWeb's own error log goes to our JSON log.
+ *
+ * Every route is registered with one trampoline: CivetWeb calls it with the
+ * connection and the route (handler and its data), it wraps the connection
+ * and its request info in a struct http_req on the stack and calls the
+ * module's handler, which never sees a CivetWeb type.
+ *
+ * CivetWeb answers CORS preflights itself, before any handler runs, and its
+ * defaults grant every origin, method and header ("*"). The three
+ * access_control_* options are set empty, so an OPTIONS request reaches the
+ * handler like any other and no reply carries Access-Control-Allow-Origin.
  */
 #include "http.h"
 
+#include <civetweb.h>
+#include <limits.h>
 #include <openssl/err.h>
 #include <stdatomic.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
+
+/* A handler and its data, owned by struct http until http_stop(). */
+struct http_route_entry {
+	http_handler fn;
+	void *cbdata;
+	struct http_route_entry *next;
+};
 
 struct http {
 	struct mg_context *ctx;
@@ -23,6 +43,12 @@ struct http {
 	char start_error[256];
 	char cert[512];
 	char key[512];
+	struct http_route_entry *routes;
+};
+
+struct http_req {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
 };
 
 static int load_tls(SSL_CTX *ctx, const char *cert, const char *key, char *err, size_t errlen)
@@ -122,6 +148,13 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	    "4", /* TLS 1.2 and newer */
 	    "enable_directory_listing",
 	    "no",
+	    /* no CORS grant: CivetWeb's defaults are "*" (see the top comment) */
+	    "access_control_allow_origin",
+	    "",
+	    "access_control_allow_methods",
+	    "",
+	    "access_control_allow_headers",
+	    "",
 	    NULL,
 	};
 	struct mg_callbacks cb;
@@ -146,9 +179,24 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	return h;
 }
 
-void http_route(struct http *h, const char *uri, mg_request_handler handler, void *cbdata)
+static int trampoline(struct mg_connection *conn, void *cbdata)
 {
-	mg_set_request_handler(h->ctx, uri, handler, cbdata);
+	const struct http_route_entry *r = cbdata;
+	struct http_req req = {.conn = conn, .ri = mg_get_request_info(conn)};
+	return r->fn(&req, r->cbdata);
+}
+
+void http_route(struct http *h, const char *uri, http_handler fn, void *cbdata)
+{
+	struct http_route_entry *r = malloc(sizeof(*r));
+	if (!r) {
+		log_event(LOG_ERROR, "http_route_failed", "uri", uri, "error", "out of memory",
+		          NULL);
+		return;
+	}
+	*r = (struct http_route_entry){.fn = fn, .cbdata = cbdata, .next = h->routes};
+	h->routes = r;
+	mg_set_request_handler(h->ctx, uri, trampoline, r);
 }
 
 void http_stop(struct http *h)
@@ -156,8 +204,110 @@ void http_stop(struct http *h)
 	if (!h)
 		return;
 	mg_stop(h->ctx);
+	while (h->routes) {
+		struct http_route_entry *next = h->routes->next;
+		free(h->routes);
+		h->routes = next;
+	}
 	free(h);
 }
+
+/* ---- the request ---------------------------------------------------------- */
+
+const char *http_req_method(const struct http_req *req)
+{
+	return req->ri->request_method;
+}
+
+int http_req_method_is(const struct http_req *req, const char *method)
+{
+	return strcmp(req->ri->request_method, method) == 0;
+}
+
+const char *http_req_path(const struct http_req *req)
+{
+	return req->ri->local_uri;
+}
+
+const char *http_req_query(const struct http_req *req)
+{
+	return req->ri->query_string;
+}
+
+const char *http_req_header(const struct http_req *req, const char *name)
+{
+	return mg_get_header(req->conn, name);
+}
+
+int http_req_content_type_is(const struct http_req *req, const char *media_type)
+{
+	const char *ct = mg_get_header(req->conn, "Content-Type");
+	size_t n = strlen(media_type);
+	return ct && strncasecmp(ct, media_type, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+const char *http_req_remote_addr(const struct http_req *req)
+{
+	return req->ri->remote_addr;
+}
+
+int http_req_is_tls(const struct http_req *req)
+{
+	return req->ri->is_ssl != 0;
+}
+
+int http_req_query_var(const struct http_req *req, const char *name, char *buf, size_t size)
+{
+	const char *q = req->ri->query_string;
+	return http_form_var(q, q ? strlen(q) : 0, name, buf, size);
+}
+
+/* ---- form-encoded data ---------------------------------------------------- */
+
+int http_url_decode(const char *src, size_t len, char *dst, size_t size)
+{
+	if (size == 0 || len > INT_MAX)
+		return -1;
+	return mg_url_decode(src, (int)len, dst, size > INT_MAX ? INT_MAX : (int)size, 1);
+}
+
+/* 1 if the encoded name in [p, end) decodes to name (any case, no NUL). */
+static int name_matches(const char *p, const char *end, const char *name)
+{
+	char key[128];
+	int n = http_url_decode(p, (size_t)(end - p), key, sizeof(key));
+	return n >= 0 && strlen(key) == (size_t)n && strcasecmp(key, name) == 0;
+}
+
+int http_form_var(const char *data, size_t len, const char *name, char *buf, size_t size)
+{
+	if (!buf || size == 0)
+		return -2;
+	buf[0] = '\0';
+	if (!data)
+		return -1;
+	const char *end = data + len;
+	for (const char *p = data; p < end;) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		if (name_matches(p, eq ? eq : stop, name)) {
+			const char *v = eq ? eq + 1 : stop;
+			int n = http_url_decode(v, (size_t)(stop - v), buf, size);
+			if (n >= 0 && strlen(buf) == (size_t)n)
+				return n;
+			buf[0] = '\0';
+			return -2;
+		}
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+	return -1;
+}
+
+/* ---- the reply ------------------------------------------------------------ */
 
 static const char *status_text(int status)
 {
@@ -203,7 +353,7 @@ static const char *status_text(int status)
 	}
 }
 
-int http_reply(struct mg_connection *conn, int status, const char *content_type, const char *body,
+int http_reply(struct http_req *req, int status, const char *content_type, const char *body,
                size_t len, const char *extra_headers)
 {
 	char head[1024];
@@ -224,22 +374,36 @@ int http_reply(struct mg_connection *conn, int status, const char *content_type,
 		memcpy(buf, head, (size_t)n);
 		if (len)
 			memcpy(buf + n, body, len);
-		mg_write(conn, buf, (size_t)n + len);
+		mg_write(req->conn, buf, (size_t)n + len);
 	} else {
-		mg_write(conn, head, (size_t)n);
-		mg_write(conn, body, len);
+		mg_write(req->conn, head, (size_t)n);
+		mg_write(req->conn, body, len);
 	}
 	return status;
 }
 
-int http_reply_text(struct mg_connection *conn, int status, const char *text)
+int http_reply_text(struct http_req *req, int status, const char *text)
 {
-	return http_reply(conn, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
+	return http_reply(req, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
 }
 
-enum http_body http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *len)
+int http_reply_json(struct http_req *req, int status, json_t *v, const char *extra_headers)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(v);
+	if (!s)
+		return http_reply_text(req, 500, "out of memory\n");
+	int rc =
+	    http_reply(req, status, "application/json; charset=utf-8", s, strlen(s), extra_headers);
+	free(s);
+	return rc;
+}
+
+/* ---- the body --------------------------------------------------------------- */
+
+enum http_body http_read_body(struct http_req *req, size_t max, char **out, size_t *len)
+{
+	const struct mg_request_info *ri = req->ri;
 	*out = NULL;
 	*len = 0;
 	if (ri->content_length > 0 && (unsigned long long)ri->content_length > max)
@@ -264,7 +428,7 @@ enum http_body http_read_body(struct mg_connection *conn, size_t max, char **out
 			buf = nb;
 			cap = ncap;
 		}
-		int r = mg_read(conn, buf + n, cap - n - 1);
+		int r = mg_read(req->conn, buf + n, cap - n - 1);
 		if (r < 0) {
 			free(buf);
 			return HTTP_BODY_ERROR;

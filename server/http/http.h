@@ -1,15 +1,17 @@
 /*
- * http.h - the HTTP(S) front door: CivetWeb set-up, routes, small helpers.
+ * http.h - the HTTP(S) front door: server set-up, routes, requests, replies.
  *
  * http_start() listens on plain HTTP and/or HTTPS (TLS 1.2+, certificate and
- * key loaded here, not by CivetWeb) with keep-alive and TCP_NODELAY. Modules
- * add their routes with http_route(); handlers answer with http_reply() so
- * each response leaves in a single write.
+ * key loaded here, not by CivetWeb) with keep-alive and TCP_NODELAY, and
+ * never grants CORS. Modules add their routes with http_route(); a handler
+ * gets a struct http_req, reads it through the http_req_* accessors and
+ * answers with one http_reply*() call, so each response leaves in a single
+ * write. This folder is the only code that knows CivetWeb is underneath.
  */
 #ifndef BORGERBOT_HTTP_H
 #define BORGERBOT_HTTP_H
 
-#include <civetweb.h>
+#include <jansson.h>
 #include <stddef.h>
 
 struct http_options {
@@ -22,24 +24,75 @@ struct http_options {
 
 struct http;
 
+/* One request being answered; valid only during the handler call. */
+struct http_req;
+
+/* Answers req completely and returns the HTTP status it sent. */
+typedef int (*http_handler)(struct http_req *req, void *cbdata);
+
 struct http *http_start(const struct http_options *opt, char *err, size_t errlen);
-void http_route(struct http *h, const char *uri, mg_request_handler handler, void *cbdata);
+
+/* Sends requests whose path matches uri to fn. uri is a CivetWeb pattern: a
+ * prefix ("/api"), or exact with a trailing '$' ("/webhook$"); the first
+ * registered match wins, so register specific routes first. */
+void http_route(struct http *h, const char *uri, http_handler fn, void *cbdata);
+
 /* Stops accepting, waits for running handlers, frees h. */
 void http_stop(struct http *h);
 
 /* Checks that cert and key load and match; err names the file at fault. */
 int http_check_tls_files(const char *cert, const char *key, char *err, size_t errlen);
 
+/* ---- the request ---------------------------------------------------------- */
+
+const char *http_req_method(const struct http_req *req); /* "GET", "POST", ... */
+int http_req_method_is(const struct http_req *req, const char *method);
+/* The path, URL-decoded, without the query string. */
+const char *http_req_path(const struct http_req *req);
+/* The raw query string after '?', or NULL if there is none. */
+const char *http_req_query(const struct http_req *req);
+/* A request header's value (name in any case), or NULL if absent. */
+const char *http_req_header(const struct http_req *req, const char *name);
+/* 1 if the Content-Type header is media_type (any case), alone or followed
+ * by parameters ("application/json; charset=utf-8"); 0 otherwise. */
+int http_req_content_type_is(const struct http_req *req, const char *media_type);
+/* The client's address as text ("127.0.0.1", "::1"); never NULL. */
+const char *http_req_remote_addr(const struct http_req *req);
+int http_req_is_tls(const struct http_req *req);
+
+/* A query-string variable, decoded into buf; see http_form_var(). */
+int http_req_query_var(const struct http_req *req, const char *name, char *buf, size_t size);
+
+/* ---- form-encoded data ("a=1&b=x%20y", query strings and form bodies) ----- */
+
+/* Finds the first pair whose URL-decoded name equals name (any case) in
+ * data[0..len) and URL-decodes its value into buf ('+' is a space; a pair
+ * without '=' has the empty value; names over 127 bytes never match).
+ * Returns the value's length; -1 if the name is absent (buf is ""); -2 if
+ * the value does not fit in size bytes with its NUL or holds a NUL byte
+ * (%00). data may be NULL when len is 0. */
+int http_form_var(const char *data, size_t len, const char *name, char *buf, size_t size);
+
+/* URL-decodes src[0..len) into dst ('+' is a space); returns the decoded
+ * length, or -1 if it does not fit in size bytes with its NUL. */
+int http_url_decode(const char *src, size_t len, char *dst, size_t size);
+
+/* ---- the reply ------------------------------------------------------------- */
+
 /* Sends a complete response; extra_headers are "Name: value\r\n" lines or NULL.
- * Returns the status (CivetWeb's handler convention). */
-int http_reply(struct mg_connection *conn, int status, const char *content_type, const char *body,
+ * Every reply has Cache-Control: no-store and X-Content-Type-Options: nosniff.
+ * Returns status. */
+int http_reply(struct http_req *req, int status, const char *content_type, const char *body,
                size_t len, const char *extra_headers);
-int http_reply_text(struct mg_connection *conn, int status, const char *text);
+int http_reply_text(struct http_req *req, int status, const char *text);
+/* Sends v as compact JSON and releases it (v may be NULL: then, or when it
+ * cannot be written, the reply is 500 "out of memory"). */
+int http_reply_json(struct http_req *req, int status, json_t *v, const char *extra_headers);
 
 enum http_body { HTTP_BODY_OK, HTTP_BODY_TOO_LARGE, HTTP_BODY_ERROR };
 
 /* Reads the whole request body (at most max bytes) into a malloc'd buffer,
  * NUL-terminated for convenience; *len excludes the NUL. */
-enum http_body http_read_body(struct mg_connection *conn, size_t max, char **out, size_t *len);
+enum http_body http_read_body(struct http_req *req, size_t max, char **out, size_t *len);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "core/clock.h"
 #include "store/store.h"
 #include "core/log.h"
 
@@ -63,11 +64,11 @@ static int health_write(struct ops *o)
 	snprintf(sql, sizeof(sql),
 	         "INSERT INTO health (id, checked_at) VALUES (1, %lld)"
 	         " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-	         db_now_ms());
+	         clock_now_ms());
 	return store_write(o->store, o->db, exec_sql, sql, NULL, 0) == 0 ? 0 : -1;
 }
 
-static int healthz_handler(struct mg_connection *conn, void *cbdata)
+static int healthz_handler(struct http_req *req, void *cbdata)
 {
 	struct ops *o = cbdata;
 	pthread_mutex_lock(&o->mu);
@@ -77,8 +78,8 @@ static int healthz_handler(struct mg_connection *conn, void *cbdata)
 		log_event(LOG_ERROR, "health_check_failed", "error", why, NULL);
 	pthread_mutex_unlock(&o->mu);
 	if (rc == 0)
-		return http_reply_text(conn, 200, "ok\n");
-	return http_reply_text(conn, 503, "database not writable\n");
+		return http_reply_text(req, 200, "ok\n");
+	return http_reply_text(req, 503, "database not writable\n");
 }
 
 static long long count_where(sqlite3 *db, const char *sql)
@@ -93,7 +94,7 @@ static long long count_where(sqlite3 *db, const char *sql)
 	return n;
 }
 
-static int metrics_handler(struct mg_connection *conn, void *cbdata)
+static int metrics_handler(struct http_req *req, void *cbdata)
 {
 	struct ops *o = cbdata;
 	pthread_mutex_lock(&o->mu);
@@ -104,8 +105,8 @@ static int metrics_handler(struct mg_connection *conn, void *cbdata)
 	pthread_mutex_unlock(&o->mu);
 	char *text = metrics_render(o->metrics, pending, parked);
 	if (!text)
-		return http_reply_text(conn, 500, "out of memory\n");
-	int rc = http_reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", text,
+		return http_reply_text(req, 500, "out of memory\n");
+	int rc = http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text,
 	                    strlen(text), NULL);
 	free(text);
 	return rc;

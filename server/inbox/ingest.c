@@ -23,6 +23,7 @@
 
 #include "store/db.h"
 #include "store/dedup.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define DEDUP_KEYS 200000 /* recent keys remembered: about a day of a busy page */
@@ -124,7 +125,7 @@ static int insert_batch(sqlite3 *db, void *arg)
 /* Inserts and commits the events of a chain of requests; fills results. */
 static int commit_batch(struct ingest *in, struct request *batch)
 {
-	struct batch_txn t = {in, batch, db_now_ms()};
+	struct batch_txn t = {in, batch, clock_now_ms()};
 	char err[256] = "";
 	int rc = store_write(in->opt.store, in->db, insert_batch, &t, err, sizeof(err));
 	if (rc != 0) {

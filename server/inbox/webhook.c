@@ -14,39 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "envelope.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "signature.h"
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int webhook_query_param(const char *query, const char *name, char *out, size_t outlen)
-{
-	if (!query)
-		return -1;
-	size_t nlen = strlen(name);
-	const char *p = query;
-	while (*p) {
-		const char *end = strchr(p, '&');
-		size_t seglen = end ? (size_t)(end - p) : strlen(p);
-		if (seglen > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-			const char *v = p + nlen + 1;
-			int n = mg_url_decode(v, (int)(seglen - nlen - 1), out, (int)outlen, 1);
-			return n < 0 || (size_t)n >= outlen - 1 ? -1 : n;
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return -1;
-}
 
 /* Constant-time string equality (length is not secret). */
 static int secret_equal(const char *a, const char *b)
@@ -57,53 +29,51 @@ static int secret_equal(const char *a, const char *b)
 	return CRYPTO_memcmp(a, b, la) == 0;
 }
 
-static int handle_verify(struct mg_connection *conn, struct webhook *w)
+static int handle_verify(struct http_req *req, struct webhook *w)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
 	char mode[32], token[256], challenge[256];
-	if (webhook_query_param(ri->query_string, "hub.mode", mode, sizeof(mode)) < 0 ||
-	    webhook_query_param(ri->query_string, "hub.verify_token", token, sizeof(token)) < 0 ||
-	    webhook_query_param(ri->query_string, "hub.challenge", challenge, sizeof(challenge)) <
-	        0 ||
+	if (http_req_query_var(req, "hub.mode", mode, sizeof(mode)) < 0 ||
+	    http_req_query_var(req, "hub.verify_token", token, sizeof(token)) < 0 ||
+	    http_req_query_var(req, "hub.challenge", challenge, sizeof(challenge)) < 0 ||
 	    strcmp(mode, "subscribe") != 0 || !secret_equal(token, w->verify_token)) {
 		log_event(LOG_WARN, "webhook_verify_refused", NULL);
-		return http_reply_text(conn, 403, "Forbidden\n");
+		return http_reply_text(req, 403, "Forbidden\n");
 	}
 	log_event(LOG_INFO, "webhook_verified", NULL);
 	/* The challenge goes back as plain text; never rendered as HTML. */
-	return http_reply(conn, 200, "text/plain; charset=utf-8", challenge, strlen(challenge),
+	return http_reply(req, 200, "text/plain; charset=utf-8", challenge, strlen(challenge),
 	                  NULL);
 }
 
-static int finish(struct mg_connection *conn, struct webhook *w, double started,
+static int finish(struct http_req *req, struct webhook *w, double started,
                   enum webhook_result result, int status, const char *body, const char *headers)
 {
 	metrics_count(&w->metrics->webhook_requests[result], 1);
-	int rc = http_reply(conn, status, "text/plain; charset=utf-8", body, strlen(body), headers);
-	metrics_observe_latency(&w->metrics->webhook_latency, now_seconds() - started);
+	int rc = http_reply(req, status, "text/plain; charset=utf-8", body, strlen(body), headers);
+	metrics_observe_latency(&w->metrics->webhook_latency, clock_mono_s() - started);
 	return rc;
 }
 
-static int handle_event_post(struct mg_connection *conn, struct webhook *w)
+static int handle_event_post(struct http_req *req, struct webhook *w)
 {
-	double started = now_seconds();
+	double started = clock_mono_s();
 	char *body;
 	size_t len;
-	enum http_body rb = http_read_body(conn, w->max_body_bytes, &body, &len);
+	enum http_body rb = http_read_body(req, w->max_body_bytes, &body, &len);
 	if (rb == HTTP_BODY_TOO_LARGE)
-		return finish(conn, w, started, WEBHOOK_TOO_LARGE, 413, "Payload Too Large\n",
+		return finish(req, w, started, WEBHOOK_TOO_LARGE, 413, "Payload Too Large\n",
 		              "Connection: close\r\n");
 	if (rb != HTTP_BODY_OK)
-		return finish(conn, w, started, WEBHOOK_BAD_REQUEST, 400, "Bad Request\n",
+		return finish(req, w, started, WEBHOOK_BAD_REQUEST, 400, "Bad Request\n",
 		              "Connection: close\r\n");
 
-	const char *sig = mg_get_header(conn, "X-Hub-Signature-256");
+	const char *sig = http_req_header(req, "X-Hub-Signature-256");
 	enum signature_result sr = signature_verify(w->app_secret, body, len, sig);
 	if (sr != SIGNATURE_OK) {
 		free(body);
 		log_event(LOG_WARN, "webhook_bad_signature", "reason", signature_result_name(sr),
 		          NULL);
-		return finish(conn, w, started, WEBHOOK_BAD_SIGNATURE, 403, "Forbidden\n", NULL);
+		return finish(req, w, started, WEBHOOK_BAD_SIGNATURE, 403, "Forbidden\n", NULL);
 	}
 
 	struct event_list events = {0};
@@ -111,31 +81,30 @@ static int handle_event_post(struct mg_connection *conn, struct webhook *w)
 	enum envelope_status es = envelope_parse(body, len, &events, err, sizeof(err));
 	free(body);
 	if (es == ENVELOPE_NO_MEMORY)
-		return finish(conn, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",
+		return finish(req, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",
 		              NULL);
 	if (es != ENVELOPE_OK) {
 		log_event(LOG_WARN, "webhook_bad_request", "error", err, NULL);
-		return finish(conn, w, started, WEBHOOK_BAD_REQUEST, 400, "Bad Request\n", NULL);
+		return finish(req, w, started, WEBHOOK_BAD_REQUEST, 400, "Bad Request\n", NULL);
 	}
 
 	struct ingest_result res;
 	int rc = ingest_submit(w->ingest, &events, &res);
 	event_list_free(&events);
 	if (rc != 0)
-		return finish(conn, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",
+		return finish(req, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",
 		              "Retry-After: 1\r\n");
-	return finish(conn, w, started, WEBHOOK_OK, 200, "EVENT_RECEIVED", NULL);
+	return finish(req, w, started, WEBHOOK_OK, 200, "EVENT_RECEIVED", NULL);
 }
 
-static int webhook_handler(struct mg_connection *conn, void *cbdata)
+static int webhook_handler(struct http_req *req, void *cbdata)
 {
 	struct webhook *w = cbdata;
-	const char *method = mg_get_request_info(conn)->request_method;
-	if (strcmp(method, "GET") == 0)
-		return handle_verify(conn, w);
-	if (strcmp(method, "POST") == 0)
-		return handle_event_post(conn, w);
-	return http_reply(conn, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", 19,
+	if (http_req_method_is(req, "GET"))
+		return handle_verify(req, w);
+	if (http_req_method_is(req, "POST"))
+		return handle_event_post(req, w);
+	return http_reply(req, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", 19,
 	                  "Allow: GET, POST\r\n");
 }
 

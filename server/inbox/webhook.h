@@ -25,9 +25,4 @@ struct webhook {
 /* Registers /webhook on h; w must outlive the server. */
 void webhook_register(struct http *h, struct webhook *w);
 
-/* Finds a query parameter with its literal name (dots included) and
- * URL-decodes it into out. Returns the decoded length, or -1 if absent or
- * too long. */
-int webhook_query_param(const char *query, const char *name, char *out, size_t outlen);
-
 #endif

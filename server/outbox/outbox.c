@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #define PAYLOAD_MAX_CP 1000
@@ -239,7 +240,7 @@ enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
 {
 	*res = (struct outbox_result){0};
 	struct enqueue q = {
-	    .db = db, .r = r, .now = db_now_ms(), .res = res, .err = err, .errlen = errlen};
+	    .db = db, .r = r, .now = clock_now_ms(), .res = res, .err = err, .errlen = errlen};
 	char *bodies[OUTBOX_MAX_PARTS];
 	long long last = 0;
 	if (last_inbound(&q, &last) < 0)
@@ -373,7 +374,7 @@ static int claim(struct sender_thread *t, int self, struct job *j, long long *wa
 {
 	struct outbox_sender *s = t->s;
 	sqlite3_stmt *st = t->claim;
-	long long now = db_now_ms();
+	long long now = clock_now_ms();
 	int found = 0, rc;
 	*wait_ms = 1000;
 	sqlite3_bind_int64(st, 1, now);
@@ -412,7 +413,7 @@ static int claim_next(struct sender_thread *t, struct job *j)
 	sqlite3_bind_int64(st, 3, j->id);
 	int found = 0;
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 7) <= db_now_ms()) {
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 7) <= clock_now_ms()) {
 		free(j->body);
 		j->body = NULL;
 		found = job_from_row(st, j) < 0 ? -1 : 1;
@@ -445,17 +446,6 @@ static char *request_body(const struct job *j, const struct policy_decision *d)
 	return s;
 }
 
-static void deadline_after(struct timespec *ts, long long ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static double elapsed_s(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
@@ -478,7 +468,7 @@ static int rate_take(struct outbox_sender *s)
 	long long wait_ms = s->tokens >= 0 ? 0 : (long long)ceil(-s->tokens / rate * 1000);
 	if (wait_ms > 0) {
 		struct timespec until;
-		deadline_after(&until, wait_ms);
+		clock_deadline_after(&until, wait_ms);
 		while (!s->stopping && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT)
 			;
 	}
@@ -566,7 +556,7 @@ static int record_sent(struct sender_thread *t, const struct job *j, struct defe
 	sqlite3_stmt *st = t->sent;
 	sqlite3_clear_bindings(st);
 	sqlite3_bind_int64(st, 1, j->id);
-	sqlite3_bind_int64(st, 2, db_now_ms());
+	sqlite3_bind_int64(st, 2, clock_now_ms());
 	if (g->message_id[0])
 		sqlite3_bind_text(st, 3, g->message_id, -1, SQLITE_TRANSIENT);
 	if (!strcmp(j->kind, "message")) {
@@ -617,7 +607,7 @@ static void handle_failure(struct sender_thread *t, const struct job *j, struct 
 		log_outcome("outbox_retry", LOG_INFO, j, g);
 		if (!strcmp(g->reason, "rate_limit"))
 			rate_pause(t->s, o->retry_base_ms);
-		record_outcome(t, j, df, "pending", 1, db_now_ms() + backoff_ms(t, attempts),
+		record_outcome(t, j, df, "pending", 1, clock_now_ms() + backoff_ms(t, attempts),
 		               g->code, g->subcode, g->message);
 		return;
 	}
@@ -640,7 +630,7 @@ static int deliver(struct sender_thread *t, const struct job *j, struct deferred
 {
 	struct metrics *m = t->s->opt.metrics;
 	struct policy_decision d;
-	policy_decide(j->origin, j->last_inbound, db_now_ms(), &d);
+	policy_decide(j->origin, j->last_inbound, clock_now_ms(), &d);
 	if (!d.allowed) {
 		metrics_count(&m->outbox_refused, 1);
 		char id[24];
@@ -672,7 +662,7 @@ static int deliver(struct sender_thread *t, const struct job *j, struct deferred
 	metrics_count(&m->outbox_sent, 1);
 	if (!strcmp(j->kind, "sender_action") && df->n < CHAIN_MAX) {
 		df->id[df->n] = j->id;
-		df->at[df->n++] = db_now_ms();
+		df->at[df->n++] = clock_now_ms();
 		return 1;
 	}
 	record_sent(t, j, df, &d, &g);
@@ -730,7 +720,7 @@ static void *sender_main(void *arg)
 			wait_ms = 1000;
 		}
 		struct timespec until;
-		deadline_after(&until, wait_ms);
+		clock_deadline_after(&until, wait_ms);
 		while (!s->stopping && s->generation == gen &&
 		       pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT)
 			;
@@ -808,7 +798,7 @@ struct outbox_sender *outbox_sender_start(const struct outbox_sender_options *op
 	for (int i = 0; i < s->opt.threads; i++) {
 		struct sender_thread *t = &s->threads[i];
 		t->s = s;
-		t->seed = (unsigned)db_now_ms() ^ (unsigned)(i * 2654435761u);
+		t->seed = (unsigned)clock_now_ms() ^ (unsigned)(i * 2654435761u);
 		if (thread_open(t, err, errlen) < 0) {
 			sender_free(s);
 			return NULL;

@@ -6,33 +6,30 @@
  *   --POST /webhook (loopback, real signature)--> ingest -> worker -> outbox
  *   --POST /sandbox/graph/vNN/PAGE/messages--> record_add() stores the Send
  *   API body in memory and wakes waiters --GET /sandbox/api/replies--> client.
- * `borgerbot chat` signs its events itself and posts to /webhook directly.
+ * `borgerbot chat` posts its events to /webhook directly. Both build and
+ * sign them with loopback.h, so there is one event builder and one poster.
  *
  * Records live in a bounded in-memory list guarded by one mutex; a condition
  * variable lets /sandbox/api/replies long-poll for new records.
  */
 #include "sandbox.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "store/db.h"
-#include "core/log.h"
+#include "core/clock.h"
+#include "loopback.h"
 #include "sandbox_page.h"
-#include "inbox/signature.h"
-#include "inbox/webhook.h"
 
 #define MAX_API_BODY ((size_t)64 * 1024)
 #define MAX_TEXT_BYTES 8000
 #define MAX_WAIT_MS 25000
+#define WEBHOOK_TIMEOUT_MS 10000L
 
 struct record {
 	long long id;
@@ -45,7 +42,7 @@ struct sandbox {
 	struct sandbox_options opt;
 	char app_secret[256];
 	char page_token[1024];
-	char webhook_url[300];
+	char server_url[300];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct record *records; /* ring of opt.max_records */
@@ -69,7 +66,7 @@ static void record_add(struct sandbox *sb, const char *psid, char *body)
 	r = &sb->records[(sb->head + sb->count) % cap];
 	sb->count++;
 	r->id = ++sb->next_id;
-	r->ts_ms = db_now_ms();
+	r->ts_ms = clock_now_ms();
 	snprintf(r->psid, sizeof(r->psid), "%s", psid);
 	r->body = body;
 	pthread_cond_broadcast(&sb->cv);
@@ -100,26 +97,20 @@ int sandbox_is_loopback(const char *addr)
 	       strncmp(addr, "::ffff:127.", 11) == 0;
 }
 
-static int allowed(struct mg_connection *conn, struct sandbox *sb)
+static int allowed(const struct http_req *req, const struct sandbox *sb)
 {
-	return sb->opt.allow_remote || sandbox_is_loopback(mg_get_request_info(conn)->remote_addr);
+	return sb->opt.allow_remote || sandbox_is_loopback(http_req_remote_addr(req));
 }
 
-static int reply_json(struct mg_connection *conn, int status, json_t *obj)
+static int reply_json(struct http_req *req, int status, json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (!s)
-		return http_reply_text(conn, 500, "out of memory\n");
-	int rc = http_reply(conn, status, "application/json; charset=utf-8", s, strlen(s), NULL);
-	free(s);
-	return rc;
+	return http_reply_json(req, status, obj, NULL);
 }
 
 /* Graph-style error body, as Meta's Send API answers. */
-static int graph_error(struct mg_connection *conn, int status, int code, const char *message)
+static int graph_error(struct http_req *req, int status, int code, const char *message)
 {
-	return reply_json(conn, status,
+	return reply_json(req, status,
 	                  json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "message", message, "type",
 	                            status == 401 ? "OAuthException" : "GraphMethodException",
 	                            "code", code, "fbtrace_id", "sandbox"));
@@ -139,24 +130,23 @@ static int valid_psid(const char *s)
 	return 1;
 }
 
-static int token_ok(struct mg_connection *conn, struct sandbox *sb)
+static int token_ok(const struct http_req *req, const struct sandbox *sb)
 {
 	char token[1024] = "";
-	const char *auth = mg_get_header(conn, "Authorization");
+	const char *auth = http_req_header(req, "Authorization");
 	if (auth && strncmp(auth, "Bearer ", 7) == 0)
 		snprintf(token, sizeof(token), "%s", auth + 7);
 	else
-		webhook_query_param(mg_get_request_info(conn)->query_string, "access_token", token,
-		                    sizeof(token));
+		http_req_query_var(req, "access_token", token, sizeof(token));
 	size_t a = strlen(token), b = strlen(sb->page_token);
 	return a == b && CRYPTO_memcmp(token, sb->page_token, a) == 0;
 }
 
-static json_t *read_json_body(struct mg_connection *conn, size_t max, int *status)
+static json_t *read_json_body(struct http_req *req, size_t max, int *status)
 {
 	char *body;
 	size_t len;
-	enum http_body rb = http_read_body(conn, max, &body, &len);
+	enum http_body rb = http_read_body(req, max, &body, &len);
 	if (rb != HTTP_BODY_OK) {
 		*status = rb == HTTP_BODY_TOO_LARGE ? 413 : 400;
 		return NULL;
@@ -199,31 +189,31 @@ static const char *check_send_body(json_t *req, const char **psid)
 	return NULL;
 }
 
-static int graph_handler(struct mg_connection *conn, void *cbdata)
+static int graph_handler(struct http_req *req, void *cbdata)
 {
 	struct sandbox *sb = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (!allowed(conn, sb))
-		return http_reply_text(conn, 403, "Forbidden\n");
-	size_t ulen = strlen(ri->local_uri);
-	if (strcmp(ri->request_method, "POST") != 0 || ulen < 9 ||
-	    strcmp(ri->local_uri + ulen - 9, "/messages") != 0)
-		return graph_error(conn, 400, 100, "Unsupported request in the sandbox");
-	if (!token_ok(conn, sb))
-		return graph_error(conn, 401, 190, "Invalid OAuth access token");
+	if (!allowed(req, sb))
+		return http_reply_text(req, 403, "Forbidden\n");
+	const char *path = http_req_path(req);
+	size_t ulen = strlen(path);
+	if (!http_req_method_is(req, "POST") || ulen < 9 ||
+	    strcmp(path + ulen - 9, "/messages") != 0)
+		return graph_error(req, 400, 100, "Unsupported request in the sandbox");
+	if (!token_ok(req, sb))
+		return graph_error(req, 401, 190, "Invalid OAuth access token");
 	int status;
-	json_t *req = read_json_body(conn, MAX_API_BODY, &status);
-	if (!req)
-		return graph_error(conn, status, 100, "Request body must be a JSON object");
+	json_t *send = read_json_body(req, MAX_API_BODY, &status);
+	if (!send)
+		return graph_error(req, status, 100, "Request body must be a JSON object");
 	const char *psid = NULL;
-	const char *problem = check_send_body(req, &psid);
+	const char *problem = check_send_body(send, &psid);
 	if (problem) {
-		json_decref(req);
-		return graph_error(conn, 400, 100, problem);
+		json_decref(send);
+		return graph_error(req, 400, 100, problem);
 	}
-	char *compact = json_dumps(req, JSON_COMPACT);
+	char *compact = json_dumps(send, JSON_COMPACT);
 	json_t *answer = json_pack("{s:s}", "recipient_id", psid);
-	if (json_object_get(req, "message")) {
+	if (json_object_get(send, "message")) {
 		char mid[48];
 		pthread_mutex_lock(&sb->mu);
 		snprintf(mid, sizeof(mid), "m_sandbox_%lld", sb->next_id + 1);
@@ -232,49 +222,38 @@ static int graph_handler(struct mg_connection *conn, void *cbdata)
 	}
 	char psid_copy[72];
 	snprintf(psid_copy, sizeof(psid_copy), "%s", psid);
-	json_decref(req);
+	json_decref(send);
 	if (!compact) {
 		json_decref(answer);
-		return graph_error(conn, 500, 2, "out of memory");
+		return graph_error(req, 500, 2, "out of memory");
 	}
 	record_add(sb, psid_copy, compact);
-	return reply_json(conn, 200, answer);
+	return reply_json(req, 200, answer);
 }
 
 /* ---- /sandbox/api/ -------------------------------------------------------- */
 
-static int api_info(struct mg_connection *conn)
+static int api_info(struct http_req *req)
 {
-	return reply_json(conn, 200,
+	return reply_json(req, 200,
 	                  json_pack("{s:s, s:b}", "page_id", SANDBOX_PAGE_ID, "sandbox", 1));
 }
 
-static void deadline_after(struct timespec *ts, long ms)
+static int api_replies(struct http_req *req, struct sandbox *sb)
 {
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-static int api_replies(struct mg_connection *conn, struct sandbox *sb)
-{
-	const char *q = mg_get_request_info(conn)->query_string;
-	char psid[72], after_s[24] = "0", wait_s[16] = "0";
-	if (webhook_query_param(q, "psid", psid, sizeof(psid)) < 0 || !valid_psid(psid))
-		return reply_json(conn, 400, json_pack("{s:s}", "error", "psid is required"));
-	webhook_query_param(q, "after", after_s, sizeof(after_s));
-	webhook_query_param(q, "wait_ms", wait_s, sizeof(wait_s));
+	char psid[72], after_s[24], wait_s[16];
+	if (http_req_query_var(req, "psid", psid, sizeof(psid)) < 0 || !valid_psid(psid))
+		return reply_json(req, 400, json_pack("{s:s}", "error", "psid is required"));
+	/* absent or unreadable: "" reads as 0 */
+	http_req_query_var(req, "after", after_s, sizeof(after_s));
+	http_req_query_var(req, "wait_ms", wait_s, sizeof(wait_s));
 	long long after = strtoll(after_s, NULL, 10);
 	long wait = strtol(wait_s, NULL, 10);
 	wait = wait < 0 ? 0 : wait > MAX_WAIT_MS ? MAX_WAIT_MS : wait;
 
 	json_t *arr = json_array();
 	struct timespec deadline;
-	deadline_after(&deadline, wait);
+	clock_deadline_after(&deadline, wait);
 	pthread_mutex_lock(&sb->mu);
 	while (records_collect(sb, psid, after, arr) == 0 && wait > 0) {
 		if (pthread_cond_timedwait(&sb->cv, &sb->mu, &deadline) == ETIMEDOUT)
@@ -282,153 +261,109 @@ static int api_replies(struct mg_connection *conn, struct sandbox *sb)
 	}
 	long long last = sb->next_id;
 	pthread_mutex_unlock(&sb->mu);
-	return reply_json(conn, 200,
+	return reply_json(req, 200,
 	                  json_pack("{s:o, s:I}", "replies", arr, "last", (json_int_t)last));
 }
 
-/* libcurl write callback: ptr stays non-const to match curl_write_callback. */
-// NOLINTNEXTLINE(readability-non-const-parameter)
-static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	(void)ptr;
-	(void)userdata;
-	return size * nmemb;
-}
-
 /* Signs body and POSTs it to this server's own /webhook; returns the status. */
-static long post_signed(struct sandbox *sb, const char *body)
+static long post_event(const struct sandbox *sb, const char *body)
 {
-	char sig[80], header[128];
-	signature_sign(sb->app_secret, body, strlen(body), sig);
-	snprintf(header, sizeof(header), "X-Hub-Signature-256: %s", sig);
-	CURL *c = curl_easy_init();
-	if (!c)
-		return 0;
-	struct curl_slist *hdrs = curl_slist_append(NULL, header);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, sb->webhook_url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*"); /* loopback, never via a proxy */
-	/* our own dev certificate on loopback */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	long status = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	struct loopback_options o = {.server_url = sb->server_url,
+	                             .app_secret = sb->app_secret,
+	                             .timeout_ms = WEBHOOK_TIMEOUT_MS,
+	                             .insecure = 1}; /* our own dev certificate on loopback */
+	struct loopback *lb = loopback_new(&o);
+	long status = lb ? loopback_post_event(lb, body) : 0;
+	loopback_free(lb);
 	return status;
 }
 
-static char *new_mid(void)
-{
-	unsigned char r[12];
-	char *mid = malloc(2 + 8 + 2 * sizeof(r) + 1);
-	if (!mid || RAND_bytes(r, sizeof(r)) != 1) {
-		free(mid);
-		return NULL;
-	}
-	strcpy(mid, "m_sandbox_");
-	for (size_t i = 0; i < sizeof(r); i++)
-		sprintf(mid + 10 + 2 * i, "%02x", r[i]);
-	return mid;
-}
-
-/* {"psid", "text"} or {"psid", "text", "quick_reply": PAYLOAD} or
- * {"psid", "postback": PAYLOAD, "title"} -> a Messenger event. */
-static json_t *build_event(json_t *in, const char **problem)
+/* NULL if in is a message the web chat may send, else the problem. */
+static const char *check_send_input(json_t *in)
 {
 	const char *psid = json_string_value(json_object_get(in, "psid"));
 	json_t *text = json_object_get(in, "text");
-	json_t *qr = json_object_get(in, "quick_reply");
 	json_t *pb = json_object_get(in, "postback");
-	if (!psid || !valid_psid(psid)) {
-		*problem = "psid must be 1-64 letters, digits, '-' or '_'";
-		return NULL;
-	}
-	if (!json_is_string(text) && !json_is_string(pb)) {
-		*problem = "text (or postback) is required";
-		return NULL;
-	}
+	if (!psid || !valid_psid(psid))
+		return "psid must be 1-64 letters, digits, '-' or '_'";
+	if (!json_is_string(text) && !json_is_string(pb))
+		return "text (or postback) is required";
 	if (json_is_string(text) &&
-	    (json_string_length(text) == 0 || json_string_length(text) > MAX_TEXT_BYTES)) {
-		*problem = "text must be 1-8000 bytes";
-		return NULL;
-	}
-	char *mid = new_mid();
-	json_int_t now = (json_int_t)db_now_ms();
-	json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:I}", "sender", "id", psid, "recipient", "id",
-	                         SANDBOX_PAGE_ID, "timestamp", now);
-	if (json_is_string(pb)) {
-		json_t *title = json_object_get(in, "title");
-		json_object_set_new(item, "postback",
-		                    json_pack("{s:s, s:O, s:O}", "mid", mid ? mid : "m_sandbox",
-		                              "payload", pb, "title",
-		                              json_is_string(title) ? title : pb));
-	} else {
-		json_t *msg = json_pack("{s:s, s:O}", "mid", mid ? mid : "m_sandbox", "text", text);
-		if (json_is_string(qr))
-			json_object_set_new(msg, "quick_reply", json_pack("{s:O}", "payload", qr));
-		json_object_set_new(item, "message", msg);
-	}
-	free(mid);
-	return json_pack("{s:s, s:[{s:s, s:I, s:[o]}]}", "object", "page", "entry", "id",
-	                 SANDBOX_PAGE_ID, "time", now, "messaging", item);
+	    (json_string_length(text) == 0 || json_string_length(text) > MAX_TEXT_BYTES))
+		return "text must be 1-8000 bytes";
+	return NULL;
 }
 
-static int api_send(struct mg_connection *conn, struct sandbox *sb)
+/* {"psid", "text"} or {"psid", "text", "quick_reply": PAYLOAD} or
+ * {"psid", "postback": PAYLOAD, "title"} -> the webhook body (checked input). */
+static char *event_for(json_t *in)
+{
+	json_t *pb = json_object_get(in, "postback");
+	json_t *title = json_object_get(in, "title");
+	struct loopback_event ev = {
+	    .page_id = SANDBOX_PAGE_ID,
+	    .psid = json_string_value(json_object_get(in, "psid")),
+	    .mid_prefix = "m_sandbox_",
+	};
+	if (json_is_string(pb)) {
+		ev.postback = 1;
+		ev.payload = json_string_value(pb);
+		ev.text = json_string_value(json_is_string(title) ? title : pb);
+	} else {
+		ev.text = json_string_value(json_object_get(in, "text"));
+		ev.payload = json_string_value(json_object_get(in, "quick_reply"));
+	}
+	return loopback_event_json(&ev);
+}
+
+static int api_send(struct http_req *req, struct sandbox *sb)
 {
 	/* JSON only: a cross-site form cannot send application/json without a
-	 * CORS preflight, which the sandbox never grants. */
-	const char *ct = mg_get_header(conn, "Content-Type");
-	if (!ct || strncmp(ct, "application/json", 16) != 0)
-		return reply_json(conn, 415, json_pack("{s:s}", "error", "send application/json"));
+	 * CORS preflight, which the server never grants (http.c). */
+	if (!http_req_content_type_is(req, "application/json"))
+		return reply_json(req, 415, json_pack("{s:s}", "error", "send application/json"));
 	int status;
-	json_t *in = read_json_body(conn, MAX_API_BODY, &status);
+	json_t *in = read_json_body(req, MAX_API_BODY, &status);
 	if (!in)
-		return reply_json(conn, status,
+		return reply_json(req, status,
 		                  json_pack("{s:s}", "error", "body must be a JSON object"));
-	const char *problem = NULL;
-	json_t *event = build_event(in, &problem);
+	const char *problem = check_send_input(in);
+	if (problem) {
+		json_decref(in);
+		return reply_json(req, 400, json_pack("{s:s}", "error", problem));
+	}
+	char *body = event_for(in);
 	json_decref(in);
-	if (!event)
-		return reply_json(conn, 400, json_pack("{s:s}", "error", problem));
-	char *body = json_dumps(event, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(event);
-	long code = body ? post_signed(sb, body) : 0;
+	long code = body ? post_event(sb, body) : 0;
 	free(body);
-	return reply_json(conn, code == 200 ? 200 : 502,
+	return reply_json(req, code == 200 ? 200 : 502,
 	                  json_pack("{s:I}", "webhook_status", (json_int_t)code));
 }
 
-static int api_handler(struct mg_connection *conn, void *cbdata)
+static int api_handler(struct http_req *req, void *cbdata)
 {
 	struct sandbox *sb = cbdata;
-	if (!allowed(conn, sb))
-		return http_reply_text(conn, 403, "Forbidden\n");
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	const char *uri = ri->local_uri;
-	int get = strcmp(ri->request_method, "GET") == 0;
-	int post = strcmp(ri->request_method, "POST") == 0;
+	if (!allowed(req, sb))
+		return http_reply_text(req, 403, "Forbidden\n");
+	const char *uri = http_req_path(req);
+	int get = http_req_method_is(req, "GET");
+	int post = http_req_method_is(req, "POST");
 	if (get && strcmp(uri, "/sandbox/api/info") == 0)
-		return api_info(conn);
+		return api_info(req);
 	if (get && strcmp(uri, "/sandbox/api/replies") == 0)
-		return api_replies(conn, sb);
+		return api_replies(req, sb);
 	if (post && strcmp(uri, "/sandbox/api/send") == 0)
-		return api_send(conn, sb);
-	return reply_json(conn, 404, json_pack("{s:s}", "error", "no such sandbox API"));
+		return api_send(req, sb);
+	return reply_json(req, 404, json_pack("{s:s}", "error", "no such sandbox API"));
 }
 
-static int page_handler(struct mg_connection *conn, void *cbdata)
+static int page_handler(struct http_req *req, void *cbdata)
 {
 	struct sandbox *sb = cbdata;
-	if (!allowed(conn, sb))
-		return http_reply_text(conn, 403, "Forbidden\n");
+	if (!allowed(req, sb))
+		return http_reply_text(req, 403, "Forbidden\n");
 	return http_reply(
-	    conn, 200, "text/html; charset=utf-8", sandbox_page_html, sandbox_page_html_len,
+	    req, 200, "text/html; charset=utf-8", sandbox_page_html, sandbox_page_html_len,
 	    "Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline'; "
 	    "style-src 'unsafe-inline'; frame-ancestors 'none'\r\n"
 	    "X-Frame-Options: DENY\r\n");
@@ -450,7 +385,7 @@ struct sandbox *sandbox_new(const struct sandbox_options *opt, char *err, size_t
 		sb->opt.max_records = 1;
 	snprintf(sb->app_secret, sizeof(sb->app_secret), "%s", opt->app_secret);
 	snprintf(sb->page_token, sizeof(sb->page_token), "%s", opt->page_token);
-	snprintf(sb->webhook_url, sizeof(sb->webhook_url), "%s", opt->webhook_url);
+	snprintf(sb->server_url, sizeof(sb->server_url), "%s", opt->server_url);
 	pthread_mutex_init(&sb->mu, NULL);
 	pthread_cond_init(&sb->cv, NULL);
 	return sb;

@@ -20,9 +20,10 @@
 #define SANDBOX_PAGE_TOKEN "sandbox-page-token"
 
 struct sandbox_options {
-	const char *app_secret;  /* to sign the web chat's events */
-	const char *page_token;  /* the token the Graph endpoint expects */
-	const char *webhook_url; /* this server's own /webhook (loopback) */
+	const char *app_secret; /* to sign the web chat's events */
+	const char *page_token; /* the token the Graph endpoint expects */
+	const char *server_url; /* this server's own base URL (loopback); events go
+	                         * to its /webhook */
 	int allow_remote;
 	size_t max_records; /* oldest records are dropped beyond this */
 };

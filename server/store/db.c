@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 static const char *const migrations[] = {
     /* 1: inbox and conversation records */
@@ -275,13 +274,6 @@ int db_requeue(sqlite3 *db, const char *sql, const char *which, const char *all_
 	}
 	printf("%d %s queued again\n", sqlite3_changes(db), what);
 	return 0;
-}
-
-long long db_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int db_exec(sqlite3 *db, const char *sql)

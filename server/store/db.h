@@ -35,9 +35,6 @@ int db_requeue(sqlite3 *db, const char *sql, const char *which, const char *all_
 /* Runs SQL without results; returns the SQLite result code. */
 int db_exec(sqlite3 *db, const char *sql);
 
-/* Milliseconds since the Unix epoch (wall clock). */
-long long db_now_ms(void);
-
 /* Creates the parent directory of path if it is missing. */
 int db_ensure_parent_dir(const char *path, char *err, size_t errlen);
 

@@ -25,6 +25,7 @@
 #include "domain/content.h"
 #include "store/db.h"
 #include "intents/intent.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "outbox/outbox.h"
 #include "domain/winter.h"
@@ -221,7 +222,7 @@ static const char *ask_place_text(const char *category)
 static int ask_place(struct turn_ctx *c, const char *category, const char *text)
 {
 	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text, c->photos_json,
-	                    db_now_ms()) < 0) {
+	                    clock_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: cannot save draft: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -334,7 +335,7 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_NOT_IN_PLAN]);
 	if (kind == WINTER_GENERAL &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_GRITTING_INFO, NULL, NULL,
-	                    db_now_ms()) < 0) {
+	                    clock_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -358,7 +359,7 @@ static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
 	if (content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
 	        CONTENT_NEED_AREA &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO, NULL, NULL,
-	                    db_now_ms()) < 0) {
+	                    clock_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -397,7 +398,7 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, bot_text(BOT_OTHER));
 	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
 	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
-	                    c->photos_json, db_now_ms()) < 0) {
+	                    c->photos_json, clock_now_ms()) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -477,7 +478,7 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	if (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN)) {
 		struct case_draft d;
 		int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid,
-		                            DRAFT_MAX_AGE_MS, db_now_ms(), &d);
+		                            DRAFT_MAX_AGE_MS, clock_now_ms(), &d);
 		if (found < 0)
 			return -1;
 		if (found)
@@ -487,7 +488,7 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	/* a clarified topic: the citizen's earlier words, as that intent */
 	struct case_draft d;
 	int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid, DRAFT_MAX_AGE_MS,
-	                            db_now_ms(), &d);
+	                            clock_now_ms(), &d);
 	if (found < 0)
 		return -1;
 	struct intent_result r;
@@ -520,7 +521,7 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bo
 
 	struct case_draft d;
 	int found =
-	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, db_now_ms(), &d);
+	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, clock_now_ms(), &d);
 	if (found < 0) {
 		snprintf(err, errlen, "dialog: %s", sqlite3_errmsg(db));
 		return -1;

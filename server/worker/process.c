@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "bot.h"
 #include "domain/case_notify.h"
 #include "store/db.h"
@@ -175,7 +176,7 @@ static int is_inbound_action(const char *kind)
 static int upsert_parties(struct job *j)
 {
 	const struct stored_event *ev = j->ev;
-	long long now = db_now_ms();
+	long long now = clock_now_ms();
 	int inbound = is_inbound_action(ev->kind);
 	int outbound = !strcmp(ev->kind, "echo");
 
@@ -275,7 +276,7 @@ static int record_message(struct job *j, const char *key, int outbound)
 static int record_delivery(struct job *j)
 {
 	json_t *d = json_object_get(j->item, "delivery");
-	long long now = db_now_ms();
+	long long now = clock_now_ms();
 	size_t i;
 	json_t *mid;
 	json_array_foreach(json_object_get(d, "mids"), i, mid)
@@ -306,7 +307,7 @@ static int record_read(struct job *j)
 	sqlite3_stmt *st = stmt(j, S_READ_WM);
 	sqlite3_bind_int64(st, 1, j->conversation_id);
 	sqlite3_bind_int64(st, 2, wm);
-	sqlite3_bind_int64(st, 3, db_now_ms());
+	sqlite3_bind_int64(st, 3, clock_now_ms());
 	return run(j, st);
 }
 
@@ -422,7 +423,7 @@ static int answer(struct job *j)
 	/* The citizen wrote: their window is open, so waiting case notices go
 	 * out now, whoever is handling the conversation. */
 	int notices = case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
-	                                    db_now_ms(), j->err, j->errlen);
+	                                    clock_now_ms(), j->err, j->errlen);
 	if (notices < 0)
 		return -1;
 	j->p->queued += notices;

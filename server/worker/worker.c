@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "process.h"
 
@@ -113,7 +114,7 @@ static int step_done(sqlite3_stmt *st)
 static int mark_done(struct worker *w, long long id)
 {
 	sqlite3_bind_int64(w->mark_done, 1, id);
-	sqlite3_bind_int64(w->mark_done, 2, db_now_ms());
+	sqlite3_bind_int64(w->mark_done, 2, clock_now_ms());
 	return step_done(w->mark_done);
 }
 
@@ -123,7 +124,7 @@ static int mark_failed(struct worker *w, long long id, int attempts, const char 
 	sqlite3_stmt *st = w->mark_failed;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, attempts);
-	sqlite3_bind_int64(st, 3, db_now_ms() + backoff_ms(&w->opt, attempts));
+	sqlite3_bind_int64(st, 3, clock_now_ms() + backoff_ms(&w->opt, attempts));
 	sqlite3_bind_text(st, 4, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 5, *parked ? 2 : 0);
 	return step_done(st);
@@ -219,7 +220,7 @@ static int load_due(struct worker *w, struct due *due)
 {
 	int n = 0;
 	sqlite3_stmt *st = w->select_due;
-	sqlite3_bind_int64(st, 1, db_now_ms());
+	sqlite3_bind_int64(st, 1, clock_now_ms());
 	sqlite3_bind_int(st, 2, w->opt.batch);
 	while (n < w->opt.batch && sqlite3_step(st) == SQLITE_ROW) {
 		if (due_copy(st, &due[n]) < 0)
@@ -230,13 +231,6 @@ static int load_due(struct worker *w, struct due *due)
 	return n;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int ingest_busy(const struct worker *w)
 {
 	return w->opt.ingest_waiting && atomic_load(w->opt.ingest_waiting) > 0;
@@ -245,8 +239,8 @@ static int ingest_busy(const struct worker *w)
 /* Lets waiting webhook requests commit first, for at most yield_wait_ms. */
 static void yield_to_ingest(struct worker *w)
 {
-	long long until = mono_ms() + w->opt.yield_wait_ms;
-	while (ingest_busy(w) && mono_ms() < until) {
+	long long until = clock_mono_ms() + w->opt.yield_wait_ms;
+	while (ingest_busy(w) && clock_mono_ms() < until) {
 		struct timespec nap = {0, 200000}; /* 0.2 ms */
 		nanosleep(&nap, NULL);
 	}
@@ -267,11 +261,11 @@ static int run_events(sqlite3 *db, void *arg)
 	struct worker *w = t->w;
 	int rc = 0;
 	t->n = load_due(w, t->due);
-	long long started = mono_ms();
+	long long started = clock_mono_ms();
 	while (t->done < t->n && rc == 0) {
 		rc = handle_one(w, &t->due[t->done++], t->blocked);
 		/* Requests are waiting: commit what is done and give way. */
-		if (ingest_busy(w) && mono_ms() - started >= w->opt.yield_slice_ms)
+		if (ingest_busy(w) && clock_mono_ms() - started >= w->opt.yield_slice_ms)
 			break;
 	}
 	return rc;
@@ -302,7 +296,7 @@ static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
  */
 static void maybe_checkpoint(struct worker *w)
 {
-	long long now = mono_ms();
+	long long now = clock_mono_ms();
 	if (now - w->last_checkpoint_ms < 200)
 		return;
 	w->last_checkpoint_ms = now;
@@ -321,7 +315,7 @@ static long long wait_budget_ms(struct worker *w)
 	long long wait = 1000;
 	if (sqlite3_step(w->next_due) == SQLITE_ROW &&
 	    sqlite3_column_type(w->next_due, 0) != SQLITE_NULL) {
-		long long d = sqlite3_column_int64(w->next_due, 0) - db_now_ms();
+		long long d = sqlite3_column_int64(w->next_due, 0) - clock_now_ms();
 		wait = d < 0 ? 0 : (d < wait ? d : wait);
 	}
 	sqlite3_reset(w->next_due);
@@ -331,13 +325,7 @@ static long long wait_budget_ms(struct worker *w)
 static void wait_for_work(struct worker *w, long long ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	clock_deadline_after(&ts, ms);
 	pthread_mutex_lock(&w->mu);
 	while (!w->notified && !w->stopping) {
 		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)

@@ -154,6 +154,27 @@ class Server:
         finally:
             conn.close()
 
+    def raw_request(self, head, timeout=10):
+        """Sends head (the request line and headers, without the blank line)
+        over plain HTTP exactly as given, e.g. without a Host header, and
+        reads until the server closes: (status, headers with lower-case
+        names, body)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+            sock.sendall(head.encode("latin-1") + b"\r\n\r\n")
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        top, _, body = data.partition(b"\r\n\r\n")
+        lines = top.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return int(lines[0].split()[1]), headers, body
+
     def post_webhook(self, payload, secret=APP_SECRET, signature=None, raw=None):
         """POST a signed webhook body; returns (status, body)."""
         body = raw if raw is not None else json.dumps(payload).encode()

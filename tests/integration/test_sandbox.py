@@ -120,6 +120,33 @@ class SandboxApiTest(unittest.TestCase):
         self.assertEqual(status, 415)
         self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM events"), 0)
 
+    def test_no_cors_grant_and_missing_headers_or_query(self):
+        preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "content-type"}
+        for path in ["/sandbox", "/sandbox/", "/sandbox/api/send", "/sandbox/api/replies",
+                     RECORDER]:
+            _, _, headers = self.server.request("OPTIONS", path, None, preflight)
+            self.assertFalse([k for k in headers if k.lower().startswith("access-control-")],
+                             path)
+        status, _, _ = self.server.request("OPTIONS", "/sandbox/api/send", None, preflight)
+        self.assertEqual(status, 404)  # no preflight answer: the API knows no OPTIONS
+        for head, want in [("GET /sandbox/api/replies HTTP/1.0", 400),
+                           ("GET /sandbox/api/replies?psid HTTP/1.0", 400),
+                           ("GET /sandbox/api/replies?psid=1&after&wait_ms HTTP/1.0", 200),
+                           ("POST /sandbox/api/send HTTP/1.0\r\nContent-Length: 0", 415),
+                           ("POST %s HTTP/1.0\r\nContent-Length: 0" % RECORDER, 401),
+                           ("POST %s?access_token HTTP/1.0\r\nContent-Length: 0" % RECORDER,
+                            401),
+                           ("GET /sandbox HTTP/1.0", 200)]:
+            self.assertEqual(self.server.raw_request(head)[0], want, head)
+
+    def test_web_chat_postback_goes_through_the_signed_webhook(self):
+        status, body, _ = post_json(self.server, "/sandbox/api/send",
+                                    {"psid": "778", "postback": "GET_STARTED", "title": "Kom i gang"})
+        self.assertEqual((status, body["webhook_status"]), (200, 200))
+        self.server.wait_for("SELECT payload FROM messages WHERE kind = 'postback'",
+                             lambda v: v == "GET_STARTED")
+
     def test_page_is_served_with_a_strict_policy(self):
         status, body, headers = self.server.request("GET", "/sandbox")
         self.assertEqual(status, 200)

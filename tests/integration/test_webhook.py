@@ -360,6 +360,78 @@ class OpsTest(ServerTestCase):
         self.assertEqual(self.server.request("GET", "/nope")[0], 404)
 
 
+# What a browser sends before a cross-site POST with a JSON body or a key.
+PREFLIGHT = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "content-type, authorization"}
+
+
+def cors_headers(headers):
+    return {k: v for k, v in headers.items() if k.lower().startswith("access-control-")}
+
+
+class NoCorsTest(ServerTestCase):
+    """CivetWeb answers CORS preflights itself and grants "*" by default;
+    the server must grant no origin anything, on any route."""
+
+    def test_no_route_grants_cors(self):
+        for path in ["/webhook", "/api/cases", "/api/cases/X-1/status", "/api/gritting/runs",
+                     "/open311/v2/services.json", "/open311/v2/requests.json", "/healthz",
+                     "/metrics", "/nope"]:
+            for method, headers in [("OPTIONS", PREFLIGHT),
+                                    ("GET", {"Origin": "https://evil.example"}),
+                                    ("POST", {"Origin": "https://evil.example",
+                                              "Content-Type": "application/json"})]:
+                _, _, got = self.server.request(method, path, b"{}" if method == "POST"
+                                                else None, headers)
+                self.assertEqual(cors_headers(got), {}, (method, path))
+        # the preflight reaches the handler, which does not know OPTIONS
+        status, _, _ = self.server.request("OPTIONS", "/webhook", None, PREFLIGHT)
+        self.assertEqual(status, 405)
+
+
+class HostileRequestTest(ServerTestCase):
+    """Requests without the headers or query a handler looks for (no Host,
+    no Content-Type, no Authorization, no query, names without values) get
+    the handler's ordinary refusal, and the server stays up."""
+
+    def test_missing_headers_and_queries(self):
+        cases = [
+            ("GET /webhook HTTP/1.0", 403),
+            ("GET /webhook? HTTP/1.0", 403),
+            ("GET /webhook?hub.mode&hub.verify_token&hub.challenge HTTP/1.0", 403),
+            ("GET /webhook?=&&=x&%zz=1&hub.mode=%00 HTTP/1.0", 403),
+            ("POST /webhook HTTP/1.0\r\nContent-Length: 0", 403),
+            ("GET /api/cases HTTP/1.0", 401),
+            ("GET /api/cases?status&limit= HTTP/1.0", 401),
+            ("POST /api/cases/X-1/status HTTP/1.0\r\nContent-Length: 0", 401),
+            ("DELETE /api/cases HTTP/1.0", 405),
+            ("GET /open311/v2/services.json HTTP/1.0", 200),
+            ("GET /open311/v2/services.json?jurisdiction_id&%00 HTTP/1.0", 404),
+            ("GET /open311/v2/requests.json?api_key HTTP/1.0", 403),
+            ("POST /open311/v2/requests.json HTTP/1.0\r\nContent-Length: 0", 415),
+            ("GET /healthz HTTP/1.0", 200),
+        ]
+        for head, want in cases:
+            status, _, _ = self.server.raw_request(head)
+            self.assertEqual(status, want, head)
+        # Without a Host header, discovery names localhost rather than nothing.
+        status, _, body = self.server.raw_request("GET /open311/v2/discovery.json HTTP/1.0")
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body)["endpoints"][0]["url"], "http://localhost/open311/v2")
+        self.assertEqual(self.server.request("GET", "/healthz")[0], 200)
+
+    def test_query_names_are_decoded_and_any_case(self):
+        status, body, _ = self.server.request(
+            "GET", "/webhook?HUB.MODE=subscribe&hub%2Echallenge=42&Hub.Verify_Token=" +
+            VERIFY_TOKEN)
+        self.assertEqual((status, body), (200, b"42"))
+        # a NUL byte in a value is refused, not cut short
+        status, _, _ = self.server.request(
+            "GET", "/webhook?hub.mode=subscribe&hub.challenge=1&hub.verify_token=" +
+            VERIFY_TOKEN + "%00x")
+        self.assertEqual(status, 403)
+
+
 class ConcurrencyTest(ServerTestCase):
     def test_concurrent_posts_are_all_stored(self):
         results = []

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "core/clock.h"
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/content_data.h"
@@ -315,7 +316,7 @@ static void gritting_runs_show_in_answers_for_24_hours(void **state)
 	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
 	sqlite3 *db = memdb();
 	int bad;
-	long long now = db_now_ms();
+	long long now = clock_now_ms();
 	/* Rute 4 covers Duevej; class B covers Rosenvej */
 	assert_true(winter_record_run(w, db, "rute 4", NULL, now - 3 * HOUR, now - 2 * HOUR, "t",
 	                              &bad, err, sizeof(err)) > 0);

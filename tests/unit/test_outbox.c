@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "core/clock.h"
 #include "store/db.h"
 #include "outbox/outbox.h"
 
@@ -70,7 +71,7 @@ static json_t *row(sqlite3 *db, const char *psid, int n, char *kind, char *statu
 static void bot_answer_rows(void **state)
 {
 	sqlite3 *db = *state;
-	conversation(db, "11", db_now_ms() - HOUR);
+	conversation(db, "11", clock_now_ms() - HOUR);
 	struct outbox_reply r = {.page_id = "1",
 	                         .psid = "11",
 	                         .origin = POLICY_BOT,
@@ -105,7 +106,7 @@ static void bot_answer_rows(void **state)
 static void quick_replies_are_capped_and_cut(void **state)
 {
 	sqlite3 *db = *state;
-	conversation(db, "12", db_now_ms() - HOUR);
+	conversation(db, "12", clock_now_ms() - HOUR);
 	struct outbox_quick_reply qr[15];
 	for (int i = 0; i < 15; i++)
 		qr[i] = (struct outbox_quick_reply){
@@ -135,7 +136,7 @@ static void quick_replies_are_capped_and_cut(void **state)
 static void long_text_becomes_ordered_parts(void **state)
 {
 	sqlite3 *db = *state;
-	conversation(db, "13", db_now_ms() - 2 * 24 * HOUR);
+	conversation(db, "13", clock_now_ms() - 2 * 24 * HOUR);
 	char *text = malloc(5001);
 	for (int i = 0; i < 1000; i++)
 		memcpy(text + 5 * i, "Nej. ", 5);
@@ -155,7 +156,7 @@ static void long_text_becomes_ordered_parts(void **state)
 static void refused_reply_is_kept_with_its_reason(void **state)
 {
 	sqlite3 *db = *state;
-	conversation(db, "14", db_now_ms() - 25 * HOUR);
+	conversation(db, "14", clock_now_ms() - 25 * HOUR);
 	struct outbox_reply r = {
 	    .page_id = "1", .psid = "14", .origin = POLICY_BOT, .text = "Hej", .sender_actions = 1};
 	struct outbox_result res;
@@ -177,7 +178,7 @@ static void refused_reply_is_kept_with_its_reason(void **state)
 static void bad_input_is_an_error(void **state)
 {
 	sqlite3 *db = *state;
-	conversation(db, "16", db_now_ms() - HOUR);
+	conversation(db, "16", clock_now_ms() - HOUR);
 	struct outbox_reply r = {
 	    .page_id = "1", .psid = "16", .origin = POLICY_STAFF, .text = "  "};
 	struct outbox_result res;
