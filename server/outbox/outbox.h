@@ -52,6 +52,7 @@ struct outbox_reply {
 	const struct outbox_quick_reply *quick_replies; /* on the last part; at most 13 kept */
 	size_t n_quick_replies;
 	int sender_actions; /* queue mark_seen and typing_on first (bot answers) */
+	long long now_ms;   /* the time the rules are checked at (0 = now) */
 };
 
 enum outbox_status { OUTBOX_QUEUED = 0, OUTBOX_REFUSED = 1, OUTBOX_ERROR = -1 };
