@@ -177,7 +177,8 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 	char err[512] = "";
 	if (db_exec(w->db, "SAVEPOINT ev") != SQLITE_OK)
 		return -1;
-	if (processor_apply(w->proc, ev, err, sizeof(err)) == 0 && mark_done(w, ev->id) == 0) {
+	if (processor_apply(w->proc, ev, db_now_ms(), err, sizeof(err)) == 0 &&
+	    mark_done(w, ev->id) == 0) {
 		metrics_count(&w->opt.metrics->events_processed, 1);
 		return db_exec(w->db, "RELEASE ev") == SQLITE_OK ? 0 : -1;
 	}
