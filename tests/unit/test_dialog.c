@@ -486,7 +486,7 @@ static void hostile_and_broken_text_gets_a_safe_outcome(void **state)
 	assert_int_equal(mode_of(f, "X9"), CONVERSATION_WAITING_FOR_STAFF);
 
 	/* 200 KB about a street light on Duevej */
-	size_t n = 200 * 1024;
+	size_t n = (size_t)200 * 1024;
 	char *big = malloc(n + 1);
 	assert_non_null(big);
 	for (size_t i = 0; i < n; i++)
