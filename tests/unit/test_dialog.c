@@ -7,8 +7,8 @@
  * in the database (cases, drafts, outbox rows, the conversation's mode) and
  * the outcome; replies are checked for the facts they must carry (the case
  * reference the database holds, the emergency numbers), never copied whole.
- * A second message after a hand-over goes through the processor, which is
- * where the mode decides whether the bot answers at all.
+ * That the bot stays quiet after a hand-over is the processor's part
+ * (test_worker.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,7 +28,6 @@
 #include "intents/intent.h"
 #include "store/db.h"
 #include "worker/dialog.h"
-#include "worker/process.h"
 
 #define MUNICIPALITY BORGERBOT_SOURCE_DIR "/municipality"
 #define INTENTS BORGERBOT_SOURCE_DIR "/intents/defs"
@@ -174,6 +173,16 @@ static enum conversation_mode mode_of(struct fixture *f, const char *psid)
 	return m;
 }
 
+/* The turn handed the conversation to a person (for intent, if not NULL). */
+static void assert_handed_over(struct fixture *f, const char *psid,
+                               const struct dialog_outcome *out, const char *intent)
+{
+	if (intent)
+		assert_string_equal(out->intent, intent);
+	assert_true(out->handed_over);
+	assert_int_equal(mode_of(f, psid), CONVERSATION_WAITING_FOR_STAFF);
+}
+
 /* The body of the citizen's newest outbox message (caller frees). */
 static json_t *last_message(struct fixture *f, const char *psid)
 {
@@ -288,8 +297,7 @@ static void place_unknown_hands_over(void **state)
 	struct fixture *f = *state;
 	say(f, "B3", "Der er et stort hul i vejen");
 	struct dialog_outcome out = turn_at(f, "B3", "Ved ikke adressen", "PLACE_UNKNOWN", NOON);
-	assert_true(out.handed_over);
-	assert_int_equal(mode_of(f, "B3"), CONVERSATION_WAITING_FOR_STAFF);
+	assert_handed_over(f, "B3", &out, NULL);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM case_drafts", NULL), 0);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM cases", NULL), 0);
 }
@@ -298,9 +306,7 @@ static void crisis_hands_over_at_once_with_emergency_numbers(void **state)
 {
 	struct fixture *f = *state;
 	struct dialog_outcome out = say(f, "C1", "jeg kan ikke mere, jeg vil ikke leve længere");
-	assert_string_equal(out.intent, "crisis");
-	assert_true(out.handed_over);
-	assert_int_equal(mode_of(f, "C1"), CONVERSATION_WAITING_FOR_STAFF);
+	assert_handed_over(f, "C1", &out, "crisis");
 	char text[2400];
 	last_text(f, "C1", text, sizeof(text));
 	assert_non_null(strstr(text, "112"));
@@ -308,78 +314,11 @@ static void crisis_hands_over_at_once_with_emergency_numbers(void **state)
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM cases", NULL), 0);
 }
 
-/* Stores and applies one citizen message the way ingest and worker do. */
-static void message_event(struct fixture *f, struct processor *p, long long id, const char *psid,
-                          const char *text, long long ts)
-{
-	char payload[512], key[64], err[300] = "";
-	snprintf(key, sizeof(key), "m.%lld", id);
-	json_t *item =
-	    json_pack("{s:{s:s},s:{s:s},s:I,s:{s:s,s:s}}", "sender", "id", psid, "recipient", "id",
-	              PAGE, "timestamp", (json_int_t)ts, "message", "mid", key, "text", text);
-	char *s = json_dumps(item, JSON_COMPACT);
-	snprintf(payload, sizeof(payload), "%s", s);
-	free(s);
-	json_decref(item);
-	sqlite3_stmt *st;
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->db,
-	                       "INSERT INTO events (id, dedup_key, page_id, source, kind,"
-	                       " sender_id, recipient_id, citizen_id, ts_ms, payload,"
-	                       " received_at) VALUES (?1, ?2, ?3, 'messaging',"
-	                       " 'message', ?4, ?3, ?4, ?5, ?6, ?5)",
-	                       -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, PAGE, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, psid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, ts);
-	sqlite3_bind_text(st, 6, payload, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
-	struct stored_event ev = {.id = id,
-	                          .page_id = PAGE,
-	                          .source = "messaging",
-	                          .kind = "message",
-	                          .sender_id = psid,
-	                          .recipient_id = PAGE,
-	                          .citizen_id = psid,
-	                          .payload = payload,
-	                          .ts_ms = ts};
-	if (processor_apply(p, &ev, ts, err, sizeof(err)) != 0)
-		fail_msg("processor_apply: %s", err);
-}
-
-static void complaint_hands_over_and_the_bot_then_stays_quiet(void **state)
-{
-	struct fixture *f = *state;
-	char err[300];
-	struct processor_options po = {.answer = 1, .knowledge = &f->kn->k};
-	struct processor *p = processor_new(f->db, &po, err, sizeof(err));
-	assert_non_null(p);
-	message_event(f, p, 1, "D1", "jeg er dybt utilfreds med den behandling jeg har fået", NOON);
-	assert_int_equal(mode_of(f, "D1"), CONVERSATION_WAITING_FOR_STAFF);
-	long long rows = count(f, "SELECT COUNT(*) FROM outbox WHERE psid = ?1", "D1");
-	assert_true(rows > 0);
-	assert_int_equal(processor_take_queued(p), rows);
-
-	/* the citizen writes again: recorded, but a person answers now */
-	message_event(f, p, 2, "D1", "Hallo? Er der nogen?", NOON + MINUTE);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM messages", NULL), 2);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM outbox WHERE psid = ?1", "D1"), rows);
-	assert_int_equal(processor_take_queued(p), 0);
-	assert_int_equal(mode_of(f, "D1"), CONVERSATION_WAITING_FOR_STAFF);
-	processor_free(p);
-}
-
-static void complaint_outcome(void **state)
+static void complaint_hands_over(void **state)
 {
 	struct fixture *f = *state;
 	struct dialog_outcome out = say(f, "D2", "jeg vil klage over jeres sagsbehandling");
-	assert_string_equal(out.intent, "complaint");
-	assert_true(out.handed_over);
-	assert_int_equal(mode_of(f, "D2"), CONVERSATION_WAITING_FOR_STAFF);
+	assert_handed_over(f, "D2", &out, "complaint");
 }
 
 static void gritting_question_answers_from_the_winter_plan(void **state)
@@ -508,14 +447,6 @@ static void no_intent_engine_is_an_error(void **state)
 	char err[300] = "";
 	assert_int_equal(dialog_answer(f->db, &none, &t, &out, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "intent engine"));
-	/* and the processor will not answer without one */
-	struct processor_options po = {.answer = 1, .knowledge = &none};
-	assert_null(processor_new(f->db, &po, err, sizeof(err)));
-	po.answer = 0; /* bot_answers = no: records only, no knowledge needed */
-	po.knowledge = NULL;
-	struct processor *p = processor_new(f->db, &po, err, sizeof(err));
-	assert_non_null(p);
-	processor_free(p);
 }
 
 int main(void)
@@ -527,8 +458,7 @@ int main(void)
 	    T(the_answer_to_where_counts_for_two_hours),
 	    T(place_unknown_hands_over),
 	    T(crisis_hands_over_at_once_with_emergency_numbers),
-	    T(complaint_outcome),
-	    T(complaint_hands_over_and_the_bot_then_stays_quiet),
+	    T(complaint_hands_over),
 	    T(gritting_question_answers_from_the_winter_plan),
 	    T(greeting_thanks_and_get_started_keep_the_bot),
 	    T(outside_the_24_hour_window_the_answer_is_refused),

@@ -2,7 +2,8 @@
  * test_worker.c - the event worker's rounds at chosen times, on a temporary
  * database file with the real schema: events stored as the ingest writer
  * stores them are processed once (bot_answers off and on), a redelivered
- * message is neither recorded nor answered twice, a failing event is
+ * message is neither recorded nor answered twice, after a hand-over the
+ * next message is recorded and not answered, a failing event is
  * retried with doubling backoff and parked after max_attempts while other
  * citizens go on, and a citizen's later event waits for their earlier
  * retry. The worker runs without its thread (worker_open), so no test
@@ -244,6 +245,47 @@ static void an_answer_is_queued_once_even_for_a_redelivery(void **state)
 	assert_int_equal(f->notified, 1);
 }
 
+static void after_a_hand_over_the_bot_stays_quiet(void **state)
+{
+	struct fixture *f = *state;
+	open_worker(f, 1);
+	store_message(f, "K", "mid.k1", "jeg vil klage over jeres sagsbehandling", NOON - 2000, 0);
+	assert_int_equal(worker_run_round(f->w, NOON), 1);
+	assert_int_equal(COUNT(f, "conversations WHERE mode = 'waiting_for_staff'"), 1);
+	long long rows = COUNT(f, "outbox");
+	assert_true(rows > 0);
+	assert_int_equal(f->notified, 1);
+	/* the citizen writes again: recorded, but a person answers now */
+	store_message(f, "K", "mid.k2", "Hallo? Er der nogen?", NOON - 1000, 0);
+	assert_int_equal(worker_run_round(f->w, NOON + 1000), 1);
+	assert_int_equal(COUNT(f, "messages"), 2);
+	assert_int_equal(COUNT(f, "outbox"), rows);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(COUNT(f, "conversations WHERE mode = 'waiting_for_staff'"), 1);
+}
+
+/* bot_answers = yes needs the intent engine; = no needs no knowledge (the
+ * other tests open such workers). */
+static void answering_without_an_intent_engine_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog_knowledge none = {0};
+	struct worker_options o = {
+	    .db_path = f->path,
+	    .busy_timeout_ms = 1000,
+	    .batch = 1,
+	    .write_lock = &f->write_lock,
+	    .metrics = &f->metrics,
+	    .answer = 1,
+	    .knowledge = &none,
+	};
+	char err[300] = "";
+	assert_null(worker_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "intent engine"));
+	o.knowledge = NULL;
+	assert_null(worker_open(&o, err, sizeof(err)));
+}
+
 static void a_failing_event_backs_off_then_parks_while_others_go_on(void **state)
 {
 	struct fixture *f = *state;
@@ -320,6 +362,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(a_stored_event_is_processed_once),
 	    T(an_answer_is_queued_once_even_for_a_redelivery),
+	    T(after_a_hand_over_the_bot_stays_quiet),
+	    T(answering_without_an_intent_engine_is_refused),
 	    T(a_failing_event_backs_off_then_parks_while_others_go_on),
 	    T(a_later_event_waits_for_the_citizens_earlier_retry),
 	};
