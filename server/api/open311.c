@@ -5,7 +5,7 @@
  * -> parameters from the query string (GET) or the body (POST; form-encoded
  * or JSON, read whole within max_body_bytes) -> api_key checked (scope
  * open311) -> cases read through case_list(), or a report filed with
- * case_file() inside BEGIN IMMEDIATE under the shared write lock -> JSON.
+ * case_file() inside one store_write() transaction -> JSON.
  */
 #include "open311.h"
 

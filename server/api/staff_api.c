@@ -1,10 +1,11 @@
 /*
  * staff_api.c - the staff JSON API (see staff_api.h, docs/staff-api.md).
  *
- * Request flow: route by method and path -> open a connection -> API key
+ * Request flow: route by method and path -> this HTTP thread's connection
+ * (store_thread_db) -> API key
  * from the Bearer header checked for the route's scope (401/403) -> query
- * or body validated (400/413/415) -> read, or write in one BEGIN IMMEDIATE
- * transaction under the shared write lock -> JSON answer. Errors are
+ * or body validated (400/413/415) -> read, or write in one store_write()
+ * transaction -> JSON answer. Errors are
  * {"error": {"status": N, "message": "..."}}.
  */
 #include "staff_api.h"

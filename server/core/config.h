@@ -33,7 +33,7 @@ struct config {
 	int sandbox;               /* asked for sandbox mode (--sandbox, "sandbox = yes") */
 	int sandbox_allow_remote;  /* let non-loopback clients reach /sandbox */
 	int sandbox_active;        /* decided by config_load_env: no real page token */
-	int bot_answers;           /* the bot answers citizens (greetings, hand-over) */
+	int bot_answers;           /* the bot answers citizens (dialog, hand-over) */
 	int send_rate_per_sec;     /* global cap on Send API requests per second */
 	int graph_connect_timeout_ms;
 	int graph_timeout_ms;     /* whole Send API request */

@@ -14,8 +14,8 @@
  * prefix) are loaded from the municipality's data folder and are read-only
  * afterwards, so any thread may use them. Functions taking a sqlite3 handle
  * never begin or commit a transaction: the caller runs them inside its own
- * write transaction (the worker's savepoint, or BEGIN IMMEDIATE under the
- * shared write lock in the staff API and CLI), so a case and whatever the
+ * write transaction (the worker's savepoint, or a store_write() in the staff
+ * API and CLI), so a case and whatever the
  * caller records with it commit together.
  */
 #ifndef BORGERBOT_CASE_H

@@ -28,6 +28,7 @@ static int send_all(sqlite3 *db, struct case_notice *v, size_t n, long long caus
 		    .origin = POLICY_BOT,
 		    .cause_event_id = cause,
 		    .text = v[i].text,
+		    .now_ms = now,
 		};
 		struct outbox_result res;
 		enum outbox_status st = outbox_enqueue(db, &r, &res, err, errlen);

@@ -239,8 +239,12 @@ enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
                                   struct outbox_result *res, char *err, size_t errlen)
 {
 	*res = (struct outbox_result){0};
-	struct enqueue q = {
-	    .db = db, .r = r, .now = clock_now_ms(), .res = res, .err = err, .errlen = errlen};
+	struct enqueue q = {.db = db,
+	                    .r = r,
+	                    .now = r->now_ms ? r->now_ms : clock_now_ms(),
+	                    .res = res,
+	                    .err = err,
+	                    .errlen = errlen};
 	char *bodies[OUTBOX_MAX_PARTS];
 	long long last = 0;
 	if (last_inbound(&q, &last) < 0)

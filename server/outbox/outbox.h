@@ -3,8 +3,8 @@
  * and delivered to Meta's Send API by sender threads.
  *
  * Writing: outbox_enqueue() runs inside the caller's write transaction (the
- * worker's savepoint for the event that caused the reply, or BEGIN IMMEDIATE
- * under the shared write lock in a CLI), so a reply and "its cause was
+ * worker's savepoint for the event that caused the reply, or a store_write()
+ * in the staff API and the CLI), so a reply and "its cause was
  * processed" commit together: a crash can neither lose the reply nor queue
  * it twice. It checks the messaging rules (policy.h), splits long text and
  * trims quick replies; a reply the rules forbid is stored as 'refused' with
@@ -53,6 +53,7 @@ struct outbox_reply {
 	const struct outbox_quick_reply *quick_replies; /* on the last part; at most 13 kept */
 	size_t n_quick_replies;
 	int sender_actions; /* queue mark_seen and typing_on first (bot answers) */
+	long long now_ms;   /* the time the rules are checked at (0 = now) */
 };
 
 enum outbox_status { OUTBOX_QUEUED = 0, OUTBOX_REFUSED = 1, OUTBOX_ERROR = -1 };

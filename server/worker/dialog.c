@@ -13,7 +13,10 @@
  *                                         waste/opening hours: content
  *                                         greeting/thanks: friendly reply
  *                                         anything else: hand over
- * All citizen-facing texts of this module are in the `say` table below.
+ * All citizen-facing texts the bot writes itself are in the `say` table
+ * below: natural Danish, and the bot says it is an automated assistant.
+ * (Case confirmations' subjects, winter and content answers come from the
+ * municipality's data files.) Time comes from the turn, never the clock.
  */
 #include "dialog.h"
 
@@ -21,19 +24,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "domain/case.h"
 #include "domain/content.h"
+#include "domain/conversation.h"
 #include "store/db.h"
 #include "intents/intent.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "outbox/outbox.h"
 #include "domain/winter.h"
+#include "intents/intent.h"
+#include "outbox/outbox.h"
 
 #define DRAFT_MAX_AGE_MS (2LL * 60 * 60 * 1000) /* a "where?" answer counts for 2 hours */
 #define REPLY_MAX 2400
 
 enum say {
+	SAY_GREETING,
+	SAY_THANKS,
+	SAY_PASS_ON,
 	SAY_ASK_PLACE_LIGHT,
 	SAY_ASK_PLACE_ROAD,
 	SAY_ASK_PLACE_WASTE,
@@ -53,6 +63,14 @@ enum say {
 };
 
 static const char *const say[SAY_COUNT] = {
+    [SAY_GREETING] = "Hej! Du skriver med Borgerbot, kommunens digitale assistent. Jeg er en "
+                     "automatisk chatbot, men jeg sørger for, at din henvendelse kommer det "
+                     "rigtige sted hen. Skriv kort, hvad du gerne vil have hjælp til.",
+    [SAY_THANKS] = "Selv tak! Skriv endelig igen, hvis der er mere, du har brug for hjælp til. "
+                   "Venlig hilsen Borgerbot, kommunens digitale assistent.",
+    [SAY_PASS_ON] = "Tak for din besked. Jeg er Borgerbot, kommunens automatiske assistent, og "
+                    "jeg kan ikke selv svare på det her. Jeg giver din besked videre til en "
+                    "medarbejder, som svarer dig her i chatten så hurtigt som muligt.",
     [SAY_ASK_PLACE_LIGHT] = "Tak for din besked om gadelyset. Hvor er det? Skriv vejnavn og "
                             "husnummer, fx \"Duevej 12\" – eller nummeret på lygtepælen, hvis du "
                             "kan se det.",
@@ -114,10 +132,8 @@ static const struct {
 struct turn_ctx {
 	sqlite3 *db;
 	const struct dialog_knowledge *k;
-	const struct bot_turn *turn;
-	const struct dialog_location *loc;
-	const char *photos_json;
-	struct bot_outcome *out;
+	const struct dialog_turn *turn;
+	struct dialog_outcome *out;
 	char *err;
 	size_t errlen;
 	int angry;
@@ -138,6 +154,7 @@ static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_
 	    .quick_replies = qr,
 	    .n_quick_replies = nqr,
 	    .sender_actions = 1,
+	    .now_ms = c->turn->now_ms,
 	};
 	struct outbox_result res;
 	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
@@ -148,33 +165,23 @@ static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_
 	return 0;
 }
 
-static int set_mode_waiting(struct turn_ctx *c)
+/* What the dialog acted on, for the outcome. */
+static void acted_on(struct turn_ctx *c, const char *intent)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(c->db,
-	                       "UPDATE conversations SET mode = 'waiting_for_staff'"
-	                       " WHERE id = ?1 AND mode = 'bot'",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, c->turn->conversation_id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
-		return -1;
-	}
-	c->out->handed_over = 1;
-	return 0;
+	size_t n = strnlen(intent, sizeof(c->out->intent) - 1);
+	memcpy(c->out->intent, intent, n);
+	c->out->intent[n] = '\0';
 }
 
 static int hand_over(struct turn_ctx *c, const char *text)
 {
-	c->out->intent = BOT_OTHER;
 	if (send_reply(c, text, NULL, 0) < 0)
 		return -1;
-	return set_mode_waiting(c);
+	int moved = conversation_hand_over(c->db, c->turn->conversation_id, c->err, c->errlen);
+	if (moved < 0)
+		return -1;
+	c->out->handed_over = moved;
+	return 0;
 }
 
 /* ---- cases ---------------------------------------------------------------- */
@@ -221,8 +228,8 @@ static const char *ask_place_text(const char *category)
 
 static int ask_place(struct turn_ctx *c, const char *category, const char *text)
 {
-	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text, c->photos_json,
-	                    clock_now_ms()) < 0) {
+	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text,
+	                    c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: cannot save draft: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -264,7 +271,7 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 {
 	const char *why_not =
 	    case_not_a_fault(c->k->cases, category, place->street[0] ? place->street : NULL,
-	                     place->area[0] ? place->area : NULL, 0);
+	                     place->area[0] ? place->area : NULL, c->turn->now_ms);
 	if (why_not)
 		return send_reply(c, why_not, NULL, 0);
 	struct case_report r = {
@@ -272,14 +279,15 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	    .street = place->street[0] ? place->street : NULL,
 	    .house_number = place->house_number[0] ? place->house_number : NULL,
 	    .pole_number = place->pole_number[0] ? place->pole_number : NULL,
-	    .has_location = c->loc && c->loc->has,
-	    .lat = c->loc ? c->loc->lat : 0,
-	    .lon = c->loc ? c->loc->lon : 0,
+	    .has_location = c->turn->location.has,
+	    .lat = c->turn->location.lat,
+	    .lon = c->turn->location.lon,
 	    .text = text,
 	    .photos_json = photos,
 	    .source = "messenger",
 	    .page_id = c->turn->page_id,
 	    .psid = c->turn->psid,
+	    .now_ms = c->turn->now_ms,
 	};
 	struct case_result res;
 	int rc = case_file(c->db, c->k->cases, &r, &res, c->err, c->errlen);
@@ -314,9 +322,9 @@ static int has_place(const struct intent_result *p, const struct dialog_location
 
 static int report(struct turn_ctx *c, const char *category, const struct intent_result *r)
 {
-	if (!has_place(r, c->loc))
+	if (!has_place(r, &c->turn->location))
 		return ask_place(c, category, c->words);
-	return file_case(c, category, c->words, c->photos_json, r);
+	return file_case(c, category, c->words, c->turn->photos_json, r);
 }
 
 /* ---- information answers ------------------------------------------------ */
@@ -326,7 +334,8 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 	char buf[REPLY_MAX];
 	if (!c->k->winter)
 		return hand_over(c, say[SAY_NOT_IN_PLAN]);
-	int kind = winter_answer(c->k->winter, c->db, r->street, r->area, 0, buf, sizeof(buf));
+	int kind = winter_answer(c->k->winter, c->db, r->street, r->area, c->turn->now_ms, buf,
+	                         sizeof(buf));
 	if (kind < 0) {
 		snprintf(c->err, c->errlen, "dialog: winter plan: %s", sqlite3_errmsg(c->db));
 		return -1;
@@ -335,7 +344,7 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_NOT_IN_PLAN]);
 	if (kind == WINTER_GENERAL &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_GRITTING_INFO, NULL, NULL,
-	                    clock_now_ms()) < 0) {
+	                    c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -355,11 +364,11 @@ static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->content)
-		return hand_over(c, bot_text(BOT_OTHER));
+		return hand_over(c, say[SAY_PASS_ON]);
 	if (content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
 	        CONTENT_NEED_AREA &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO, NULL, NULL,
-	                    clock_now_ms()) < 0) {
+	                    c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -370,7 +379,7 @@ static int answer_hours(struct turn_ctx *c)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->content)
-		return hand_over(c, bot_text(BOT_OTHER));
+		return hand_over(c, say[SAY_PASS_ON]);
 	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""), buf,
 	                             sizeof(buf));
 	return send_reply(c, buf, NULL, 0);
@@ -395,10 +404,10 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 		}
 	}
 	if (n < 2)
-		return hand_over(c, bot_text(BOT_OTHER));
+		return hand_over(c, say[SAY_PASS_ON]);
 	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
 	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
-	                    c->photos_json, clock_now_ms()) < 0) {
+	                    c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -411,6 +420,7 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 {
 	const char *in = r->intent;
 	const char *category;
+	acted_on(c, in);
 	if (!strcmp(in, "crisis")) {
 		/* staff find it by the conversation id; no personal data in logs */
 		char conv[24];
@@ -432,15 +442,15 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 		return answer_gritting(c, r);
 	if (!strcmp(in, "opening_hours"))
 		return answer_hours(c);
-	if (!strcmp(in, "greeting") || !strcmp(in, "thanks")) {
-		c->out->intent = !strcmp(in, "greeting") ? BOT_GREETING : BOT_THANKS;
-		return send_reply(c, bot_text(c->out->intent), NULL, 0);
-	}
+	if (!strcmp(in, "greeting"))
+		return send_reply(c, say[SAY_GREETING], NULL, 0);
+	if (!strcmp(in, "thanks"))
+		return send_reply(c, say[SAY_THANKS], NULL, 0);
 	if (!strcmp(in, "human_request"))
 		return hand_over(c, say[SAY_HUMAN]);
 	if (!strcmp(in, "complaint"))
 		return hand_over(c, say[SAY_COMPLAINT]);
-	return hand_over(c, bot_text(BOT_OTHER)); /* none, panel, data deletion ... */
+	return hand_over(c, say[SAY_PASS_ON]); /* none, panel, data deletion ... */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -449,6 +459,7 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 {
 	struct intent_result place;
 	const char *text = c->turn->text ? c->turn->text : "";
+	acted_on(c, strncmp(d->category, "info:", 5) != 0 ? d->category : d->category + 5);
 	intent_find_place(c->k->intents, text, strlen(text), &place);
 	if (!strcmp(d->category, DRAFT_GRITTING_INFO))
 		return place.street[0] || place.area[0] ? (answer_gritting(c, &place) < 0 ? -1 : 1)
@@ -458,7 +469,7 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 		                                        : 0;
 	if (!strcmp(d->category, DRAFT_CLARIFY))
 		return 0; /* answered in words instead of a quick reply: classify them */
-	if (!has_place(&place, c->loc)) {
+	if (!has_place(&place, &c->turn->location)) {
 		/* a new report or question of its own goes the normal way */
 		struct intent_result r;
 		intent_classify(c->k->intents, text, strlen(text), &r);
@@ -468,7 +479,7 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 	}
 	/* the citizen's first words describe the fault; photos from either */
 	return file_case(c, d->category, d->text ? d->text : text,
-	                 d->photos_json ? d->photos_json : c->photos_json, &place) < 0
+	                 d->photos_json ? d->photos_json : c->turn->photos_json, &place) < 0
 	           ? -1
 	           : 1;
 }
@@ -478,7 +489,7 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	if (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN)) {
 		struct case_draft d;
 		int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid,
-		                            DRAFT_MAX_AGE_MS, clock_now_ms(), &d);
+		                            DRAFT_MAX_AGE_MS, c->turn->now_ms, &d);
 		if (found < 0)
 			return -1;
 		if (found)
@@ -488,7 +499,7 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	/* a clarified topic: the citizen's earlier words, as that intent */
 	struct case_draft d;
 	int found = case_draft_take(c->db, c->turn->page_id, c->turn->psid, DRAFT_MAX_AGE_MS,
-	                            clock_now_ms(), &d);
+	                            c->turn->now_ms, &d);
 	if (found < 0)
 		return -1;
 	struct intent_result r;
@@ -502,18 +513,25 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	return rc;
 }
 
-int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bot_turn *turn,
-                  const struct dialog_location *loc, const char *photos_json,
-                  struct bot_outcome *out, char *err, size_t errlen)
+int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
+                  struct dialog_outcome *out, char *err, size_t errlen)
 {
-	*out = (struct bot_outcome){.intent = BOT_OTHER};
-	struct turn_ctx c = {db, k, turn, loc, photos_json, out, err, errlen, 0, turn->text};
+	*out = (struct dialog_outcome){0};
+	struct turn_ctx c = {.db = db,
+	                     .k = k,
+	                     .turn = turn,
+	                     .out = out,
+	                     .err = err,
+	                     .errlen = errlen,
+	                     .words = turn->text};
 	const char *payload = turn->payload;
-	if (!k->intents) /* no engine: the simple greeting/thanks bot */
-		return bot_answer(db, turn, out, err, errlen);
+	if (!k->intents) { /* processor_new() refuses to answer without an engine */
+		snprintf(err, errlen, "dialog: no intent engine loaded");
+		return -1;
+	}
 	if (payload && !strcmp(payload, "GET_STARTED")) {
-		out->intent = BOT_GREETING;
-		return send_reply(&c, bot_text(BOT_GREETING), NULL, 0);
+		acted_on(&c, "greeting");
+		return send_reply(&c, say[SAY_GREETING], NULL, 0);
 	}
 	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
 	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
@@ -521,7 +539,7 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bo
 
 	struct case_draft d;
 	int found =
-	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, clock_now_ms(), &d);
+	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, turn->now_ms, &d);
 	if (found < 0) {
 		snprintf(err, errlen, "dialog: %s", sqlite3_errmsg(db));
 		return -1;
@@ -532,8 +550,10 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bo
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
 	}
-	if (!turn->text) /* a photo, sticker or location with no words */
-		return hand_over(&c, bot_text(BOT_OTHER));
+	if (!turn->text) { /* a photo, sticker or location with no words */
+		acted_on(&c, "none");
+		return hand_over(&c, say[SAY_PASS_ON]);
+	}
 	struct intent_result r;
 	if (intent_classify(k->intents, turn->text, strlen(turn->text), &r) < 0) {
 		snprintf(err, errlen, "dialog: intent engine failed");

@@ -1,6 +1,7 @@
 /*
  * dialog.h - what the bot does with a citizen's message: the conversation
- * logic between the intent engine and the outbox.
+ * logic between the intent engine and the outbox, and every citizen-facing
+ * text the bot writes itself.
  *
  * The worker calls dialog_answer() inside the event's savepoint for an
  * inbound message, quick reply or postback on the "messaging" channel of a
@@ -8,9 +9,13 @@
  * files a case (case.h) or asks where the fault is first, answers from the
  * winter plan (winter.h) or the municipality's content (content.h), asks one
  * clarifying question with quick replies when two routine intents are close,
- * thanks and greets (bot.h), and hands everything else to a person (mode
- * 'waiting_for_staff') with an honest Danish message. Every reply goes
- * through outbox_enqueue(), so the messaging rules apply.
+ * thanks and greets, and hands everything else to a person (mode
+ * 'waiting_for_staff', conversation.h) with an honest Danish message. Every
+ * reply goes through outbox_enqueue(), so the messaging rules apply.
+ *
+ * The dialog never reads the clock: the turn carries the time (now_ms) for
+ * Meta's 24-hour window, drafts ("where is it?" answers count for two
+ * hours), the case's timestamps and the winter plan's "gritted lately".
  */
 #ifndef BORGERBOT_DIALOG_H
 #define BORGERBOT_DIALOG_H
@@ -18,15 +23,14 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "bot.h"
-
 struct intent_engine;
 struct case_rules;
 struct winter_plan;
 struct content;
 
-/* Read-only knowledge, shared by all threads; any part may be NULL (the
- * bot then hands over what needs it). */
+/* Read-only knowledge, shared by all threads. The intent engine is
+ * required; any other part may be NULL (the bot then hands over what needs
+ * it). */
 struct dialog_knowledge {
 	const struct intent_engine *intents;
 	const struct case_rules *cases;
@@ -40,11 +44,30 @@ struct dialog_location {
 	double lat, lon;
 };
 
-/* Answers one turn; fills out like bot_answer(). photos_json: JSON array of
- * image URLs the message carried, or NULL. Returns 0, or -1 with err set
- * (the caller rolls its savepoint back and the event is retried). */
-int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct bot_turn *turn,
-                  const struct dialog_location *loc, const char *photos_json,
-                  struct bot_outcome *out, char *err, size_t errlen);
+/* One citizen message or postback to answer. */
+struct dialog_turn {
+	const char *page_id;
+	const char *psid;
+	long long conversation_id;
+	long long event_id;      /* the event answered (the outbox rows' cause), 0 if none */
+	const char *text;        /* the citizen's words, or NULL (a photo, a sticker) */
+	const char *payload;     /* a quick reply or postback payload, or NULL */
+	const char *photos_json; /* JSON array of image URLs the message carried, or NULL */
+	struct dialog_location location;
+	long long now_ms; /* the time of this turn (ms since the epoch) */
+};
+
+/* What the turn did. */
+struct dialog_outcome {
+	char intent[32]; /* what the dialog acted on ("crisis", "greeting" ...); "" if none */
+	int queued;      /* outbox rows queued */
+	int refused;     /* the messaging rules refused an answer */
+	int handed_over; /* the conversation moved to waiting_for_staff */
+};
+
+/* Answers one turn. Returns 0, or -1 with err set (the caller rolls its
+ * savepoint back and the event is retried). */
+int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
+                  struct dialog_outcome *out, char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,8 @@
  * case notices waiting for this citizen go out (their window is open), and
  * in a conversation in mode 'bot' the bot's answer goes into the outbox
  * (answer() -> dialog_answer() -> outbox_enqueue()), inside the same savepoint.
- * All SQL is prepared once per processor.
+ * All SQL is prepared once per processor. Every timestamp written is the
+ * caller's now_ms.
  */
 #include "process.h"
 
@@ -22,9 +23,8 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "bot.h"
 #include "domain/case_notify.h"
-#include "store/db.h"
+#include "domain/conversation.h"
 
 enum stmt_id {
 	S_PAGE,
@@ -88,10 +88,11 @@ struct processor {
 struct job {
 	struct processor *p;
 	const struct stored_event *ev;
+	long long now_ms;
 	json_t *item;
 	long long conversation_id;
-	char mode[24]; /* the conversation's mode before this event */
-	int recorded;  /* a new messages row was written (not a redelivered mid) */
+	enum conversation_mode mode; /* the conversation's mode before this event */
+	int recorded;                /* a new messages row was written (not a redelivered mid) */
 	char *err;
 	size_t errlen;
 };
@@ -107,6 +108,11 @@ struct processor *processor_new(sqlite3 *db, const struct processor_options *opt
 	p->db = db;
 	if (opt)
 		p->opt = *opt;
+	if (p->opt.answer && (!p->opt.knowledge || !p->opt.knowledge->intents)) {
+		snprintf(err, errlen, "processor: the bot cannot answer without an intent engine");
+		free(p);
+		return NULL;
+	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->st[i],
 		                       NULL) != SQLITE_OK) {
@@ -176,7 +182,7 @@ static int is_inbound_action(const char *kind)
 static int upsert_parties(struct job *j)
 {
 	const struct stored_event *ev = j->ev;
-	long long now = clock_now_ms();
+	long long now = j->now_ms;
 	int inbound = is_inbound_action(ev->kind);
 	int outbound = !strcmp(ev->kind, "echo");
 
@@ -208,8 +214,9 @@ static int upsert_parties(struct job *j)
 		return -1;
 	}
 	j->conversation_id = sqlite3_column_int64(st, 0);
-	const unsigned char *mode = sqlite3_column_text(st, 1);
-	snprintf(j->mode, sizeof(j->mode), "%s", mode ? (const char *)mode : "");
+	const char *mode = (const char *)sqlite3_column_text(st, 1);
+	if (conversation_mode_parse(mode, &j->mode) < 0)
+		j->mode = CONVERSATION_CLOSED; /* unknown: the bot stays quiet */
 	sqlite3_reset(st);
 	return 0;
 }
@@ -276,7 +283,7 @@ static int record_message(struct job *j, const char *key, int outbound)
 static int record_delivery(struct job *j)
 {
 	json_t *d = json_object_get(j->item, "delivery");
-	long long now = clock_now_ms();
+	long long now = j->now_ms;
 	size_t i;
 	json_t *mid;
 	json_array_foreach(json_object_get(d, "mids"), i, mid)
@@ -307,7 +314,7 @@ static int record_read(struct job *j)
 	sqlite3_stmt *st = stmt(j, S_READ_WM);
 	sqlite3_bind_int64(st, 1, j->conversation_id);
 	sqlite3_bind_int64(st, 2, wm);
-	sqlite3_bind_int64(st, 3, clock_now_ms());
+	sqlite3_bind_int64(st, 3, j->now_ms);
 	return run(j, st);
 }
 
@@ -423,30 +430,29 @@ static int answer(struct job *j)
 	/* The citizen wrote: their window is open, so waiting case notices go
 	 * out now, whoever is handling the conversation. */
 	int notices = case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
-	                                    clock_now_ms(), j->err, j->errlen);
+	                                    j->now_ms, j->err, j->errlen);
 	if (notices < 0)
 		return -1;
 	j->p->queued += notices;
-	if (strcmp(j->mode, "bot") != 0)
+	if (j->mode != CONVERSATION_BOT)
 		return 0;
 	json_t *obj = json_object_get(j->item, message ? "message" : "postback");
 	json_t *text = json_object_get(obj, message ? "text" : "title");
 	json_t *payload = message ? json_object_get(json_object_get(obj, "quick_reply"), "payload")
 	                          : json_object_get(obj, "payload");
-	struct bot_turn turn = {
+	struct dialog_turn turn = {
 	    .page_id = ev->page_id,
 	    .psid = ev->citizen_id,
 	    .conversation_id = j->conversation_id,
 	    .event_id = ev->id,
 	    .text = json_is_string(text) ? json_string_value(text) : NULL,
 	    .payload = json_is_string(payload) ? json_string_value(payload) : NULL,
+	    .now_ms = j->now_ms,
 	};
-	struct dialog_location loc = {0};
-	char *photos = attachments_of(obj, &loc);
-	struct bot_outcome out;
-	int rc = j->p->opt.knowledge ? dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &loc,
-	                                             photos, &out, j->err, j->errlen)
-	                             : bot_answer(j->p->db, &turn, &out, j->err, j->errlen);
+	char *photos = attachments_of(obj, &turn.location);
+	turn.photos_json = photos;
+	struct dialog_outcome out;
+	int rc = dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &out, j->err, j->errlen);
 	free(photos);
 	if (rc < 0)
 		return -1;
@@ -463,9 +469,10 @@ int processor_take_queued(struct processor *p)
 	return n;
 }
 
-int processor_apply(struct processor *p, const struct stored_event *ev, char *err, size_t errlen)
+int processor_apply(struct processor *p, const struct stored_event *ev, long long now_ms, char *err,
+                    size_t errlen)
 {
-	struct job j = {.p = p, .ev = ev, .err = err, .errlen = errlen};
+	struct job j = {.p = p, .ev = ev, .now_ms = now_ms, .err = err, .errlen = errlen};
 	json_error_t jerr;
 	j.item = json_loads(ev->payload, 0, &jerr);
 	if (!json_is_object(j.item)) {

@@ -5,17 +5,18 @@
  * savepoint per event), so an event's effects and its "done" mark commit
  * together or not at all. That includes the bot's answer: an inbound
  * message in a conversation in mode 'bot' gets its reply queued in the
- * outbox (bot.h, outbox.h) in the same savepoint.
+ * outbox (dialog.h, outbox.h) in the same savepoint. The caller passes the
+ * time (now_ms) the event is applied at; the processor never reads the
+ * clock.
  */
 #ifndef BORGERBOT_PROCESS_H
 #define BORGERBOT_PROCESS_H
 
 #include <sqlite3.h>
-
-#include "dialog.h"
 #include <stddef.h>
 
 #include "core/metrics.h"
+#include "dialog.h"
 
 struct stored_event {
 	long long id;
@@ -32,17 +33,24 @@ struct stored_event {
 struct processor;
 
 struct processor_options {
-	int answer;                               /* let the bot answer citizens (bot.h) */
-	struct metrics *metrics;                  /* may be NULL */
-	const struct dialog_knowledge *knowledge; /* may be NULL: greeting/thanks bot only */
+	int answer;              /* let the bot answer citizens (config bot_answers) */
+	struct metrics *metrics; /* may be NULL */
+	/* What the bot knows (dialog.h); required, with its intent engine, when
+	 * answer is set. May be NULL when the bot stays silent. */
+	const struct dialog_knowledge *knowledge;
 };
 
+/* Fails (NULL, err set) on a database error, or when answer is set without
+ * an intent engine: there is no answering without one. */
 struct processor *processor_new(sqlite3 *db, const struct processor_options *opt, char *err,
                                 size_t errlen);
 void processor_free(struct processor *p);
 
-/* Returns 0 on success, -1 with err set when the event cannot be applied. */
-int processor_apply(struct processor *p, const struct stored_event *ev, char *err, size_t errlen);
+/* Applies ev at now_ms (ms since the epoch: the records' timestamps, Meta's
+ * 24-hour window, the dialog's time). Returns 0 on success, -1 with err set
+ * when the event cannot be applied. */
+int processor_apply(struct processor *p, const struct stored_event *ev, long long now_ms, char *err,
+                    size_t errlen);
 
 /* Outbox rows queued since the last call (the worker wakes the sender after
  * its commit when this is non-zero). Rows of a rolled-back event count too:

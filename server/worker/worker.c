@@ -8,6 +8,10 @@
  * record the failure (attempts, next_attempt_at, or parked) -> commit ->
  * if the round queued replies in the outbox, wake the sender (notify hook).
  * A citizen whose event failed in this round gets no more events this round.
+ * The thread reads the wall clock once per round and hands that time down
+ * (worker_run_round -> processor_apply -> dialog_answer), so a test can run
+ * rounds at any time it likes; only the pacing below (yield, checkpoints,
+ * the wait for work) uses the clocks directly.
  *
  * Webhook requests come first: while the ingest writer has requests waiting
  * for a commit, the worker waits (at most yield_wait_ms) before taking the
@@ -37,6 +41,9 @@ struct worker {
 	sqlite3_stmt *mark_done;
 	sqlite3_stmt *mark_failed;
 	sqlite3_stmt *next_due;
+	struct due *due;         /* room for one round's events (opt.batch) */
+	struct blocked *blocked; /* citizens held back in the current round */
+	int running;             /* the thread was started */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -111,20 +118,21 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int mark_done(struct worker *w, long long id)
+static int mark_done(struct worker *w, long long id, long long now_ms)
 {
 	sqlite3_bind_int64(w->mark_done, 1, id);
-	sqlite3_bind_int64(w->mark_done, 2, clock_now_ms());
+	sqlite3_bind_int64(w->mark_done, 2, now_ms);
 	return step_done(w->mark_done);
 }
 
-static int mark_failed(struct worker *w, long long id, int attempts, const char *error, int *parked)
+static int mark_failed(struct worker *w, long long id, int attempts, const char *error,
+                       long long now_ms, int *parked)
 {
 	*parked = attempts >= w->opt.max_attempts;
 	sqlite3_stmt *st = w->mark_failed;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, attempts);
-	sqlite3_bind_int64(st, 3, clock_now_ms() + backoff_ms(&w->opt, attempts));
+	sqlite3_bind_int64(st, 3, now_ms + backoff_ms(&w->opt, attempts));
 	sqlite3_bind_text(st, 4, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 5, *parked ? 2 : 0);
 	return step_done(st);
@@ -171,6 +179,7 @@ static int due_copy(sqlite3_stmt *row, struct due *d)
 struct apply_txn {
 	struct worker *w;
 	const struct stored_event *ev;
+	long long now_ms;
 	char err[512];
 };
 
@@ -179,8 +188,8 @@ static int apply_event(sqlite3 *db, void *arg)
 {
 	(void)db;
 	struct apply_txn *t = arg;
-	if (processor_apply(t->w->proc, t->ev, t->err, sizeof(t->err)) == 0 &&
-	    mark_done(t->w, t->ev->id) == 0)
+	if (processor_apply(t->w->proc, t->ev, t->now_ms, t->err, sizeof(t->err)) == 0 &&
+	    mark_done(t->w, t->ev->id, t->now_ms) == 0)
 		return 0;
 	if (!t->err[0])
 		snprintf(t->err, sizeof(t->err), "database: %s", sqlite3_errmsg(t->w->db));
@@ -189,19 +198,20 @@ static int apply_event(sqlite3 *db, void *arg)
 
 /* Applies one event in a savepoint; returns -1 only on a database failure
  * that should abort the whole round. */
-static int handle_one(struct worker *w, const struct due *d, struct blocked *blocked)
+static int handle_one(struct worker *w, const struct due *d, struct blocked *blocked,
+                      long long now_ms)
 {
 	const struct stored_event *ev = &d->ev;
 	if (blocked_has(blocked, ev->citizen_id))
 		return 0;
-	struct apply_txn t = {.w = w, .ev = ev};
+	struct apply_txn t = {.w = w, .ev = ev, .now_ms = now_ms};
 	int rc = store_savepoint(w->db, apply_event, &t);
 	if (rc == 0)
 		metrics_count(&w->opt.metrics->events_processed, 1);
 	if (rc <= 0)
 		return rc;
 	int parked = 0;
-	if (mark_failed(w, ev->id, d->attempts + 1, t.err, &parked) < 0)
+	if (mark_failed(w, ev->id, d->attempts + 1, t.err, now_ms, &parked) < 0)
 		return -1;
 	char idbuf[24];
 	snprintf(idbuf, sizeof(idbuf), "%lld", ev->id);
@@ -216,11 +226,11 @@ static int handle_one(struct worker *w, const struct due *d, struct blocked *blo
 }
 
 /* Reads up to opt.batch due events into due[]; returns how many, or -1. */
-static int load_due(struct worker *w, struct due *due)
+static int load_due(struct worker *w, struct due *due, long long now_ms)
 {
 	int n = 0;
 	sqlite3_stmt *st = w->select_due;
-	sqlite3_bind_int64(st, 1, clock_now_ms());
+	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_int(st, 2, w->opt.batch);
 	while (n < w->opt.batch && sqlite3_step(st) == SQLITE_ROW) {
 		if (due_copy(st, &due[n]) < 0)
@@ -250,6 +260,7 @@ struct round_txn {
 	struct worker *w;
 	struct due *due;
 	struct blocked *blocked;
+	long long now_ms;
 	int n, done;
 };
 
@@ -260,10 +271,10 @@ static int run_events(sqlite3 *db, void *arg)
 	struct round_txn *t = arg;
 	struct worker *w = t->w;
 	int rc = 0;
-	t->n = load_due(w, t->due);
+	t->n = load_due(w, t->due, t->now_ms);
 	long long started = clock_mono_ms();
 	while (t->done < t->n && rc == 0) {
-		rc = handle_one(w, &t->due[t->done++], t->blocked);
+		rc = handle_one(w, &t->due[t->done++], t->blocked, t->now_ms);
 		/* Requests are waiting: commit what is done and give way. */
 		if (ingest_busy(w) && clock_mono_ms() - started >= w->opt.yield_slice_ms)
 			break;
@@ -272,10 +283,10 @@ static int run_events(sqlite3 *db, void *arg)
 }
 
 /* One round: returns the number of events looked at, or -1 on error. */
-static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
+static int run_round(struct worker *w, struct due *due, struct blocked *blocked, long long now_ms)
 {
 	yield_to_ingest(w);
-	struct round_txn t = {.w = w, .due = due, .blocked = blocked};
+	struct round_txn t = {.w = w, .due = due, .blocked = blocked, .now_ms = now_ms};
 	char err[256] = "";
 	int rc = store_write(w->opt.store, w->db, run_events, &t, err, sizeof(err));
 	if (rc != 0)
@@ -285,6 +296,11 @@ static int run_round(struct worker *w, struct due *due, struct blocked *blocked)
 	due_free(due, t.n);
 	blocked_clear(blocked);
 	return rc != 0 ? -1 : (t.done < t.n ? w->opt.batch : t.n); /* cut short: more to do */
+}
+
+int worker_run_round(struct worker *w, long long now_ms)
+{
+	return run_round(w, w->due, w->blocked, now_ms);
 }
 
 /*
@@ -310,12 +326,12 @@ static void maybe_checkpoint(struct worker *w)
 }
 
 /* Milliseconds until the earliest pending retry, capped at one second. */
-static long long wait_budget_ms(struct worker *w)
+static long long wait_budget_ms(struct worker *w, long long now_ms)
 {
 	long long wait = 1000;
 	if (sqlite3_step(w->next_due) == SQLITE_ROW &&
 	    sqlite3_column_type(w->next_due, 0) != SQLITE_NULL) {
-		long long d = sqlite3_column_int64(w->next_due, 0) - clock_now_ms();
+		long long d = sqlite3_column_int64(w->next_due, 0) - now_ms;
 		wait = d < 0 ? 0 : (d < wait ? d : wait);
 	}
 	sqlite3_reset(w->next_due);
@@ -346,19 +362,13 @@ static int stopping(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct blocked blocked = {0};
-	struct due *due = calloc((size_t)w->opt.batch, sizeof(*due));
-	while (due && !stopping(w)) {
-		int seen = run_round(w, due, &blocked);
+	while (!stopping(w)) {
+		int seen = worker_run_round(w, clock_now_ms());
 		maybe_checkpoint(w);
 		if (seen == w->opt.batch)
 			continue; /* more may be waiting */
-		wait_for_work(w, seen < 0 ? 1000 : wait_budget_ms(w));
+		wait_for_work(w, seen < 0 ? 1000 : wait_budget_ms(w, clock_now_ms()));
 	}
-	if (!due)
-		log_event(LOG_ERROR, "worker_out_of_memory", NULL);
-	free(due);
-	free(blocked.ids);
 	return NULL;
 }
 
@@ -372,6 +382,10 @@ static int prepare(struct worker *w, const char *sql, sqlite3_stmt **st, char *e
 
 static void worker_free(struct worker *w)
 {
+	if (w->blocked)
+		free(w->blocked->ids);
+	free(w->blocked);
+	free(w->due);
 	processor_free(w->proc);
 	sqlite3_finalize(w->select_due);
 	sqlite3_finalize(w->mark_done);
@@ -381,7 +395,7 @@ static void worker_free(struct worker *w)
 	free(w);
 }
 
-struct worker *worker_start(const struct worker_options *opt, char *err, size_t errlen)
+struct worker *worker_open(const struct worker_options *opt, char *err, size_t errlen)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	if (!w) {
@@ -389,6 +403,13 @@ struct worker *worker_start(const struct worker_options *opt, char *err, size_t 
 		return NULL;
 	}
 	w->opt = *opt;
+	w->due = calloc((size_t)(opt->batch > 0 ? opt->batch : 1), sizeof(*w->due));
+	w->blocked = calloc(1, sizeof(*w->blocked));
+	if (!w->due || !w->blocked) {
+		snprintf(err, errlen, "out of memory");
+		worker_free(w);
+		return NULL;
+	}
 	w->db = store_connect(opt->store, err, errlen);
 	if (!w->db || prepare(w, select_due_sql, &w->select_due, err, errlen) < 0 ||
 	    prepare(w, mark_done_sql, &w->mark_done, err, errlen) < 0 ||
@@ -404,11 +425,20 @@ struct worker *worker_start(const struct worker_options *opt, char *err, size_t 
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	return w;
+}
+
+struct worker *worker_start(const struct worker_options *opt, char *err, size_t errlen)
+{
+	struct worker *w = worker_open(opt, err, errlen);
+	if (!w)
+		return NULL;
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		snprintf(err, errlen, "worker: cannot start thread");
-		worker_free(w);
+		worker_stop(w);
 		return NULL;
 	}
+	w->running = 1;
 	return w;
 }
 
@@ -429,7 +459,8 @@ void worker_stop(struct worker *w)
 	w->stopping = 1;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
+	if (w->running)
+		pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	worker_free(w);

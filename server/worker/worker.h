@@ -8,6 +8,9 @@
  * error for an operator ('borgerbot events'), and the citizen's queue moves on.
  * Replies the processor queues in the outbox commit with their event; the
  * notify hook then wakes the outbox sender.
+ *
+ * The thread runs worker_run_round() with the wall clock's time; tests open
+ * a worker without a thread (worker_open) and run rounds at times they pick.
  */
 #ifndef BORGERBOT_WORKER_H
 #define BORGERBOT_WORKER_H
@@ -16,8 +19,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "dialog.h"
 #include "core/metrics.h"
+#include "dialog.h"
 #include "store/store.h"
 
 struct worker;
@@ -32,22 +35,35 @@ struct worker_options {
 	 * worker keeps its turns at the write lock short and rare, so
 	 * acknowledging Meta stays fast under load; NULL = never yield. */
 	const atomic_int *ingest_waiting;
-	int yield_slice_ms; /* longest turn while requests wait */
-	int yield_wait_ms;  /* longest wait for a turn while requests wait */
-	struct metrics *metrics;
+	int yield_slice_ms;                       /* longest turn while requests wait */
+	int yield_wait_ms;                        /* longest wait for a turn while requests wait */
+	struct metrics *metrics;                  /* required */
 	int answer;                               /* let the bot answer citizens (process.h) */
-	const struct dialog_knowledge *knowledge; /* what the bot knows (dialog.h) */
+	const struct dialog_knowledge *knowledge; /* what the bot knows; required when answer */
 	/* Called after a commit that queued outbox rows (wakes the sender). */
 	void (*notify)(void *arg);
 	void *notify_arg;
 };
 
+/* Opens the worker's connection and statements and starts its thread.
+ * Returns NULL with err set on failure (e.g. answer without an engine). */
 struct worker *worker_start(const struct worker_options *opt, char *err, size_t errlen);
+
+/* The same without a thread: the caller runs the rounds. */
+struct worker *worker_open(const struct worker_options *opt, char *err, size_t errlen);
+
+/* One round at now_ms (ms since the epoch): the due events, in one
+ * transaction under the write lock, then the notify hook if replies were
+ * queued. Returns the events looked at (opt.batch when more may be
+ * waiting), or -1 when the round failed and was rolled back. Not while the
+ * worker's own thread runs. */
+int worker_run_round(struct worker *w, long long now_ms);
 
 /* Wakes the worker: new events were stored. Safe from any thread. */
 void worker_notify(void *worker);
 
-/* Finishes the event in hand, then stops. Pending events stay stored. */
+/* Finishes the event in hand, then stops (the thread, if started) and frees
+ * the worker. Pending events stay stored. */
 void worker_stop(struct worker *w);
 
 #endif

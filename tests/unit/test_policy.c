@@ -1,8 +1,7 @@
 /*
  * test_policy.c - the messaging rules (24 hours, 7 days, HUMAN_AGENT only),
  * text splitting at sentence / word / code point boundaries, UTF-8
- * truncation, the Graph error classification and the bot's greeting and
- * thanks check.
+ * truncation and the Graph error classification.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +13,6 @@
 
 #include <cmocka.h>
 
-#include "worker/bot.h"
 #include "outbox/graph.h"
 #include "outbox/policy.h"
 
@@ -137,10 +135,12 @@ static void splits_at_sentence_end(void **state)
 	/* a sentence end at a line break */
 	const char *u = "Linje et\nlinje to og mere tekst";
 	n = policy_split_text(u, 12, sp, 8);
+	assert_true(n >= 2);
 	assert_int_equal(sp[0].len, strlen("Linje et"));
 	/* "3.5" is not a sentence end: no space after the dot */
 	const char *v = "Det koster 3.5 kr og mere";
 	n = policy_split_text(v, 15, sp, 8);
+	assert_true(n >= 2);
 	assert_int_equal(sp[0].len, strlen("Det koster 3.5"));
 }
 
@@ -225,27 +225,6 @@ static void graph_errors_are_classified(void **state)
 	}
 }
 
-static void bot_recognises_greetings_and_thanks(void **state)
-{
-	(void)state;
-	assert_int_equal(bot_classify("Hej", NULL), BOT_GREETING);
-	assert_int_equal(bot_classify("HEJ!!", NULL), BOT_GREETING);
-	assert_int_equal(bot_classify("Godmorgen Borgerbot", NULL), BOT_GREETING);
-	assert_int_equal(bot_classify("god morgen", NULL), BOT_GREETING);
-	assert_int_equal(bot_classify("Halløj", NULL), BOT_GREETING);
-	assert_int_equal(bot_classify("HALLØJ", NULL), BOT_GREETING);
-	assert_int_equal(bot_classify("Tak", NULL), BOT_THANKS);
-	assert_int_equal(bot_classify("Mange tak for hjælpen :)", NULL), BOT_THANKS);
-	assert_int_equal(bot_classify("hej og tak", NULL), BOT_THANKS);
-	assert_int_equal(bot_classify("Hej, der er hul i vejen", NULL), BOT_OTHER);
-	assert_int_equal(bot_classify("Tak, men lyset virker stadig ikke", NULL), BOT_OTHER);
-	assert_int_equal(bot_classify("", NULL), BOT_OTHER);
-	assert_int_equal(bot_classify(NULL, NULL), BOT_OTHER);
-	assert_int_equal(bot_classify("Kom i gang", "GET_STARTED"), BOT_GREETING);
-	assert_non_null(strstr(bot_text(BOT_GREETING), "automatisk"));
-	assert_non_null(strstr(bot_text(BOT_OTHER), "medarbejder"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,7 +239,6 @@ int main(void)
 	    cmocka_unit_test(splits_at_words_then_hard),
 	    cmocka_unit_test(long_text_parts_fit_and_rejoin),
 	    cmocka_unit_test(graph_errors_are_classified),
-	    cmocka_unit_test(bot_recognises_greetings_and_thanks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
