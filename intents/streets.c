@@ -8,12 +8,12 @@
  * an edit-distance scan for long words ("rosenvje").
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include "intent_util.h"
 #include "normalize.h"
 #include "streets.h"
 
@@ -42,17 +42,6 @@ struct streets {
 	size_t *table; /* hash slots: index into keys + 1, 0 = empty */
 	size_t tsize;
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static size_t hash_key(const char *s, size_t len)
 {
@@ -303,23 +292,24 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 		if (n && p[n - 1] == '\r')
 			n--;
 		if (n > STREETS_MAX_LINE) {
-			set_err(err, errlen, "%s:%zu: line longer than %d bytes", name, lineno,
-			        STREETS_MAX_LINE);
+			intent_set_err(err, errlen, "%s:%zu: line longer than %d bytes", name,
+			               lineno, STREETS_MAX_LINE);
 			goto fail;
 		}
 		memcpy(line, p, n);
 		line[n] = 0;
 		p = nl ? nl + 1 : end;
 		if ((why = check_text(line, n))) {
-			set_err(err, errlen, "%s:%zu: %s", name, lineno, why);
+			intent_set_err(err, errlen, "%s:%zu: %s", name, lineno, why);
 			goto fail;
 		}
 		if (lineno == 1) {
 			if (strncmp(line, "\xEF\xBB\xBF", 3) == 0)
 				memmove(line, line + 3, n - 2);
 			if (strcmp(line, "name,abbreviation,area") != 0) {
-				set_err(err, errlen,
-				        "%s:1: expected the header 'name,abbreviation,area'", name);
+				intent_set_err(err, errlen,
+				               "%s:1: expected the header 'name,abbreviation,area'",
+				               name);
 				goto fail;
 			}
 			continue;
@@ -327,8 +317,8 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 		if (n == 0 || line[0] == '#')
 			continue;
 		if (st->nrows == STREETS_MAX_ROWS) {
-			set_err(err, errlen, "%s:%zu: more than %d streets", name, lineno,
-			        STREETS_MAX_ROWS);
+			intent_set_err(err, errlen, "%s:%zu: more than %d streets", name, lineno,
+			               STREETS_MAX_ROWS);
 			goto fail;
 		}
 		if (st->nrows == rcap) {
@@ -339,20 +329,21 @@ struct streets *streets_parse(const char *name, const char *data, size_t len, ch
 			st->rows = r;
 		}
 		if (!parse_row(st, &kcap, line, &why)) {
-			set_err(err, errlen, "%s:%zu: %s", name, lineno, why);
+			intent_set_err(err, errlen, "%s:%zu: %s", name, lineno, why);
 			goto fail;
 		}
 	}
 	if (lineno == 0) {
-		set_err(err, errlen,
-		        "%s: empty file (expected the header 'name,abbreviation,area')", name);
+		intent_set_err(err, errlen,
+		               "%s: empty file (expected the header 'name,abbreviation,area')",
+		               name);
 		goto fail;
 	}
 	if (!build_table(st))
 		goto oom;
 	return st;
 oom:
-	set_err(err, errlen, "%s: out of memory", name);
+	intent_set_err(err, errlen, "%s: out of memory", name);
 fail:
 	streets_free(st);
 	return NULL;
@@ -366,19 +357,19 @@ struct streets *streets_load(const char *path, char *err, size_t errlen)
 	struct streets *st;
 
 	if (!f) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		intent_set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	for (;;) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 65536;
 			if (cap > (size_t)64 << 20) {
-				set_err(err, errlen, "%s: file larger than 64 MB", path);
+				intent_set_err(err, errlen, "%s: file larger than 64 MB", path);
 				goto fail;
 			}
 			char *nb = realloc(buf, cap);
 			if (!nb) {
-				set_err(err, errlen, "%s: out of memory", path);
+				intent_set_err(err, errlen, "%s: out of memory", path);
 				goto fail;
 			}
 			buf = nb;
@@ -389,7 +380,7 @@ struct streets *streets_load(const char *path, char *err, size_t errlen)
 			break;
 	}
 	if (ferror(f)) {
-		set_err(err, errlen, "%s: read error", path);
+		intent_set_err(err, errlen, "%s: read error", path);
 		goto fail;
 	}
 	fclose(f);
