@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "content_data.h"
+#include "core/datafile.h"
 #include "core/textbuf.h"
 #include "store/db.h"
 
@@ -166,12 +167,12 @@ struct winter_plan *winter_load(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (content_path(path, sizeof(path), dir, "winter_classes.csv") < 0 ||
-	    content_csv_read(path, class_header, 3, class_row, w, err, errlen) < 0 ||
-	    content_path(path, sizeof(path), dir, "streets.csv") < 0 ||
-	    content_csv_read(path, street_header, 4, street_row, w, err, errlen) < 0 ||
-	    content_path(path, sizeof(path), dir, "winter.txt") < 0 ||
-	    content_kv_read(path, text_row, w, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "winter_classes.csv") < 0 ||
+	    datafile_read_csv(path, class_header, 3, class_row, w, err, errlen) < 0 ||
+	    datafile_path(path, sizeof(path), dir, "streets.csv") < 0 ||
+	    datafile_read_csv(path, street_header, 4, street_row, w, err, errlen) < 0 ||
+	    datafile_path(path, sizeof(path), dir, "winter.txt") < 0 ||
+	    datafile_read_kv(path, text_row, w, err, errlen) < 0)
 		goto fail;
 	if (!w->pavement_rule || !w->paths) {
 		snprintf(err, errlen, "%s: pavement_rule and paths are required", path);
