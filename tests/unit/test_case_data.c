@@ -19,6 +19,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/content_data.h"
+#include "domain/street_register.h"
 #include "store/db.h"
 #include "domain/winter.h"
 
@@ -158,20 +159,54 @@ static void demo_rules_load_and_broken_files_are_named(void **state)
 	assert_non_null(strstr(err, ":3: category 'a' is listed twice"));
 }
 
+#define HEADER "street,abbreviation,area,winter_class,route\n"
+
+/* The winter plan of dir with the streets of dir/streets.csv: rows read, or -1 (err). */
+static int read_plan_streets(char *err, size_t errlen)
+{
+	char path[128];
+	struct winter_plan *w = winter_load(dir, err, errlen);
+	assert_non_null(w);
+	snprintf(path, sizeof(path), "%s/streets.csv", dir);
+	int n = street_register_read(path, NULL, w, err, errlen);
+	winter_free(w);
+	return n;
+}
+
+/* The demo municipality's winter plan, streets included (as `borgerbot serve` loads it). */
+static struct winter_plan *demo_plan(void)
+{
+	char err[300];
+	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
+	assert_non_null(w);
+	assert_true(street_register_read(DEMO "/streets.csv", NULL, w, err, sizeof(err)) > 0);
+	return w;
+}
+
 static void winter_plan_broken_files_are_named(void **state)
 {
 	(void)state;
 	char err[300];
-	put("streets.csv", "street,area,winter_class,route\nDuevej,Fuglekvarteret,Z,Rute 4\n");
-	assert_null(winter_load(dir, err, sizeof(err)));
+	put("streets.csv", HEADER "Duevej,,Fuglekvarteret,Z,Rute 4\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "streets.csv:2: unknown winter_class 'Z'"));
-	put("streets.csv", "street,area,winter_class,route\nDuevej,F,C,R\nduevej,F,C,R\n");
-	assert_null(winter_load(dir, err, sizeof(err)));
+	put("streets.csv", HEADER "Duevej,,F,C,R\nduevej,,F,C,R\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "streets.csv:3: street 'duevej' is listed twice"));
-	put("streets.csv", "street,area,winter_class,route\nDuevej,,C,R\n");
-	assert_null(winter_load(dir, err, sizeof(err)));
+	put("streets.csv", HEADER "Duevej,,,C,R\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "streets.csv:2: area must be"));
-	put("streets.csv", "street,area,winter_class,route\n");
+	put("streets.csv", HEADER "Duevej,,F,C,\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "streets.csv:2: route must be"));
+	put("streets.csv", "street,area,winter_class,route\nDuevej,F,C,R\n"); /* the old format */
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
+	assert_non_null(strstr(
+	    err, "streets.csv:1: header must be 'street,abbreviation,area,winter_class,route'"));
+	/* outside the plan: in the register, not in the plan */
+	put("streets.csv", HEADER "Egeskovvej,,,,\nDuevej,,F,C,R\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), 2);
+	put("streets.csv", HEADER);
 	put("winter.txt", "paths: x\n");
 	assert_null(winter_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "pavement_rule and paths are required"));
@@ -192,10 +227,8 @@ static sqlite3 *memdb(void)
 static void winter_answers_street_area_and_general(void **state)
 {
 	(void)state;
-	char err[300], buf[2000];
-	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
-	if (!w)
-		fail_msg("%s", err);
+	char buf[2000];
+	struct winter_plan *w = demo_plan();
 	sqlite3 *db = memdb();
 	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, buf, sizeof(buf)),
 	                 WINTER_STREET);
@@ -230,7 +263,7 @@ static void gritting_runs_show_in_answers_for_24_hours(void **state)
 {
 	(void)state;
 	char err[300], buf[2000];
-	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
+	struct winter_plan *w = demo_plan();
 	sqlite3 *db = memdb();
 	int bad;
 	long long now = db_now_ms();
