@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/street_register.h"
 #include "intents/intent.h"
 
 static const char *const templates[] = {
@@ -172,7 +173,7 @@ static int dump_corpus(const char *path, char **msgs, size_t n)
 int main(int argc, char **argv)
 {
 	const char *dir = BORGERBOT_SOURCE_DIR "/intents/defs";
-	const char *csv = BORGERBOT_SOURCE_DIR "/intents/defs/streets/demo-streets.csv";
+	const char *csv = BORGERBOT_SOURCE_DIR "/municipality/" STREET_REGISTER_FILE;
 	const char *dump = NULL;
 	size_t n = 20000, matched = 0;
 	int runs = 5, jit_only = 0;
@@ -198,7 +199,8 @@ int main(int argc, char **argv)
 		                "[--messages N] [--runs R] [--dump FILE]\n");
 		return 2;
 	}
-	struct intent_engine *e = intent_engine_load(dir, csv, err, sizeof(err));
+	struct streets *reg = street_register_load(csv, NULL, err, sizeof(err));
+	struct intent_engine *e = reg ? intent_engine_load(dir, reg, err, sizeof(err)) : NULL;
 	if (!e) {
 		fprintf(stderr, "intent_bench: %s\n", err);
 		return 1;

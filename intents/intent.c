@@ -208,7 +208,7 @@ static const struct intent_def *find_def(const struct intent_engine *e, const ch
 	return NULL;
 }
 
-struct intent_engine *intent_engine_load(const char *intents_dir, const char *streets_csv,
+struct intent_engine *intent_engine_load(const char *intents_dir, struct streets *streets,
                                          char *err, size_t errlen)
 {
 	struct intent_engine *e = calloc(1, sizeof(*e));
@@ -216,8 +216,10 @@ struct intent_engine *intent_engine_load(const char *intents_dir, const char *st
 
 	if (!e) {
 		snprintf(err, errlen, "out of memory");
+		streets_free(streets);
 		return NULL;
 	}
+	e->streets = streets; /* ours from here on, freed with the engine */
 	e->jit_available = pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
 	if (!(e->pf = prefilter_new())) {
 		snprintf(err, errlen, "out of memory");
@@ -245,8 +247,6 @@ struct intent_engine *intent_engine_load(const char *intents_dir, const char *st
 		goto fail;
 	}
 	e->none = find_def(e, "none");
-	if (streets_csv && !(e->streets = streets_load(streets_csv, err, errlen)))
-		goto fail;
 	e->jit = e->jit_available;
 	return e;
 fail:

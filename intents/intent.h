@@ -2,10 +2,11 @@
  * intent.h - the intent engine: what is this citizen's message about?
  *
  * An engine is loaded from a directory of *.intent files (see docs/intents.md)
- * and, optionally, a street register CSV (streets.h). It is read-only after
- * loading, so any number of threads may classify with it at once. To reload,
- * load a new engine, swap your pointer, and free the old one once no thread
- * uses it any more (the caller owns the swap).
+ * and, optionally, a street register the caller built in memory (streets.h).
+ * It is read-only after loading, so any number of threads may classify with
+ * it at once. To reload, load a new engine (with a new register), swap your
+ * pointer, and free the old one once no thread uses it any more (the caller
+ * owns the swap).
  */
 #ifndef BORGERBOT_INTENT_H
 #define BORGERBOT_INTENT_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 
 struct intent_engine;
+struct streets;
 
 struct intent_result {
 	char intent[32];         /* e.g. "streetlight_outage"; "none" if nothing matched */
@@ -26,11 +28,12 @@ struct intent_result {
 };
 
 /*
- * Load every *.intent file (and the optional angry.tone file) in intents_dir,
- * compile all patterns, and load streets_csv (may be NULL: no register).
+ * Load every *.intent file (and the optional angry.tone file) in intents_dir
+ * and compile all patterns. The engine takes streets, the street register
+ * (NULL: none), and frees it with itself, or at once when loading fails.
  * Returns NULL with a one-line reason ("FILE:LINE: ...") in err on failure.
  */
-struct intent_engine *intent_engine_load(const char *intents_dir, const char *streets_csv,
+struct intent_engine *intent_engine_load(const char *intents_dir, struct streets *streets,
                                          char *err, size_t errlen);
 void intent_engine_free(struct intent_engine *e);
 

@@ -7,26 +7,17 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "intent_internal.h"
+#include "intent_util.h"
 #include "normalize.h"
 
 #define MAX_FILE (1 << 20)
 #define MAX_LINE 4000
 #define MAX_FILES 256
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void lines_free(struct intent_lines *l)
 {
@@ -76,18 +67,19 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 	char *buf;
 
 	if (!f) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		intent_set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	buf = malloc(MAX_FILE + 1);
 	if (!buf) {
 		fclose(f);
-		set_err(err, errlen, "%s: out of memory", path);
+		intent_set_err(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	*len = fread(buf, 1, MAX_FILE + 1, f);
 	if (ferror(f) || *len > MAX_FILE) {
-		set_err(err, errlen, "%s: %s", path, ferror(f) ? "read error" : "larger than 1 MB");
+		intent_set_err(err, errlen, "%s: %s", path,
+		               ferror(f) ? "read error" : "larger than 1 MB");
 		fclose(f);
 		free(buf);
 		return NULL;
@@ -122,18 +114,6 @@ static int parse_yes_no(const char *v, int *out)
 	return -1;
 }
 
-static char *trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = 0;
-	return s;
-}
-
 /* One "key: value" line into d. Returns NULL or the reason it is wrong. */
 static const char *parse_line(struct intent_def *d, int is_tone, char *line, int lineno)
 {
@@ -144,8 +124,8 @@ static const char *parse_line(struct intent_def *d, int is_tone, char *line, int
 	if (!colon)
 		return "expected 'key: value'";
 	*colon = 0;
-	key = trim(key);
-	value = trim(colon + 1);
+	key = intent_trim(key);
+	value = intent_trim(colon + 1);
 	for (const char *k = key; *k; k++)
 		if (!((*k >= 'a' && *k <= 'z') || *k == '_'))
 			return "expected 'key: value' (a key is a lower-case word such as "
@@ -208,7 +188,7 @@ static int parse_file(const char *path, int is_tone, struct intent_def *d, char 
 	if (!(d->file = strdup(path)))
 		goto oom;
 	if (memchr(buf, 0, len)) {
-		set_err(err, errlen, "%s: contains a NUL byte (not a text file?)", path);
+		intent_set_err(err, errlen, "%s: contains a NUL byte (not a text file?)", path);
 		goto fail;
 	}
 	p = buf;
@@ -225,42 +205,42 @@ static int parse_file(const char *path, int is_tone, struct intent_def *d, char 
 			*nl = 0;
 		lineno++;
 		if (n > MAX_LINE) {
-			set_err(err, errlen, "%s:%d: line longer than %d bytes", path, lineno,
-			        MAX_LINE);
+			intent_set_err(err, errlen, "%s:%d: line longer than %d bytes", path,
+			               lineno, MAX_LINE);
 			goto fail;
 		}
 		for (size_t i = 0; i < n;) {
 			int k = utf8_seq_len((const unsigned char *)line + i, n - i);
 			if (!k) {
-				set_err(err, errlen,
-				        "%s:%d: invalid UTF-8 (save the file as UTF-8)", path,
-				        lineno);
+				intent_set_err(err, errlen,
+				               "%s:%d: invalid UTF-8 (save the file as UTF-8)",
+				               path, lineno);
 				goto fail;
 			}
 			i += (size_t)k;
 		}
-		line = trim(line);
+		line = intent_trim(line);
 		if (!*line || line[0] == '#')
 			continue;
 		if ((why = parse_line(d, is_tone, line, lineno))) {
-			set_err(err, errlen, "%s:%d: %s", path, lineno, why);
+			intent_set_err(err, errlen, "%s:%d: %s", path, lineno, why);
 			goto fail;
 		}
 	}
 	if (is_tone)
 		strcpy(d->name, "angry");
 	if (!d->name[0]) {
-		set_err(err, errlen, "%s: missing 'name:'", path);
+		intent_set_err(err, errlen, "%s: missing 'name:'", path);
 		goto fail;
 	}
 	if (!d->patterns.n && strcmp(d->name, "none") != 0) {
-		set_err(err, errlen, "%s: no 'pattern:' line", path);
+		intent_set_err(err, errlen, "%s: no 'pattern:' line", path);
 		goto fail;
 	}
 	free(buf);
 	return 0;
 oom:
-	set_err(err, errlen, "%s: out of memory", path);
+	intent_set_err(err, errlen, "%s: out of memory", path);
 fail:
 	free(buf);
 	return -1;
@@ -286,18 +266,19 @@ static int list_files(const char *dir, char **names, char *err, size_t errlen)
 	int n = 0;
 
 	if (!dp) {
-		set_err(err, errlen, "%s: %s", dir, strerror(errno));
+		intent_set_err(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(dp))) {
 		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".intent"))
 			continue;
 		if (n == MAX_FILES) {
-			set_err(err, errlen, "%s: more than %d .intent files", dir, MAX_FILES);
+			intent_set_err(err, errlen, "%s: more than %d .intent files", dir,
+			               MAX_FILES);
 			goto fail;
 		}
 		if (!(names[n] = strdup(de->d_name))) {
-			set_err(err, errlen, "out of memory");
+			intent_set_err(err, errlen, "out of memory");
 			goto fail;
 		}
 		n++;
@@ -326,11 +307,11 @@ int intent_defs_load(const char *dir, struct intent_def **defs, size_t *ndefs,
 	if (n < 0)
 		return -1;
 	if (n == 0) {
-		set_err(err, errlen, "%s: no .intent files", dir);
+		intent_set_err(err, errlen, "%s: no .intent files", dir);
 		goto out;
 	}
 	if (!(v = calloc((size_t)n, sizeof(*v)))) {
-		set_err(err, errlen, "out of memory");
+		intent_set_err(err, errlen, "out of memory");
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -341,8 +322,9 @@ int intent_defs_load(const char *dir, struct intent_def **defs, size_t *ndefs,
 		}
 		for (size_t j = 0; j < nv; j++) {
 			if (!strcmp(v[j].name, v[nv].name)) {
-				set_err(err, errlen, "%s: duplicate intent '%s' (also in %s)", path,
-				        v[nv].name, v[j].file);
+				intent_set_err(err, errlen,
+				               "%s: duplicate intent '%s' (also in %s)", path,
+				               v[nv].name, v[j].file);
 				intent_def_clear(&v[nv]);
 				goto out;
 			}

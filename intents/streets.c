@@ -1,19 +1,24 @@
 /*
- * streets.c - the street register (see streets.h for the CSV format).
+ * streets.c - the street register (see streets.h).
  *
- * Data flow: CSV -> rows validated line by line -> each name and abbreviation
- * normalised (normalize_text) with the spaces removed ("Gl. Kongevej" ->
- * "glkongevej") -> open-addressing hash of keys -> streets_find() joins one to
- * three words of the message the same way and looks them up, falling back to
- * an edit-distance scan for long words ("rosenvje").
+ * Data flow: streets_add() checks one street (name, abbreviation, area) ->
+ * each name, abbreviation and area is normalised (normalize_text) with the
+ * spaces removed ("Gl. Kongevej" -> "glkongevej") -> the key goes into an
+ * open-addressing hash table that grows as streets are added, so a register
+ * can be searched at any time and needs no "finish" call -> streets_find()
+ * joins one to three words of the message the same way and looks them up,
+ * falling back to an edit-distance scan for long words ("rosenvje").
+ *
+ * Keys are kept in the order they were added and the table is linear
+ * probing without deletions, so a look-up finds the first street (or area)
+ * that had a key: the first row wins, as in the file it came from.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include "intent_util.h"
 #include "normalize.h"
 #include "streets.h"
 
@@ -29,30 +34,19 @@ struct key {
 };
 
 struct row {
-	char *name, *area;
+	char *name, *area; /* area points into areas, or NULL */
 };
 
 struct streets {
 	struct row *rows;
-	size_t nrows;
+	size_t nrows, rcap;
 	char **areas;
 	size_t nareas;
-	struct key *keys; /* all keys, for the fuzzy scan */
-	size_t nkeys;
+	struct key *keys; /* all keys in the order added, for the fuzzy scan */
+	size_t nkeys, kcap;
 	size_t *table; /* hash slots: index into keys + 1, 0 = empty */
-	size_t tsize;
+	size_t tsize;  /* a power of two, at least twice nkeys */
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static size_t hash_key(const char *s, size_t len)
 {
@@ -76,6 +70,7 @@ static size_t make_key(const char *name, size_t len, char *key, size_t keysize)
 	return k;
 }
 
+/* The first key added with this text (a street or an area), or NULL. */
 static const struct key *lookup(const struct streets *st, const char *key, size_t len)
 {
 	if (!st->tsize)
@@ -88,6 +83,51 @@ static const struct key *lookup(const struct streets *st, const char *key, size_
 		if (k->len == len && memcmp(k->key, key, len) == 0)
 			return k;
 	}
+}
+
+/* 1 if a key with this text and kind is already in the table. */
+static int has_key(const struct streets *st, const char *key, size_t len, enum key_kind kind)
+{
+	if (!st->tsize)
+		return 0;
+	for (size_t h = hash_key(key, len) & (st->tsize - 1);; h = (h + 1) & (st->tsize - 1)) {
+		size_t slot = st->table[h];
+		if (!slot)
+			return 0;
+		const struct key *k = &st->keys[slot - 1];
+		if (k->kind == kind && k->len == len && memcmp(k->key, key, len) == 0)
+			return 1;
+	}
+}
+
+static void table_put(size_t *table, size_t tsize, const struct key *k, size_t index)
+{
+	size_t h = hash_key(k->key, k->len) & (tsize - 1);
+
+	while (table[h])
+		h = (h + 1) & (tsize - 1);
+	table[h] = index + 1;
+}
+
+/* Makes room for one more key: the table doubles (keys re-added in order) when half full. */
+static int table_reserve(struct streets *st)
+{
+	if (st->tsize && (st->nkeys + 1) * 2 <= st->tsize)
+		return 0;
+	size_t tsize = st->tsize ? st->tsize * 2 : 64;
+	size_t *table = calloc(tsize, sizeof(*table));
+	if (!table)
+		return -1;
+	for (size_t i = 0; i < st->nkeys; i++)
+		table_put(table, tsize, &st->keys[i], i);
+	free(st->table);
+	st->table = table, st->tsize = tsize;
+	return 0;
+}
+
+struct streets *streets_new(void)
+{
+	return calloc(1, sizeof(struct streets));
 }
 
 void streets_free(struct streets *st)
@@ -112,104 +152,54 @@ size_t streets_count(const struct streets *st)
 	return st ? st->nrows : 0;
 }
 
-/* --- CSV parsing ---------------------------------------------------------- */
+/* --- building ------------------------------------------------------------- */
 
-/* Split one CSV line into at most 3 fields (quotes allowed). Returns the field count or -1. */
-static int split_csv(const char *line, char fields[3][STREETS_MAX_NAME + 1], const char **why)
+/* NULL, or why a field cannot be in the register. */
+static const char *check_field(const char *s, size_t len)
 {
-	int nf = 0;
-	const char *p = line;
+	const unsigned char *u = (const unsigned char *)s;
 
-	for (;;) {
-		size_t n = 0;
-		int quoted = (*p == '"');
-		if (nf == 3) {
-			*why = "too many fields (expected name,abbreviation,area)";
-			return -1;
-		}
-		if (quoted)
-			p++;
-		while (*p && (quoted || *p != ',')) {
-			if (quoted && *p == '"') {
-				if (p[1] != '"')
-					break;
-				p++;
-			}
-			if (n == STREETS_MAX_NAME) {
-				*why = "field longer than 100 bytes";
-				return -1;
-			}
-			fields[nf][n++] = *p++;
-		}
-		if (quoted) {
-			if (*p != '"') {
-				*why = "unterminated quote";
-				return -1;
-			}
-			p++;
-			if (*p && *p != ',') {
-				*why = "text after a closing quote";
-				return -1;
-			}
-		}
-		fields[nf][n] = 0;
-		/* trim spaces */
-		char *f = fields[nf];
-		size_t b = 0;
-		while (f[b] == ' ')
-			b++;
-		memmove(f, f + b, strlen(f + b) + 1);
-		n = strlen(f);
-		while (n && f[n - 1] == ' ')
-			f[--n] = 0;
-		nf++;
-		if (!*p)
-			return nf;
-		p++; /* ',' */
-	}
-}
-
-static const char *check_text(const char *line, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)line;
-
+	if (len > STREETS_MAX_NAME)
+		return "is longer than 100 bytes";
 	for (size_t i = 0; i < len;) {
-		int n = utf8_seq_len(s + i, len - i);
+		int n = utf8_seq_len(u + i, len - i);
 		if (n == 0)
-			return "invalid UTF-8";
-		if (n == 1 && (s[i] < 0x20 || s[i] == 0x7F))
-			return "control character";
+			return "is not valid UTF-8";
+		if (n == 1 && (u[i] < 0x20 || u[i] == 0x7F))
+			return "has a control character";
 		i += (size_t)n;
 	}
 	return NULL;
 }
 
-static int push_key(struct streets *st, size_t *cap, const char *name, enum key_kind kind,
-                    size_t row)
+/* Adds the key of name (ignored when it has no letters or is already there). 0, or -1: no
+ * memory. */
+static int push_key(struct streets *st, const char *name, enum key_kind kind, size_t row)
 {
 	char key[KEY_MAX];
 	size_t len = make_key(name, strlen(name), key, sizeof(key));
 
-	if (len == 0)
-		return 1;                      /* nothing to look up */
-	for (size_t i = 0; i < st->nkeys; i++) /* only at load; registers are small */
-		if (st->keys[i].len == len && st->keys[i].kind == kind &&
-		    memcmp(st->keys[i].key, key, len) == 0)
-			return 1;
-	if (st->nkeys == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
+	if (len == 0 || has_key(st, key, len, kind))
+		return 0; /* nothing to look up, or nothing new */
+	if (st->nkeys == st->kcap) {
+		size_t ncap = st->kcap ? st->kcap * 2 : 64;
 		struct key *k = realloc(st->keys, ncap * sizeof(*k));
 		if (!k)
-			return 0;
-		st->keys = k, *cap = ncap;
+			return -1;
+		st->keys = k, st->kcap = ncap;
 	}
-	st->keys[st->nkeys] = (struct key){strdup(key), len, kind, row};
-	if (!st->keys[st->nkeys].key)
-		return 0;
+	if (table_reserve(st) < 0)
+		return -1;
+	struct key *k = &st->keys[st->nkeys];
+	*k = (struct key){strdup(key), len, kind, row};
+	if (!k->key)
+		return -1;
+	table_put(st->table, st->tsize, k, st->nkeys);
 	st->nkeys++;
-	return 1;
+	return 0;
 }
 
+/* The index of area in areas (added if new), or -1: no memory. */
 static ssize_t area_index(struct streets *st, const char *area)
 {
 	for (size_t i = 0; i < st->nareas; i++)
@@ -224,182 +214,71 @@ static ssize_t area_index(struct streets *st, const char *area)
 	return (ssize_t)st->nareas++;
 }
 
-static int build_table(struct streets *st)
+/* NULL, or why the street cannot be added (fields checked, room for a row). */
+static const char *check_street(const struct streets *st, const char *name,
+                                const char *const fields[3], char *why, size_t whylen)
 {
-	st->tsize = 16;
-	while (st->tsize < st->nkeys * 2)
-		st->tsize *= 2;
-	st->table = calloc(st->tsize, sizeof(*st->table));
-	if (!st->table)
-		return 0;
-	for (size_t i = 0; i < st->nkeys; i++) {
-		size_t h = hash_key(st->keys[i].key, st->keys[i].len) & (st->tsize - 1);
-		while (st->table[h]) {
-			const struct key *o = &st->keys[st->table[h] - 1];
-			if (o->len == st->keys[i].len && !memcmp(o->key, st->keys[i].key, o->len))
-				break; /* same key as a street and an area: first one wins */
-			h = (h + 1) & (st->tsize - 1);
+	static const char *const what[3] = {"street", "abbreviation", "area"};
+	char key[KEY_MAX];
+
+	if (!*name)
+		return "empty street name";
+	for (int i = 0; i < 3; i++) {
+		const char *bad = check_field(fields[i], strlen(fields[i]));
+		if (bad) {
+			snprintf(why, whylen, "%s %s", what[i], bad);
+			return why;
 		}
-		if (!st->table[h])
-			st->table[h] = i + 1;
 	}
-	return 1;
+	if (!make_key(name, strlen(name), key, sizeof(key)))
+		return "street name has no letters";
+	if (st->nrows == STREETS_MAX_ROWS)
+		return "more than 100000 streets";
+	return NULL;
 }
 
-static int parse_row(struct streets *st, size_t *kcap, const char *line, const char **why)
+/* Adds the row; *a is its area's index, or -1 for none. 0, or -1: no memory. */
+static int add_row(struct streets *st, const char *name, const char *area, ssize_t *a)
 {
-	char f[3][STREETS_MAX_NAME + 1];
-	int nf = split_csv(line, f, why);
-	ssize_t area = -1;
+	*a = -1;
+	if (*area && (*a = area_index(st, area)) < 0)
+		return -1;
+	if (st->nrows == st->rcap) {
+		size_t ncap = st->rcap ? st->rcap * 2 : 64;
+		struct row *r = realloc(st->rows, ncap * sizeof(*r));
+		if (!r)
+			return -1;
+		st->rows = r, st->rcap = ncap;
+	}
+	struct row *r = &st->rows[st->nrows];
+	r->area = *a >= 0 ? st->areas[*a] : NULL;
+	if (!(r->name = strdup(name)))
+		return -1;
+	st->nrows++;
+	return 0;
+}
 
-	if (nf < 0)
-		return 0;
-	if (nf < 1 || !f[0][0]) {
-		*why = "empty street name";
-		return 0;
-	}
-	char key[KEY_MAX];
-	if (!make_key(f[0], strlen(f[0]), key, sizeof(key))) {
-		*why = "street name has no letters";
-		return 0;
-	}
-	if (nf == 3 && f[2][0] && (area = area_index(st, f[2])) < 0) {
-		*why = "out of memory";
-		return 0;
+int streets_add(struct streets *st, const char *name, const char *abbreviation, const char *area,
+                char *err, size_t errlen)
+{
+	const char *const f[3] = {name ? name : "", abbreviation ? abbreviation : "",
+	                          area ? area : ""};
+	char why[80];
+	const char *bad = check_street(st, f[0], f, why, sizeof(why));
+
+	if (bad) {
+		intent_set_err(err, errlen, "%s", bad);
+		return -1;
 	}
 	size_t r = st->nrows;
-	st->rows[r].name = strdup(f[0]);
-	st->rows[r].area = area >= 0 ? st->areas[area] : NULL;
-	if (!st->rows[r].name) {
-		*why = "out of memory";
-		return 0;
+	ssize_t a;
+	if (add_row(st, f[0], f[2], &a) < 0 || push_key(st, f[0], KEY_STREET, r) < 0 ||
+	    (f[1][0] && push_key(st, f[1], KEY_STREET, r) < 0) ||
+	    (a >= 0 && push_key(st, f[2], KEY_AREA, (size_t)a) < 0)) {
+		intent_set_err(err, errlen, "out of memory");
+		return -1;
 	}
-	st->nrows++;
-	if (!push_key(st, kcap, f[0], KEY_STREET, r) ||
-	    (nf >= 2 && f[1][0] && !push_key(st, kcap, f[1], KEY_STREET, r)) ||
-	    (area >= 0 && !push_key(st, kcap, f[2], KEY_AREA, (size_t)area))) {
-		*why = "out of memory";
-		return 0;
-	}
-	return 1;
-}
-
-struct streets *streets_parse(const char *name, const char *data, size_t len, char *err,
-                              size_t errlen)
-{
-	struct streets *st = calloc(1, sizeof(*st));
-	size_t kcap = 0, lineno = 0, rcap = 0;
-	const char *p = data, *end = data + len;
-	char line[STREETS_MAX_LINE + 1];
-
-	if (!st)
-		goto oom;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *why = NULL;
-
-		lineno++;
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (n > STREETS_MAX_LINE) {
-			set_err(err, errlen, "%s:%zu: line longer than %d bytes", name, lineno,
-			        STREETS_MAX_LINE);
-			goto fail;
-		}
-		memcpy(line, p, n);
-		line[n] = 0;
-		p = nl ? nl + 1 : end;
-		if ((why = check_text(line, n))) {
-			set_err(err, errlen, "%s:%zu: %s", name, lineno, why);
-			goto fail;
-		}
-		if (lineno == 1) {
-			if (strncmp(line, "\xEF\xBB\xBF", 3) == 0)
-				memmove(line, line + 3, n - 2);
-			if (strcmp(line, "name,abbreviation,area") != 0) {
-				set_err(err, errlen,
-				        "%s:1: expected the header 'name,abbreviation,area'", name);
-				goto fail;
-			}
-			continue;
-		}
-		if (n == 0 || line[0] == '#')
-			continue;
-		if (st->nrows == STREETS_MAX_ROWS) {
-			set_err(err, errlen, "%s:%zu: more than %d streets", name, lineno,
-			        STREETS_MAX_ROWS);
-			goto fail;
-		}
-		if (st->nrows == rcap) {
-			rcap = rcap ? rcap * 2 : 64;
-			struct row *r = realloc(st->rows, rcap * sizeof(*r));
-			if (!r)
-				goto oom;
-			st->rows = r;
-		}
-		if (!parse_row(st, &kcap, line, &why)) {
-			set_err(err, errlen, "%s:%zu: %s", name, lineno, why);
-			goto fail;
-		}
-	}
-	if (lineno == 0) {
-		set_err(err, errlen,
-		        "%s: empty file (expected the header 'name,abbreviation,area')", name);
-		goto fail;
-	}
-	if (!build_table(st))
-		goto oom;
-	return st;
-oom:
-	set_err(err, errlen, "%s: out of memory", name);
-fail:
-	streets_free(st);
-	return NULL;
-}
-
-struct streets *streets_load(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	struct streets *st;
-
-	if (!f) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (size_t)64 << 20) {
-				set_err(err, errlen, "%s: file larger than 64 MB", path);
-				goto fail;
-			}
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				set_err(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		set_err(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
-	st = streets_parse(path, buf, len, err, errlen);
-	free(buf);
-	return st;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
+	return 0;
 }
 
 /* --- lookup --------------------------------------------------------------- */

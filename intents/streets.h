@@ -3,19 +3,23 @@
  * abbreviations and neighbourhoods, and the lookup of a street or area named
  * in a (normalised) citizen message.
  *
- * CSV format (UTF-8, one street per line, header required):
- *   name,abbreviation,area
- *   Gammel Kongevej,Gl. Kongevej,Centrum
- *   Rosenvej,,Blomsterkvarteret
- * A field may be double-quoted ("a, b"); abbreviation and area may be empty.
+ * The engine reads no files for it: the caller builds a register in memory,
+ * one street at a time, and hands it to intent_engine_load() (the server
+ * reads municipality/streets.csv once and gives each row to the register and
+ * to the winter plan; docs/intents.md):
+ *
+ *     struct streets *st = streets_new();
+ *     streets_add(st, "Gammel Kongevej", "Gl. Kongevej", "Midtbyen", err, sizeof(err));
+ *     streets_add(st, "Egeskovvej", NULL, NULL, err, sizeof(err));
+ *
+ * A name may appear more than once (the first row's area wins a look-up).
  */
 #ifndef BORGERBOT_STREETS_H
 #define BORGERBOT_STREETS_H
 
 #include <stddef.h>
 
-#define STREETS_MAX_LINE 512    /* bytes per CSV line */
-#define STREETS_MAX_NAME 100    /* bytes per field */
+#define STREETS_MAX_NAME 100    /* bytes per name, abbreviation or area */
 #define STREETS_MAX_ROWS 100000 /* streets per register */
 
 struct streets;
@@ -27,11 +31,17 @@ struct streets_match {
 	size_t street_end; /* byte offset in the normalised text after the street */
 };
 
-/* Parse and validate a register. On error returns NULL with "FILE:LINE: reason" in err. */
-struct streets *streets_load(const char *path, char *err, size_t errlen);
-/* The same from memory (name is used in error messages). */
-struct streets *streets_parse(const char *name, const char *data, size_t len, char *err,
-                              size_t errlen);
+/* An empty register (NULL: out of memory). */
+struct streets *streets_new(void);
+/*
+ * Adds one street. name is required; abbreviation and area may be NULL or ""
+ * (none). Each is at most STREETS_MAX_NAME bytes of valid UTF-8 without
+ * control characters, and the name must have a letter. Returns 0, or -1 with
+ * the reason in err (no file or line: the caller knows where the row came
+ * from). Not thread-safe; a register handed to the engine is not added to.
+ */
+int streets_add(struct streets *st, const char *name, const char *abbreviation, const char *area,
+                char *err, size_t errlen);
 void streets_free(struct streets *st);
 size_t streets_count(const struct streets *st);
 

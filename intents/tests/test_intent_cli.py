@@ -8,7 +8,8 @@ import unittest
 
 BIN = os.environ.get("BORGERBOT_BIN", "build/borgerbot")
 INTENTS = os.environ.get("BORGERBOT_INTENTS", "intents")
-STREETS = os.environ.get("BORGERBOT_STREETS", "intents/defs/streets/demo-streets.csv")
+STREETS = os.environ.get("BORGERBOT_STREETS", "municipality/streets.csv")
+HEADER = b"street,abbreviation,area,winter_class,route\n"
 
 
 def run(args, data=b""):
@@ -125,15 +126,25 @@ class StreetsCommand(unittest.TestCase):
 
     def test_hostile_rows_are_rejected_with_line_numbers(self):
         cases = [
-            (b"", b"empty file"),
-            (b"street,area\n", b":1: expected the header"),
-            (b"name,abbreviation,area\nDuevej,,\nA,B,C,D\n", b":3: too many fields"),
-            (b"name,abbreviation,area\n\"Duevej\n", b":2: unterminated quote"),
-            (b"name,abbreviation,area\nDue\x1bvej,,\n", b":2: control character"),
-            (b"name,abbreviation,area\nDue\xffvej,,\n", b":2: invalid UTF-8"),
-            (b"name,abbreviation,area\n" + b"x" * 600 + b"\n", b":2: line longer than 512"),
-            (b"name,abbreviation,area\n" + b"x" * 200 + b",,\n", b":2: field longer than 100"),
-            (b"name,abbreviation,area\n,,Midt\n", b":2: empty street name"),
+            (b"", b":1: missing header line 'street,abbreviation,area,winter_class,route'"),
+            (b"name,abbreviation,area\nDuevej,,\n",
+             b":1: header must be 'street,abbreviation,area,winter_class,route'"),
+            (HEADER + b"Duevej,,,,\nA,B,C,D,E,F\n", b":3: expected 5 fields, found 6"),
+            (HEADER + b"Duevej\n", b":2: expected 5 fields, found 1"),
+            (HEADER + b"\"Duevej\n", b":2: unterminated quote"),
+            (HEADER + b"Due\x1bvej,,,,\n", b":2: control character"),
+            (HEADER + b"Due\xffvej,,,,\n", b":2: not valid UTF-8"),
+            (HEADER + b"x" * 3000 + b"\n", b":2: line too long"),
+            (HEADER + b"x" * 200 + b",,,,\n", b":2: street is longer than 100 bytes"),
+            (HEADER + b",,Midt,,\n", b":2: empty street name"),
+            (HEADER + b"---,,,,\n", b":2: street name has no letters"),
+            # the winter columns, checked against the municipality's classes
+            (HEADER + b"Duevej,,Fuglekvarteret,Z,Rute 4\n", b":2: unknown winter_class 'Z'"),
+            (HEADER + b"Duevej,,Fuglekvarteret,C,\n", b":2: route must be"),
+            (HEADER + b"Duevej,,Fuglekvarteret,,Rute 4\n", b":2: a street with a route needs"),
+            (HEADER + b"Duevej,,,C,Rute 4\n", b":2: area must be"),
+            (HEADER + b"Duevej,,F,C,R\n# again\nduevej,,F,C,R\n",
+             b":4: street 'duevej' is listed twice"),
         ]
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "out.csv")
@@ -142,7 +153,35 @@ class StreetsCommand(unittest.TestCase):
                 p = run(["streets", "import", path, "--out", out])
                 self.assertEqual(p.returncode, 1, data[:40])
                 self.assertIn(msg, p.stderr, data[:40])
+                self.assertIn(path.encode(), p.stderr, data[:40])
                 self.assertFalse(os.path.exists(out))
+
+    def test_streets_outside_the_winter_plan_are_found(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, HEADER + b"# a comment\nAskevej,Ask.,Skoven,,\n"
+                              b"\"Vej, Den Gamle\",,,,\r\n")
+            p = run(["streets", "check", path])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(b"2 streets, valid", p.stdout)
+            res = run(["classify", "--intents", INTENTS, "--streets", path],
+                      "hul i vejen på askevej 3\n".encode())
+            self.assertEqual(json.loads(res.stdout)["slots"],
+                             {"street": "Askevej", "house_number": "3", "area": "Skoven"})
+
+    def test_classes_come_from_the_municipality_dir(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, HEADER + b"Duevej,,Fuglekvarteret,C,Rute 4\n")
+            p = run(["streets", "check", path, "--municipality-dir", "/nonexistent/muni"])
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b"/nonexistent/muni/winter_classes.csv", p.stderr)
+            os.makedirs(os.path.join(d, "muni"))
+            for name, text in [("winter_classes.csv", "class,name,promise\nZ,z,zz\n"),
+                               ("winter.txt", "pavement_rule: x\npaths: y\n")]:
+                with open(os.path.join(d, "muni", name), "w") as f:
+                    f.write(text)
+            p = run(["streets", "check", path, "--municipality-dir", os.path.join(d, "muni")])
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b":2: unknown winter_class 'C'", p.stderr)
 
     def test_check_and_usage(self):
         p = run(["streets", "check", STREETS])

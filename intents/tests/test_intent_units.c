@@ -1,7 +1,7 @@
 /*
  * test_intent_units.c - unit tests of the intent engine's pure parts:
- * text and pattern folding, the street register (parsing, hostile rows,
- * look-up with typos and abbreviations), the definition loader's errors, the
+ * text and pattern folding, the street register (built in memory: hostile
+ * rows, growth, look-up with typos and abbreviations), the definition loader's errors, the
  * regex prefilter's literals and automaton, and a few classifications with the
  * shipped definitions.
  */
@@ -102,51 +102,100 @@ static void pattern_folding(void **state)
 	assert_string_equal(pat("\\bbb"), "\\bb");
 }
 
-static struct streets *parse(const char *csv, char *err, size_t errlen)
+/* A register in memory: the engine reads no files for it (streets.h). */
+static const char *const demo_rows[][3] = {
+    {"Duevej", "", "Fuglekvarteret"},
+    {"Svanevej", "", "Fuglekvarteret"},
+    {"Rosenvej", "", "Blomsterkvarteret"},
+    {"Tulipanvej", "", "Blomsterkvarteret"},
+    {"Liljevej", "", "Blomsterkvarteret"},
+    {"Gammel Kongevej", "Gl. Kongevej", "Midtbyen"},
+    {"Gammel Skolevej", "Gl. Skolevej", "Midtbyen"},
+    {"Sankt Jørgens Vej", "Skt. Jørgens Vej", "Midtbyen"},
+    {"Stationsvej", "", "Midtbyen"},
+    {"Havnegade", "", "Havnen"},
+    {"Møllevej", "", "Møllebakken"},
+    {"Møllebakken", "", "Møllebakken"},
+    {"Skolevej", "", "Møllebakken"},
+    {"Egeskovvej", "", ""},
+    {"Bøgealle", "Bøge Allé", NULL},
+};
+
+static struct streets *demo_register(void)
 {
-	return streets_parse("t.csv", csv, strlen(csv), err, errlen);
+	char err[256];
+	struct streets *st = streets_new();
+
+	assert_non_null(st);
+	for (size_t i = 0; i < sizeof(demo_rows) / sizeof(demo_rows[0]); i++)
+		assert_int_equal(streets_add(st, demo_rows[i][0], demo_rows[i][1], demo_rows[i][2],
+		                             err, sizeof(err)),
+		                 0);
+	return st;
+}
+
+/* streets_add() on a fresh register; returns its result, the reason in err. */
+static int add_one(const char *name, const char *abbreviation, const char *area, char *err,
+                   size_t errlen)
+{
+	struct streets *st = streets_new();
+	int rc = streets_add(st, name, abbreviation, area, err, errlen);
+
+	streets_free(st);
+	return rc;
 }
 
 static void register_rejects_bad_rows(void **state)
 {
-	char err[256], longline[700];
+	char err[256], longname[200];
 	(void)state;
-	assert_null(parse("", err, sizeof(err)));
-	assert_non_null(strstr(err, "empty file"));
-	assert_null(parse("navn,x\n", err, sizeof(err)));
-	assert_string_equal(err, "t.csv:1: expected the header 'name,abbreviation,area'");
-	assert_null(parse("name,abbreviation,area\nA,B,C,D\n", err, sizeof(err)));
-	assert_non_null(strstr(err, "t.csv:2: too many fields"));
-	assert_null(parse("name,abbreviation,area\nDuevej\n\"Ros,envej\n", err, sizeof(err)));
-	assert_non_null(strstr(err, "t.csv:3: unterminated quote"));
-	assert_null(parse("name,abbreviation,area\nDue\x01vej\n", err, sizeof(err)));
-	assert_non_null(strstr(err, "t.csv:2: control character"));
-	assert_null(parse("name,abbreviation,area\nDue\xffvej\n", err, sizeof(err)));
-	assert_non_null(strstr(err, "t.csv:2: invalid UTF-8"));
-	assert_null(parse("name,abbreviation,area\n,Gl. X,\n", err, sizeof(err)));
-	assert_non_null(strstr(err, "t.csv:2: empty street name"));
-	assert_null(parse("name,abbreviation,area\n---,,\n", err, sizeof(err)));
-	assert_non_null(strstr(err, "no letters"));
-	memset(longline, 'a', sizeof(longline) - 1);
-	longline[sizeof(longline) - 1] = 0;
-	char buf[800];
-	snprintf(buf, sizeof(buf), "name,abbreviation,area\n%s\n", longline);
-	assert_null(parse(buf, err, sizeof(err)));
-	assert_non_null(strstr(err, "t.csv:2: line longer than"));
-	snprintf(buf, sizeof(buf), "name,abbreviation,area\n%.150s,,\n", longline);
-	assert_null(parse(buf, err, sizeof(err)));
-	assert_non_null(strstr(err, "longer than 100 bytes"));
+	assert_int_equal(add_one("", "Gl. X", NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty street name");
+	assert_int_equal(add_one(NULL, NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty street name");
+	assert_int_equal(add_one("---", NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "street name has no letters");
+	assert_int_equal(add_one("Due\x01vej", NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "street has a control character");
+	assert_int_equal(add_one("Duevej", "D\x7fv", NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "abbreviation has a control character");
+	assert_int_equal(add_one("Due\xffvej", NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "street is not valid UTF-8");
+	assert_int_equal(add_one("Duevej", NULL, "Fugle\xc3", err, sizeof(err)), -1);
+	assert_string_equal(err, "area is not valid UTF-8");
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	assert_int_equal(add_one(longname, NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "street is longer than 100 bytes");
+	longname[STREETS_MAX_NAME] = 0; /* exactly the limit is fine */
+	assert_int_equal(add_one(longname, NULL, longname, err, sizeof(err)), 0);
+	assert_int_equal(add_one("Duevej", NULL, NULL, NULL, 0), 0); /* err may be NULL */
+	assert_int_equal(add_one("", NULL, NULL, NULL, 0), -1);
 }
 
-static void register_accepts_quotes_crlf_bom_comments(void **state)
+static void register_counts_and_keeps_duplicates(void **state)
 {
-	char err[256];
+	char err[256], name[32];
 	(void)state;
-	struct streets *st = parse("\xEF\xBB\xBFname,abbreviation,area\r\n# comment\r\n\"Vej, "
-	                           "Den Gamle\",,\"Midt\"\r\n\r\nDuevej,,\r\n",
-	                           err, sizeof(err));
-	assert_non_null(st);
-	assert_int_equal(streets_count(st), 2);
+	struct streets *st = demo_register();
+	assert_int_equal(streets_count(st), sizeof(demo_rows) / sizeof(demo_rows[0]));
+	/* the same name again (another village's Duevej) is a row; the first one's area wins */
+	assert_int_equal(streets_add(st, "Duevej", NULL, "Havnen", err, sizeof(err)), 0);
+	assert_int_equal(streets_count(st), sizeof(demo_rows) / sizeof(demo_rows[0]) + 1);
+	streets_free(st);
+	assert_int_equal(streets_count(NULL), 0);
+	/* many streets: the table grows and every one is still found */
+	st = streets_new();
+	for (int i = 0; i < STREETS_MAX_ROWS; i++) {
+		snprintf(name, sizeof(name), "Vej%dgade", i);
+		assert_int_equal(streets_add(st, name, NULL, NULL, err, sizeof(err)), 0);
+	}
+	assert_int_equal(streets_add(st, "Endnu En Vej", NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "more than 100000 streets");
+	struct streets_match m;
+	const char *n = norm("lys ude vej99999gade 4");
+	assert_int_equal(streets_find(st, n, strlen(n), &m), 1);
+	assert_string_equal(m.street, "Vej99999gade");
 	streets_free(st);
 }
 
@@ -161,10 +210,8 @@ static struct streets_match find(const struct streets *st, const char *text)
 
 static void street_lookup(void **state)
 {
-	char err[256];
 	(void)state;
-	struct streets *st = streets_load(DEMO_STREETS, err, sizeof(err));
-	assert_non_null(st);
+	struct streets *st = demo_register();
 	struct streets_match m = find(st, "lys ude moellevej 3");
 	assert_string_equal(m.street, "Møllevej");
 	assert_string_equal(m.house_number, "3");
@@ -187,6 +234,14 @@ static void street_lookup(void **state)
 	m = find(st, "lampen ved nr 22 på duevej");
 	assert_string_equal(m.street, "Duevej");
 	assert_string_equal(m.house_number, "22");
+	m = find(st, "vejhul ved bøge allé"); /* an abbreviation, no area */
+	assert_string_equal(m.street, "Bøgealle");
+	assert_null(m.area);
+	assert_null(find(st, "træ væltet på egeskovvej").area);
+	/* an area and a street with one name: the first added (the area) wins */
+	m = find(st, "salt på møllebakken");
+	assert_null(m.street);
+	assert_string_equal(m.area, "Møllebakken");
 	streets_free(st);
 }
 
@@ -354,7 +409,8 @@ static void classify_shipped(void **state)
 	char err[512], buf[512];
 	struct intent_result r;
 	(void)state;
-	struct intent_engine *e = intent_engine_load(INTENTS_DIR, DEMO_STREETS, err, sizeof(err));
+	struct intent_engine *e =
+	    intent_engine_load(INTENTS_DIR, demo_register(), err, sizeof(err));
 	assert_non_null(e);
 	const char *t = "lys ude duevej 7";
 	assert_int_equal(intent_classify(e, t, strlen(t), &r), 0);
@@ -405,7 +461,7 @@ int main(void)
 	    cmocka_unit_test(sanitize_replaces_bad_bytes),
 	    cmocka_unit_test(pattern_folding),
 	    cmocka_unit_test(register_rejects_bad_rows),
-	    cmocka_unit_test(register_accepts_quotes_crlf_bom_comments),
+	    cmocka_unit_test(register_counts_and_keeps_duplicates),
 	    cmocka_unit_test(street_lookup),
 	    cmocka_unit_test(edit_distance),
 	    cmocka_unit_test_setup_teardown(loader_errors_name_file_and_line, make_dir, remove_dir),

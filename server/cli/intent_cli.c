@@ -6,7 +6,10 @@
  *       runs every example and counter-example of the definitions
  *   borgerbot streets import FILE.csv [--out PATH] | check FILE.csv
  *       validates a street register and installs it (default data/streets.csv)
- * They need no server and no database.
+ * They need no server and no database. The street register is the one file
+ * format of domain/street_register.h, read the way `borgerbot serve` reads
+ * it: --streets, else data/streets.csv, else the municipality's streets.csv
+ * (--municipality-dir, default the demo municipality).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,18 +21,20 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "domain/street_register.h"
+#include "domain/winter.h"
 #include "intents/intent.h"
 #include "intents/intent_internal.h"
 #include "intents/normalize.h"
 #include "intents/streets.h"
 
 #define DEFAULT_INTENTS BORGERBOT_SOURCE_DIR "/intents/defs"
-#define DEMO_STREETS "/streets/demo-streets.csv"
+#define DEFAULT_MUNICIPALITY BORGERBOT_SOURCE_DIR "/municipality"
 #define DEFAULT_REGISTER "data/streets.csv"
 #define MAX_TEXT 65536 /* bytes of a line echoed back in "text" */
 
 struct opts {
-	const char *intents, *streets, *out;
+	const char *intents, *streets, *out, *municipality;
 	int no_jit, verbose;
 	const char *args[4];
 	int nargs;
@@ -39,14 +44,29 @@ static int usage(const char *cmd)
 {
 	if (!strcmp(cmd, "classify"))
 		fprintf(stderr, "usage: borgerbot classify [--intents DIR] [--streets FILE] "
-		                "[--no-jit] < messages.txt\n");
+		                "[--municipality-dir DIR] [--no-jit] < messages.txt\n");
 	else if (!strcmp(cmd, "intents"))
 		fprintf(stderr, "usage: borgerbot intents test|list [--intents DIR] [--streets "
-		                "FILE] [-v]\n");
+		                "FILE] [--municipality-dir DIR] [-v]\n");
 	else
-		fprintf(stderr, "usage: borgerbot streets import FILE.csv [--out PATH]\n"
-		                "       borgerbot streets check FILE.csv\n");
+		fprintf(stderr,
+		        "usage: borgerbot streets import FILE.csv [--out PATH] [--municipality-dir "
+		        "DIR]\n"
+		        "       borgerbot streets check FILE.csv [--municipality-dir DIR]\n"
+		        "FILE.csv: street,abbreviation,area,winter_class,route; the classes are "
+		        "checked\nagainst DIR/winter_classes.csv (default: the demo "
+		        "municipality).\n");
 	return 2;
+}
+
+/* Where the value of option a goes, or NULL if a takes no value. */
+static const char **value_opt(struct opts *o, const char *a)
+{
+	return !strcmp(a, "--intents")            ? &o->intents
+	       : !strcmp(a, "--streets")          ? &o->streets
+	       : !strcmp(a, "--out")              ? &o->out
+	       : !strcmp(a, "--municipality-dir") ? &o->municipality
+	                                          : NULL;
 }
 
 /* Parse options. Returns 0, 1 for --help, or -1 on a usage error. */
@@ -54,6 +74,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->intents = DEFAULT_INTENTS;
+	o->municipality = DEFAULT_MUNICIPALITY;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
@@ -62,16 +83,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->no_jit = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->verbose = 1;
-		} else if (!strcmp(a, "--intents") || !strcmp(a, "--streets") ||
-		           !strcmp(a, "--out")) {
+		} else if (value_opt(o, a)) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "borgerbot: %s needs a value\n", a);
 				return -1;
 			}
-			const char **dst = a[2] == 'i'   ? &o->intents
-			                   : a[2] == 's' ? &o->streets
-			                                 : &o->out;
-			*dst = argv[++i];
+			*value_opt(o, a) = argv[++i];
 		} else if (a[0] == '-') {
 			fprintf(stderr, "borgerbot: unknown option '%s'\n", a);
 			return -1;
@@ -92,22 +109,29 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The register: --streets, else the imported data/streets.csv, else the demo register. */
+/* The register: --streets, else the imported data/streets.csv, else the
+ * municipality's streets.csv (none if that folder has none). */
 static const char *pick_streets(const struct opts *o, char *buf, size_t size)
 {
 	if (o->streets)
 		return o->streets;
 	if (file_exists(DEFAULT_REGISTER))
 		return DEFAULT_REGISTER;
-	snprintf(buf, size, "%s%s", o->intents, DEMO_STREETS);
+	snprintf(buf, size, "%s/%s", o->municipality, STREET_REGISTER_FILE);
 	return file_exists(buf) ? buf : NULL;
 }
 
 static struct intent_engine *load_engine(const struct opts *o)
 {
-	char err[1024], demo[4096];
-	struct intent_engine *e =
-	    intent_engine_load(o->intents, pick_streets(o, demo, sizeof(demo)), err, sizeof(err));
+	char err[1024], buf[4096];
+	const char *path = pick_streets(o, buf, sizeof(buf));
+	struct streets *reg = NULL;
+	/* the engine's columns only: classify needs no winter plan */
+	if (path && !(reg = street_register_load(path, NULL, err, sizeof(err)))) {
+		fprintf(stderr, "borgerbot: %s\n", err);
+		return NULL;
+	}
+	struct intent_engine *e = intent_engine_load(o->intents, reg, err, sizeof(err));
 	if (!e)
 		fprintf(stderr, "borgerbot: %s\n", err);
 	else if (o->no_jit)
@@ -459,11 +483,25 @@ static int install_file(const char *src, const char *dst)
 	return 0;
 }
 
+/* Checks the register at path as `borgerbot serve` would: every row for the engine and,
+ * against the winter classes of the municipality folder, for the winter plan. Returns the
+ * number of streets, or -1 (the reason printed). */
+static long check_register(const char *path, const char *municipality)
+{
+	char err[1024];
+	struct winter_plan *plan = winter_load(municipality, err, sizeof(err));
+	struct streets *reg = plan ? street_register_load(path, plan, err, sizeof(err)) : NULL;
+	long n = reg ? (long)streets_count(reg) : -1;
+	if (n < 0)
+		fprintf(stderr, "borgerbot: %s\n", err);
+	streets_free(reg);
+	winter_free(plan);
+	return n;
+}
+
 int cmd_streets(int argc, char **argv)
 {
 	struct opts o;
-	char err[1024];
-	struct streets *st;
 	int p = parse_opts(argc, argv, &o);
 
 	if (p == 1)
@@ -471,14 +509,11 @@ int cmd_streets(int argc, char **argv)
 	if (p || o.nargs != 2 ||
 	    (strcmp(o.args[0], "import") != 0 && strcmp(o.args[0], "check") != 0))
 		return usage("streets");
-	if (!(st = streets_load(o.args[1], err, sizeof(err)))) {
-		fprintf(stderr, "borgerbot: %s\n", err);
+	long count = check_register(o.args[1], o.municipality);
+	if (count < 0)
 		return 1;
-	}
-	size_t count = streets_count(st);
-	streets_free(st);
 	if (!strcmp(o.args[0], "check")) {
-		printf("%s: %zu streets, valid\n", o.args[1], count);
+		printf("%s: %ld streets, valid\n", o.args[1], count);
 		return 0;
 	}
 	const char *dst = o.out ? o.out : DEFAULT_REGISTER;
@@ -488,6 +523,6 @@ int cmd_streets(int argc, char **argv)
 	}
 	if (install_file(o.args[1], dst))
 		return 1;
-	printf("imported %zu streets into %s\n", count, dst);
+	printf("imported %ld streets into %s\n", count, dst);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include "domain/case.h"
 #include "cli.h"
 #include "domain/content.h"
+#include "domain/street_register.h"
 #include "core/config.h"
 #include "store/store.h"
 #include "http/http.h"
@@ -205,33 +206,41 @@ static int sandbox_start(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The municipality's data folder: case rules, winter plan, routine content. */
 /* The street register: streets_file, else data/streets.csv (written by
- * `borgerbot streets import`) beside the database, else the demo register. */
+ * `borgerbot streets import`) beside the database, else the municipality's
+ * own streets.csv (the demo municipality's by default). */
+static void pick_street_register(const struct config *c, char *path, size_t size)
+{
+	if (c->streets_file[0]) {
+		snprintf(path, size, "%s", c->streets_file);
+		return;
+	}
+	const char *slash = strrchr(c->db_path, '/');
+	int dirlen = slash ? (int)(slash - c->db_path) : 1;
+	snprintf(path, size, "%.*s/%s", dirlen, slash ? c->db_path : ".", STREET_REGISTER_FILE);
+	if (access(path, R_OK) != 0)
+		snprintf(path, size, "%s/%s", c->municipality_dir, STREET_REGISTER_FILE);
+}
+
+/* Reads the street register once: its rows fill the engine's register and
+ * the winter plan's streets (s->winter is loaded); then loads the engine. */
 static int load_intents(struct server *s, char *err, size_t errlen)
 {
-	char streets[600];
+	char path[1100], why[512];
 	const struct config *c = &s->cfg;
-	if (c->streets_file[0]) {
-		snprintf(streets, sizeof(streets), "%s", c->streets_file);
-	} else {
-		const char *slash = strrchr(c->db_path, '/');
-		int dirlen = slash ? (int)(slash - c->db_path) : 1;
-		snprintf(streets, sizeof(streets), "%.*s/streets.csv", dirlen,
-		         slash ? c->db_path : ".");
-		if (access(streets, R_OK) != 0)
-			snprintf(streets, sizeof(streets), "%s/streets/demo-streets.csv",
-			         c->intents_dir);
-	}
-	char why[512];
-	if (!(s->intents = intent_engine_load(c->intents_dir, streets, why, sizeof(why)))) {
+	pick_street_register(c, path, sizeof(path));
+	struct streets *reg = street_register_load(path, s->winter, err, errlen);
+	if (!reg)
+		return -1;
+	if (!(s->intents = intent_engine_load(c->intents_dir, reg, why, sizeof(why)))) {
 		snprintf(err, errlen, "intents: %s", why);
 		return -1;
 	}
-	log_event(LOG_DEBUG, "intents_loaded", "dir", c->intents_dir, "streets", streets, NULL);
+	log_event(LOG_DEBUG, "intents_loaded", "dir", c->intents_dir, "streets", path, NULL);
 	return 0;
 }
 
+/* The municipality's data folder: case rules, winter plan, routine content. */
 static int load_municipality(struct server *s, char *err, size_t errlen)
 {
 	const char *dir = s->cfg.municipality_dir;

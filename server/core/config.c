@@ -9,8 +9,8 @@
 #include "config.h"
 
 #include "log.h"
+#include "text.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -85,7 +85,8 @@ void config_defaults(struct config *cfg)
 	cfg->worker_batch = 64;
 	cfg->worker_yield_slice_ms = 2;
 	cfg->worker_yield_wait_ms = 50;
-	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents/defs", BORGERBOT_SOURCE_DIR);
+	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents/defs",
+	         BORGERBOT_SOURCE_DIR);
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
 	         BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = (size_t)16 * 1024;
@@ -168,16 +169,6 @@ int config_set(struct config *cfg, const char *key, const char *value, char *err
 	return -1;
 }
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 int config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -195,7 +186,7 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 			rc = -1;
 			break;
 		}
-		char *s = trim(line);
+		char *s = text_trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		char *eq = strchr(s, '=');
@@ -205,8 +196,8 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 			break;
 		}
 		*eq = '\0';
-		char *key = trim(s);
-		char *value = trim(eq + 1);
+		char *key = text_trim(s);
+		char *value = text_trim(eq + 1);
 		/* Strip one pair of matching quotes. */
 		size_t vlen = strlen(value);
 		if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') &&

@@ -44,7 +44,7 @@ struct config {
 	/* issue 5: cases, winter plan, staff API, Open311 */
 	char municipality_dir[512]; /* data folder of the municipality (docs/cases.md) */
 	char intents_dir[512];      /* *.intent definitions (docs/intents.md) */
-	char streets_file[512];     /* street register CSV; "" = data/streets.csv or the demo */
+	char streets_file[512];     /* street register; "" = data/streets.csv or municipality's */
 	size_t api_max_body_bytes;  /* staff API and Open311 POST limit, 413 above */
 	int open311_public_read;    /* Open311 GET requests without an API key */
 

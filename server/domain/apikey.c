@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "core/clock.h"
+#include "core/hex.h"
 #include "store/db.h"
 
 static const char *const known_scopes[] = {"cases", "gritting", "open311"};
@@ -71,16 +72,6 @@ static int name_ok(const char *name)
 	return 1;
 }
 
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Hex SHA-256 of key into out[65]. */
 static int hash_key(const char *key, char *out)
 {
@@ -88,7 +79,7 @@ static int hash_key(const char *key, char *out)
 	unsigned int len = 0;
 	if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len != 32)
 		return -1;
-	hex(md, 32, out);
+	hex_encode(md, 32, out);
 	return 0;
 }
 
@@ -111,7 +102,7 @@ int apikey_create(sqlite3 *db, const char *name, const char *scopes, char *key, 
 		return -1;
 	}
 	memcpy(key, "bbk_", 4);
-	hex(raw, sizeof(raw), key + 4);
+	hex_encode(raw, sizeof(raw), key + 4);
 	if (hash_key(key, hash) < 0) {
 		snprintf(err, errlen, "cannot hash the key");
 		return -1;

@@ -22,6 +22,7 @@
 #include "case.h"
 #include "case_internal.h"
 #include "content_data.h"
+#include "core/text.h"
 #include "store/db.h"
 
 #define WINDOW_MS (24LL * 3600 * 1000)
@@ -37,10 +38,10 @@ int case_status_bit(const char *status)
 	return 0;
 }
 
-static void set_err(char *err, size_t errlen, const char *what, sqlite3 *db)
+/* "what: SQLite's message" into err (the core helper, with the connection's error). */
+static void case_db_err(char *err, size_t errlen, const char *what, sqlite3 *db)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "invalid");
+	text_set_err(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "invalid");
 }
 
 static const char *nz(const char *s)
@@ -275,7 +276,7 @@ int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_rep
 	long long id;
 	int found = find_duplicate(db, rules, r, &id, out->reference, sizeof(out->reference));
 	if (found < 0) {
-		set_err(err, errlen, "looking for duplicate cases", db);
+		case_db_err(err, errlen, "looking for duplicate cases", db);
 		return CASE_ERROR;
 	}
 	snprintf(out->status, sizeof(out->status), "open");
@@ -285,13 +286,13 @@ int case_file(sqlite3 *db, const struct case_rules *rules, const struct case_rep
 		snprintf(out->department, sizeof(out->department), "%s",
 		         case_rules_find(rules, r->category)->department);
 		if (add_follower(db, id, r, now, &out->already_following) < 0) {
-			set_err(err, errlen, "adding a follower", db);
+			case_db_err(err, errlen, "adding a follower", db);
 			return CASE_ERROR;
 		}
 		return CASE_OK;
 	}
 	if (insert_case(db, rules, r, now, out) < 0) {
-		set_err(err, errlen, "filing a case", db);
+		case_db_err(err, errlen, "filing a case", db);
 		return CASE_ERROR;
 	}
 	return CASE_OK;
@@ -474,7 +475,7 @@ int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *ref
 	int found = reference && strlen(reference) < 32 ? case_get(db, reference, &row) : 0;
 	if (found <= 0) {
 		if (found < 0)
-			set_err(err, errlen, "reading the case", db);
+			case_db_err(err, errlen, "reading the case", db);
 		else
 			snprintf(err, errlen, "no case with reference '%.40s'",
 			         reference ? reference : "");
@@ -488,7 +489,7 @@ int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *ref
 		snprintf(err, errlen, "case %s is already %s", row.reference, status);
 		rc = CASE_CONFLICT;
 	} else if (update_status(db, row.id, row.status, status, note, actor, now) < 0) {
-		set_err(err, errlen, "updating the case", db);
+		case_db_err(err, errlen, "updating the case", db);
 		rc = CASE_ERROR;
 	} else if (!strcmp(status, "resolved") || !strcmp(status, "rejected")) {
 		const struct case_category *cat = case_rules_find(rules, row.category);
@@ -496,7 +497,7 @@ int case_set_status(sqlite3 *db, const struct case_rules *rules, const char *ref
 			notice_text(cat, &row, status, note, out->text, sizeof(out->text));
 		if (cat && (collect_recipients(db, row.id, now, out) < 0 ||
 		            insert_notices(db, row.id, now, out) < 0)) {
-			set_err(err, errlen, "queueing notices", db);
+			case_db_err(err, errlen, "queueing notices", db);
 			rc = CASE_ERROR;
 		}
 	}

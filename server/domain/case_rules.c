@@ -18,6 +18,7 @@
 #include "case.h"
 #include "case_internal.h"
 #include "content_data.h"
+#include "core/datafile.h"
 #include "store/db.h"
 
 struct category_row {
@@ -205,14 +206,14 @@ struct case_rules *case_rules_load(const char *dir, char *err, size_t errlen)
 	snprintf(r->prefix, sizeof(r->prefix), "TM");
 	r->house_distance = 10;
 	r->metres = 75;
-	if (content_path(path, sizeof(path), dir, "cases.txt") < 0 ||
-	    content_kv_read(path, settings_row, r, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "cases.txt") < 0 ||
+	    datafile_read_kv(path, settings_row, r, err, errlen) < 0)
 		goto fail;
-	if (content_path(path, sizeof(path), dir, "categories.csv") < 0 ||
-	    content_csv_read(path, cat_header, 7, category_row, r, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "categories.csv") < 0 ||
+	    datafile_read_csv(path, cat_header, 7, category_row, r, err, errlen) < 0)
 		goto fail;
-	if (content_path(path, sizeof(path), dir, "not_a_fault.csv") < 0 ||
-	    content_csv_read(path, naf_header, 5, naf_row, r, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "not_a_fault.csv") < 0 ||
+	    datafile_read_csv(path, naf_header, 5, naf_row, r, err, errlen) < 0)
 		goto fail;
 	if (r->ncats == 0) {
 		snprintf(err, errlen, "%s/categories.csv: no categories", dir);

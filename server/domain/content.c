@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "content_data.h"
+#include "core/datafile.h"
 #include "core/textbuf.h"
 
 static const char *const keys[] = {
@@ -109,16 +110,16 @@ struct content *content_load(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (content_path(path, sizeof(path), dir, "municipality.txt") < 0 ||
-	    content_kv_read(path, kv_row, c, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "municipality.txt") < 0 ||
+	    datafile_read_kv(path, kv_row, c, err, errlen) < 0)
 		goto fail;
 	for (size_t i = 0; i < 4; i++) /* name, phone, email, address are required */
 		if (!c->values[i]) {
 			snprintf(err, errlen, "%s: '%s' is required", path, keys[i]);
 			goto fail;
 		}
-	if (content_path(path, sizeof(path), dir, "waste.csv") < 0 ||
-	    content_csv_read(path, header, 4, waste_row, c, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "waste.csv") < 0 ||
+	    datafile_read_csv(path, header, 4, waste_row, c, err, errlen) < 0)
 		goto fail;
 	return c;
 fail:

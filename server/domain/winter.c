@@ -2,9 +2,11 @@
  * winter.c - the winter service plan, gritting runs and the bot's answers
  * about them (see winter.h; formats in docs/cases.md).
  *
- * Data flow: winter_classes.csv -> classes; streets.csv -> streets (each
- * with area, class and route; areas and routes are collected from it);
- * winter.txt -> the pavement rule and the paths text. winter_answer() looks
+ * Data flow: winter_classes.csv -> classes; winter.txt -> the pavement rule
+ * and the paths text; then the street register (municipality/streets.csv,
+ * read once by street_register.c) adds each street with a winter class
+ * through winter_add_street() (area, class and route; areas and routes are
+ * collected from the streets). winter_answer() looks
  * the street (or the area's streets) up, asks gritting_runs for the newest
  * run of the street's route or class that ended in the last 24 hours, and
  * writes Danish sentences into the caller's buffer.
@@ -18,6 +20,7 @@
 
 #include "content_data.h"
 #include "core/clock.h"
+#include "core/datafile.h"
 #include "core/textbuf.h"
 #include "store/db.h"
 
@@ -98,21 +101,20 @@ oom:
 	return -1;
 }
 
-static int street_row(void *arg, char **f, int n, char *why, size_t whylen)
+int winter_add_street(struct winter_plan *w, const char *street, const char *area,
+                      const char *class_code, const char *route, char *why, size_t whylen)
 {
-	struct winter_plan *w = arg;
-	(void)n;
-	if (too_long(f[0], 100, "street", why, whylen) || too_long(f[1], 60, "area", why, whylen) ||
-	    too_long(f[3], 60, "route", why, whylen))
+	if (too_long(street, 100, "street", why, whylen) ||
+	    too_long(area, 60, "area", why, whylen) || too_long(route, 60, "route", why, whylen))
 		return -1;
-	long cls = find_class(w, f[2]);
+	long cls = find_class(w, class_code);
 	if (cls < 0) {
 		snprintf(why, whylen, "unknown winter_class '%.20s' (see winter_classes.csv)",
-		         f[2]);
+		         class_code);
 		return -1;
 	}
-	if (find_street(w, f[0]) >= 0) {
-		snprintf(why, whylen, "street '%s' is listed twice", f[0]);
+	if (find_street(w, street) >= 0) {
+		snprintf(why, whylen, "street '%s' is listed twice", street);
 		return -1;
 	}
 	if (w->nstreets >= 100000) {
@@ -124,9 +126,9 @@ static int street_row(void *arg, char **f, int n, char *why, size_t whylen)
 		goto oom;
 	w->streets = v;
 	struct wstreet *s = &v[w->nstreets];
-	s->name = strdup(f[0]);
-	s->area = strdup(f[1]);
-	s->route = strdup(f[3]);
+	s->name = strdup(street);
+	s->area = strdup(area);
+	s->route = strdup(route);
 	s->cls = (size_t)cls;
 	w->nstreets++;
 	if (s->name && s->area && s->route)
@@ -160,19 +162,16 @@ static int text_row(void *arg, char **f, int n, char *why, size_t whylen)
 struct winter_plan *winter_load(const char *dir, char *err, size_t errlen)
 {
 	static const char *const class_header[] = {"class", "name", "promise"};
-	static const char *const street_header[] = {"street", "area", "winter_class", "route"};
 	struct winter_plan *w = calloc(1, sizeof(*w));
 	char path[1024];
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (content_path(path, sizeof(path), dir, "winter_classes.csv") < 0 ||
-	    content_csv_read(path, class_header, 3, class_row, w, err, errlen) < 0 ||
-	    content_path(path, sizeof(path), dir, "streets.csv") < 0 ||
-	    content_csv_read(path, street_header, 4, street_row, w, err, errlen) < 0 ||
-	    content_path(path, sizeof(path), dir, "winter.txt") < 0 ||
-	    content_kv_read(path, text_row, w, err, errlen) < 0)
+	if (datafile_path(path, sizeof(path), dir, "winter_classes.csv") < 0 ||
+	    datafile_read_csv(path, class_header, 3, class_row, w, err, errlen) < 0 ||
+	    datafile_path(path, sizeof(path), dir, "winter.txt") < 0 ||
+	    datafile_read_kv(path, text_row, w, err, errlen) < 0)
 		goto fail;
 	if (!w->pavement_rule || !w->paths) {
 		snprintf(err, errlen, "%s: pavement_rule and paths are required", path);

@@ -2,9 +2,10 @@
  * winter.h - the winter service plan: which streets are cleared and gritted
  * when, the gritting runs actually driven, and the bot's answers about them.
  *
- * The plan is loaded from the municipality's data folder (streets.csv,
- * winter_classes.csv, winter.txt; see docs/cases.md) and is read-only
- * afterwards, so any thread may use it. Gritting runs live in the database
+ * The plan is loaded from the municipality's data folder (winter_classes.csv,
+ * winter.txt; see docs/cases.md); its streets come from the one street
+ * register (streets.csv, street_register.h) row by row. After that it is
+ * read-only, so any thread may use it. Gritting runs live in the database
  * (table gritting_runs); functions taking a sqlite3 handle run inside the
  * caller's transaction (writes) or on any connection (reads).
  */
@@ -16,7 +17,16 @@
 
 struct winter_plan;
 
+/* The classes and texts of dir; no streets yet. NULL with "FILE:LINE: reason" in err. */
 struct winter_plan *winter_load(const char *dir, char *err, size_t errlen);
+/*
+ * Puts a street in the plan: area (1-60 bytes), class_code (a class of
+ * winter_classes.csv) and route (1-60 bytes) are required, a street is there
+ * once (any letter case). Returns 0, or -1 with the reason in why. Called
+ * while loading only (by street_register_read()).
+ */
+int winter_add_street(struct winter_plan *w, const char *street, const char *area,
+                      const char *class_code, const char *route, char *why, size_t whylen);
 void winter_free(struct winter_plan *w);
 
 /* Canonical spelling of a street / area / class / route in the plan, or NULL. */

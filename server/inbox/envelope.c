@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
+
 /* Keys of a messaging item that name its kind, checked in this order. */
 static const struct {
 	const char *key;
@@ -108,8 +110,7 @@ static char *hash_key(const char *payload, const char *kind, const char *page)
 		return NULL;
 	out[0] = 'h';
 	out[1] = ':';
-	for (size_t i = 0; i < sizeof(d); i++)
-		sprintf(out + 2 + 2 * i, "%02x", d[i]);
+	hex_encode(d, sizeof(d), out + 2);
 	return out;
 }
 

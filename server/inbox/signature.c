@@ -12,19 +12,10 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
+#include "core/hex.h"
+
 #define DIGEST_LEN 32
 #define PREFIX "sha256="
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int hmac_sha256(const char *secret, const void *body, size_t len,
                        unsigned char out[DIGEST_LEN])
@@ -44,14 +35,8 @@ enum signature_result signature_verify(const char *secret, const void *body, siz
 	if (strncmp(header, PREFIX, plen) != 0 || strlen(header) != plen + (size_t)2 * DIGEST_LEN)
 		return SIGNATURE_MALFORMED;
 	unsigned char given[DIGEST_LEN];
-	const char *hex = header + plen;
-	for (size_t i = 0; i < DIGEST_LEN; i++) {
-		int hi = hex_value(hex[2 * i]);
-		int lo = hex_value(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return SIGNATURE_MALFORMED;
-		given[i] = (unsigned char)(hi << 4 | lo);
-	}
+	if (hex_decode(header + plen, (size_t)2 * DIGEST_LEN, given, sizeof(given)) != DIGEST_LEN)
+		return SIGNATURE_MALFORMED;
 	unsigned char want[DIGEST_LEN];
 	if (hmac_sha256(secret, body, len, want) < 0)
 		return SIGNATURE_MISMATCH;
@@ -60,17 +45,11 @@ enum signature_result signature_verify(const char *secret, const void *body, siz
 
 void signature_sign(const char *secret, const void *body, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char d[DIGEST_LEN];
 	strcpy(out, PREFIX);
-	char *p = out + strlen(PREFIX);
 	if (hmac_sha256(secret, body, len, d) < 0)
 		memset(d, 0, sizeof(d));
-	for (int i = 0; i < DIGEST_LEN; i++) {
-		*p++ = digits[d[i] >> 4];
-		*p++ = digits[d[i] & 15];
-	}
-	*p = '\0';
+	hex_encode(d, sizeof(d), out + strlen(PREFIX));
 }
 
 const char *signature_result_name(enum signature_result r)

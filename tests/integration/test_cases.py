@@ -278,7 +278,7 @@ class DataFolderTest(unittest.TestCase):
             data = os.path.join(tmp, "muni")
             shutil.copytree(os.path.join(ROOT, "municipality"), data)
             with open(os.path.join(data, "streets.csv"), "a") as f:
-                f.write("Duevej,Fuglekvarteret,C,Rute 4\n")
+                f.write("Duevej,,Fuglekvarteret,C,Rute 4\n")
             server = Server(["--municipality-dir", data])
             server.start(wait=False)
             rc = server.proc.wait(15)

@@ -1,8 +1,8 @@
 /*
  * test_case_data.c - the municipality's data files and what is built from
- * them: the CSV and key/value readers with malformed and hostile input
- * (errors name FILE:LINE), Copenhagen time and ISO 8601, the winter plan's
- * answers and gritting runs, and the routine content answers.
+ * them: broken files named by FILE:LINE, Copenhagen time and ISO 8601, the
+ * winter plan's answers and gritting runs, and the routine content answers.
+ * (The reader itself, with hostile input, is tested in test_datafile.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/content_data.h"
+#include "domain/street_register.h"
 #include "store/db.h"
 #include "domain/winter.h"
 
@@ -72,88 +73,6 @@ static int teardown(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	return 0;
-}
-
-static int count_row(void *arg, char **f, int n, char *why, size_t whylen)
-{
-	(void)f;
-	(void)n;
-	(void)why;
-	(void)whylen;
-	++*(int *)arg;
-	return 0;
-}
-
-static int csv(const char *text, char *err, size_t errlen)
-{
-	static const char *const header[] = {"a", "b"};
-	put("t.csv", text);
-	char path[128];
-	int rows = 0;
-	snprintf(path, sizeof(path), "%s/t.csv", dir);
-	return content_csv_read(path, header, 2, count_row, &rows, err, errlen);
-}
-
-static void csv_reader_accepts_quotes_comments_bom_crlf(void **state)
-{
-	(void)state;
-	char err[256];
-	assert_int_equal(csv("\xEF\xBB\xBF# comment\r\nA,B\r\n\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n"
-	                     "  plain , æøå \n",
-	                     err, sizeof(err)),
-	                 2);
-}
-
-static void csv_reader_names_file_and_line(void **state)
-{
-	(void)state;
-	char err[256];
-	assert_int_equal(csv("a,b\n1,2\n1,2,3\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "t.csv:3: expected 2 fields, found 3"));
-	assert_int_equal(csv("a,b\n\"open,2\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "t.csv:2: unterminated quote"));
-	assert_int_equal(csv("a,b\nx\"y,2\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":2: quote inside an unquoted field"));
-	assert_int_equal(csv("b,a\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":1: header must be 'a,b"));
-	assert_int_equal(csv("", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "missing header"));
-	assert_int_equal(csv("a,b\n1,2,3,4,5,6,7,8,9,10\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":2: too many fields"));
-}
-
-static void csv_reader_refuses_hostile_bytes(void **state)
-{
-	(void)state;
-	char err[256];
-	assert_int_equal(csv("a,b\n\xff\xfe,2\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":2: not valid UTF-8"));
-	assert_int_equal(csv("a,b\n\xc0\xaf,2\n", err, sizeof(err)), -1); /* overlong "/" */
-	assert_int_equal(csv("a,b\nx\x1b[31m,2\n", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":2: control character"));
-	write_file("t.csv", "a,b\nx\0y,2\n", 10);
-	char path[128];
-	int rows = 0;
-	static const char *const header[] = {"a", "b"};
-	snprintf(path, sizeof(path), "%s/t.csv", dir);
-	assert_int_equal(content_csv_read(path, header, 2, count_row, &rows, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":2: control character"));
-	/* a line over the limit, and a file over the limit */
-	size_t big = CONTENT_MAX_FILE + 10;
-	char *text = malloc(big + 1);
-	memset(text, 'x', big);
-	memcpy(text, "a,b\n", 4);
-	text[big] = '\0';
-	assert_int_equal(csv(text, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "file too large"));
-	text[CONTENT_MAX_LINE + 100] = '\0';
-	assert_int_equal(csv(text, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, ":2: line too long"));
-	free(text);
-	assert_int_equal(
-	    content_csv_read("/nonexistent/x.csv", header, 2, count_row, &rows, err, sizeof(err)),
-	    -1);
-	assert_non_null(strstr(err, "/nonexistent/x.csv"));
 }
 
 static void copenhagen_time_and_iso8601(void **state)
@@ -241,20 +160,54 @@ static void demo_rules_load_and_broken_files_are_named(void **state)
 	assert_non_null(strstr(err, ":3: category 'a' is listed twice"));
 }
 
+#define HEADER "street,abbreviation,area,winter_class,route\n"
+
+/* The winter plan of dir with the streets of dir/streets.csv: rows read, or -1 (err). */
+static int read_plan_streets(char *err, size_t errlen)
+{
+	char path[128];
+	struct winter_plan *w = winter_load(dir, err, errlen);
+	assert_non_null(w);
+	snprintf(path, sizeof(path), "%s/streets.csv", dir);
+	int n = street_register_read(path, NULL, w, err, errlen);
+	winter_free(w);
+	return n;
+}
+
+/* The demo municipality's winter plan, streets included (as `borgerbot serve` loads it). */
+static struct winter_plan *demo_plan(void)
+{
+	char err[300];
+	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
+	assert_non_null(w);
+	assert_true(street_register_read(DEMO "/streets.csv", NULL, w, err, sizeof(err)) > 0);
+	return w;
+}
+
 static void winter_plan_broken_files_are_named(void **state)
 {
 	(void)state;
 	char err[300];
-	put("streets.csv", "street,area,winter_class,route\nDuevej,Fuglekvarteret,Z,Rute 4\n");
-	assert_null(winter_load(dir, err, sizeof(err)));
+	put("streets.csv", HEADER "Duevej,,Fuglekvarteret,Z,Rute 4\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "streets.csv:2: unknown winter_class 'Z'"));
-	put("streets.csv", "street,area,winter_class,route\nDuevej,F,C,R\nduevej,F,C,R\n");
-	assert_null(winter_load(dir, err, sizeof(err)));
+	put("streets.csv", HEADER "Duevej,,F,C,R\nduevej,,F,C,R\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "streets.csv:3: street 'duevej' is listed twice"));
-	put("streets.csv", "street,area,winter_class,route\nDuevej,,C,R\n");
-	assert_null(winter_load(dir, err, sizeof(err)));
+	put("streets.csv", HEADER "Duevej,,,C,R\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "streets.csv:2: area must be"));
-	put("streets.csv", "street,area,winter_class,route\n");
+	put("streets.csv", HEADER "Duevej,,F,C,\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "streets.csv:2: route must be"));
+	put("streets.csv", "street,area,winter_class,route\nDuevej,F,C,R\n"); /* the old format */
+	assert_int_equal(read_plan_streets(err, sizeof(err)), -1);
+	assert_non_null(strstr(
+	    err, "streets.csv:1: header must be 'street,abbreviation,area,winter_class,route'"));
+	/* outside the plan: in the register, not in the plan */
+	put("streets.csv", HEADER "Egeskovvej,,,,\nDuevej,,F,C,R\n");
+	assert_int_equal(read_plan_streets(err, sizeof(err)), 2);
+	put("streets.csv", HEADER);
 	put("winter.txt", "paths: x\n");
 	assert_null(winter_load(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "pavement_rule and paths are required"));
@@ -275,10 +228,8 @@ static sqlite3 *memdb(void)
 static void winter_answers_street_area_and_general(void **state)
 {
 	(void)state;
-	char err[300], buf[2000];
-	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
-	if (!w)
-		fail_msg("%s", err);
+	char buf[2000];
+	struct winter_plan *w = demo_plan();
 	sqlite3 *db = memdb();
 	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, buf, sizeof(buf)),
 	                 WINTER_STREET);
@@ -313,7 +264,7 @@ static void gritting_runs_show_in_answers_for_24_hours(void **state)
 {
 	(void)state;
 	char err[300], buf[2000];
-	struct winter_plan *w = winter_load(DEMO, err, sizeof(err));
+	struct winter_plan *w = demo_plan();
 	sqlite3 *db = memdb();
 	int bad;
 	long long now = clock_now_ms();
@@ -401,10 +352,6 @@ static void content_answers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(csv_reader_accepts_quotes_comments_bom_crlf, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(csv_reader_names_file_and_line, setup, teardown),
-	    cmocka_unit_test_setup_teardown(csv_reader_refuses_hostile_bytes, setup, teardown),
 	    cmocka_unit_test(copenhagen_time_and_iso8601),
 	    cmocka_unit_test_setup_teardown(demo_rules_load_and_broken_files_are_named, setup,
 	                                    teardown),

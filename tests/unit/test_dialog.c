@@ -24,6 +24,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/conversation.h"
+#include "domain/street_register.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
 #include "store/db.h"
@@ -31,7 +32,7 @@
 
 #define MUNICIPALITY BORGERBOT_SOURCE_DIR "/municipality"
 #define INTENTS BORGERBOT_SOURCE_DIR "/intents/defs"
-#define STREETS BORGERBOT_SOURCE_DIR "/intents/defs/streets/demo-streets.csv"
+#define STREETS BORGERBOT_SOURCE_DIR "/municipality/streets.csv"
 #define PAGE "100"
 /* 2026-11-24T12:00:00Z = 13:00 in Copenhagen (winter time). */
 #define NOON 1795521600000LL
@@ -58,9 +59,11 @@ static int load_knowledge(void **state)
 	struct knowledge *kn = calloc(1, sizeof(*kn));
 	char err[600];
 	assert_non_null(kn);
-	if (!(kn->intents = intent_engine_load(INTENTS, STREETS, err, sizeof(err))) ||
+	if (!(kn->winter = winter_load(MUNICIPALITY, err, sizeof(err))) ||
+	    !(kn->intents = intent_engine_load(
+	          INTENTS, street_register_load(STREETS, kn->winter, err, sizeof(err)), err,
+	          sizeof(err))) ||
 	    !(kn->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
-	    !(kn->winter = winter_load(MUNICIPALITY, err, sizeof(err))) ||
 	    !(kn->content = content_load(MUNICIPALITY, err, sizeof(err))))
 		fail_msg("%s", err);
 	kn->k = (struct dialog_knowledge){kn->intents, kn->cases, kn->winter, kn->content};

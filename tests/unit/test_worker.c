@@ -22,6 +22,7 @@
 
 #include "domain/case.h"
 #include "domain/content.h"
+#include "domain/street_register.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
 #include "store/store.h"
@@ -29,7 +30,7 @@
 
 #define MUNICIPALITY BORGERBOT_SOURCE_DIR "/municipality"
 #define INTENTS BORGERBOT_SOURCE_DIR "/intents/defs"
-#define STREETS BORGERBOT_SOURCE_DIR "/intents/defs/streets/demo-streets.csv"
+#define STREETS BORGERBOT_SOURCE_DIR "/municipality/streets.csv"
 #define PAGE "100"
 #define NOON 1795521600000LL /* 2026-11-24T12:00:00Z */
 #define BASE_MS 100LL        /* first retry delay */
@@ -99,9 +100,11 @@ static void open_worker(struct fixture *f, int answer)
 {
 	char err[600];
 	if (answer) {
-		if (!(f->intents = intent_engine_load(INTENTS, STREETS, err, sizeof(err))) ||
+		if (!(f->winter = winter_load(MUNICIPALITY, err, sizeof(err))) ||
+		    !(f->intents = intent_engine_load(
+		          INTENTS, street_register_load(STREETS, f->winter, err, sizeof(err)), err,
+		          sizeof(err))) ||
 		    !(f->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
-		    !(f->winter = winter_load(MUNICIPALITY, err, sizeof(err))) ||
 		    !(f->content = content_load(MUNICIPALITY, err, sizeof(err))))
 			fail_msg("%s", err);
 		f->knowledge =

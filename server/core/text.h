@@ -1,0 +1,29 @@
+/*
+ * text.h - the server's small string helpers, one copy each: trimming a
+ * string in place and writing an error message into a caller's buffer.
+ * (Building a longer text piece by piece is textbuf.h's job.)
+ *
+ *     char *value = text_trim(line);
+ *     text_set_err(err, errlen, "%s:%d: %s", path, lineno, why);
+ */
+#ifndef BORGERBOT_TEXT_H
+#define BORGERBOT_TEXT_H
+
+#include <stddef.h>
+
+/*
+ * Removes ASCII white space (space, \t, \n, \v, \f, \r) from both ends of s:
+ * the end is cut with a NUL in place, and the return value points at the
+ * first character that is not white space (inside s).
+ */
+char *text_trim(char *s);
+
+/*
+ * Formats an error message into err (errlen bytes, always NUL-terminated,
+ * cut when too long). Does nothing when err is NULL or errlen is 0, so a
+ * caller that does not want the reason may pass NULL.
+ */
+void text_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

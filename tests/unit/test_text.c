@@ -1,0 +1,54 @@
+/*
+ * test_text.c - core/text: trimming every kind of ASCII white space (and
+ * nothing else: UTF-8 bytes stay), and error messages that are cut, never
+ * overflowed, with NULL and empty buffers tolerated.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/text.h"
+
+static void trims_both_ends(void **state)
+{
+	(void)state;
+	char a[] = " \t\r\n\v\f Duevej 12 \t\r\n";
+	assert_string_equal(text_trim(a), "Duevej 12");
+	char b[] = "plain";
+	assert_string_equal(text_trim(b), "plain");
+	assert_ptr_equal(text_trim(b), b);
+	char c[] = " \t ";
+	assert_string_equal(text_trim(c), "");
+	char d[] = "";
+	assert_string_equal(text_trim(d), "");
+	char e[] = "  \xc2\xa0 Ærøvej \xc2\xa0"; /* a no-break space is not ASCII: kept */
+	assert_string_equal(text_trim(e), "\xc2\xa0 Ærøvej \xc2\xa0");
+}
+
+static void set_err_formats_and_cuts(void **state)
+{
+	(void)state;
+	char err[16];
+	text_set_err(err, sizeof(err), "%s:%d: %s", "f.csv", 7, "bad");
+	assert_string_equal(err, "f.csv:7: bad");
+	text_set_err(err, sizeof(err), "%s", "a message longer than the buffer");
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	assert_string_equal(err, "a message longe");
+	text_set_err(NULL, 10, "%s", "ignored");
+	err[0] = 'x';
+	text_set_err(err, 0, "%s", "ignored");
+	assert_int_equal(err[0], 'x');
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(trims_both_ends),
+	    cmocka_unit_test(set_err_formats_and_cuts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
