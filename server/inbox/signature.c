@@ -66,3 +66,9 @@ const char *signature_result_name(enum signature_result r)
 	}
 	return "unknown";
 }
+
+int signature_secret_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	return la == lb && CRYPTO_memcmp(a, b, la) == 0;
+}

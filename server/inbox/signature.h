@@ -15,6 +15,11 @@ enum signature_result {
 
 /* Checks `header` ("sha256=<hex>") against HMAC-SHA256(secret, body) over the
  * raw bytes, in constant time. Hex digits are accepted in either case. */
+/* Constant-time equality of two secrets given as strings (a verify token, a
+ * page token): the time taken does not depend on where they differ; only
+ * their lengths, which are not secret, may end it early. */
+int signature_secret_equal(const char *a, const char *b);
+
 enum signature_result signature_verify(const char *secret, const void *body, size_t len,
                                        const char *header);
 

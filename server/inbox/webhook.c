@@ -10,7 +10,6 @@
  */
 #include "webhook.h"
 
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +19,13 @@
 #include "core/log.h"
 #include "signature.h"
 
-/* Constant-time string equality (length is not secret). */
-static int secret_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la != lb)
-		return 0;
-	return CRYPTO_memcmp(a, b, la) == 0;
-}
-
 static int handle_verify(struct http_req *req, struct webhook *w)
 {
 	char mode[32], token[256], challenge[256];
 	if (http_req_query_var(req, "hub.mode", mode, sizeof(mode)) < 0 ||
 	    http_req_query_var(req, "hub.verify_token", token, sizeof(token)) < 0 ||
 	    http_req_query_var(req, "hub.challenge", challenge, sizeof(challenge)) < 0 ||
-	    strcmp(mode, "subscribe") != 0 || !secret_equal(token, w->verify_token)) {
+	    strcmp(mode, "subscribe") != 0 || !signature_secret_equal(token, w->verify_token)) {
 		log_event(LOG_WARN, "webhook_verify_refused", NULL);
 		return http_reply_text(req, 403, "Forbidden\n");
 	}

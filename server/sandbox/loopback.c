@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/hex.h"
 #include "inbox/signature.h"
 
 #define MID_RANDOM_BYTES 12
@@ -32,9 +33,11 @@ static int new_mid(const char *prefix, char *out, size_t size)
 	unsigned char r[MID_RANDOM_BYTES];
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		return -1;
-	int n = snprintf(out, size, "%s", prefix);
-	for (size_t i = 0; i < sizeof(r) && n >= 0 && (size_t)n + 2 < size; i++)
-		n += snprintf(out + n, size - (size_t)n, "%02x", r[i]);
+	size_t n = strlen(prefix);
+	if (n + 2 * sizeof(r) + 1 > size)
+		return -1;
+	memcpy(out, prefix, n);
+	hex_encode(r, sizeof(r), out + n);
 	return 0;
 }
 

@@ -16,13 +16,13 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "inbox/signature.h"
 #include "loopback.h"
 #include "sandbox_page.h"
 
@@ -138,8 +138,7 @@ static int token_ok(const struct http_req *req, const struct sandbox *sb)
 		snprintf(token, sizeof(token), "%s", auth + 7);
 	else
 		http_req_query_var(req, "access_token", token, sizeof(token));
-	size_t a = strlen(token), b = strlen(sb->page_token);
-	return a == b && CRYPTO_memcmp(token, sb->page_token, a) == 0;
+	return signature_secret_equal(token, sb->page_token);
 }
 
 static json_t *read_json_body(struct http_req *req, size_t max, int *status)

@@ -110,6 +110,17 @@ static void sign_produces_lowercase_known_vector(void **state)
 	assert_string_equal(header, FOX_SIG);
 }
 
+static void secret_equal_compares_whole_strings(void **state)
+{
+	(void)state;
+	assert_true(signature_secret_equal("verify-token", "verify-token"));
+	assert_false(signature_secret_equal("verify-token", "verify-tokeN"));
+	assert_false(signature_secret_equal("verify-token", "verify-toke"));
+	assert_false(signature_secret_equal("verify", "verify-token"));
+	assert_false(signature_secret_equal("", "x"));
+	assert_true(signature_secret_equal("", ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +133,7 @@ int main(void)
 	    cmocka_unit_test(missing_and_garbage_headers),
 	    cmocka_unit_test(body_with_nul_bytes),
 	    cmocka_unit_test(sign_produces_lowercase_known_vector),
+	    cmocka_unit_test(secret_equal_compares_whole_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
