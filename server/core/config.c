@@ -85,7 +85,8 @@ void config_defaults(struct config *cfg)
 	cfg->worker_batch = 64;
 	cfg->worker_yield_slice_ms = 2;
 	cfg->worker_yield_wait_ms = 50;
-	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents/defs", BORGERBOT_SOURCE_DIR);
+	snprintf(cfg->intents_dir, sizeof(cfg->intents_dir), "%s/intents/defs",
+	         BORGERBOT_SOURCE_DIR);
 	snprintf(cfg->municipality_dir, sizeof(cfg->municipality_dir), "%s/municipality",
 	         BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = (size_t)16 * 1024;
