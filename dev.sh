@@ -2,7 +2,10 @@
 # Borgerbot's two commands (see README.md):
 #
 #   ./dev.sh start            install what is missing, build, start the demo server
-#   ./dev.sh test [--sanitize] install what is missing, build, run every test
+#   ./dev.sh test [--sanitize | --tsan]
+#                             install what is missing, build, run every test
+#                             (--sanitize: ASan+UBSan in build-asan/,
+#                              --tsan: ThreadSanitizer in build-tsan/)
 #
 # Both are idempotent: packages are installed only when missing, CivetWeb's
 # source is fetched once into .deps/, the build directory is reused.
@@ -63,23 +66,36 @@ TXT
 
 cmd_test() {
 	local dir=build cmake_args=()
-	if [ "${1:-}" = "--sanitize" ]; then
+	case "${1:-}" in
+	--sanitize)
 		dir=build-asan
 		cmake_args=(-DBORGERBOT_SANITIZE=ON)
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	fi
+		;;
+	--tsan)
+		# Exported, so ctest and the servers the Python tests start see it:
+		# the first race ends the process (exit 66) and fails its test.
+		dir=build-tsan
+		cmake_args=(-DBORGERBOT_TSAN=ON)
+		export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$top/tests/tsan.supp"
+		;;
+	"") ;;
+	*) usage ;;
+	esac
 	scripts/setup.sh --test
 	build "$dir" "${cmake_args[@]}"
 	cd "$dir"
 	ctest --output-on-failure -j"$jobs"
 }
 
+usage() {
+	echo "usage: ./dev.sh start | ./dev.sh test [--sanitize | --tsan]" >&2
+	exit 2
+}
+
 case "${1:-}" in
 start) shift; cmd_start "$@" ;;
 test) shift; cmd_test "$@" ;;
-*)
-	echo "usage: ./dev.sh start | ./dev.sh test [--sanitize]" >&2
-	exit 2
-	;;
+*) usage ;;
 esac

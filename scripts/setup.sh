@@ -3,7 +3,8 @@
 # package. Idempotent: installs only missing packages and re-uses what it fetched.
 #
 #   scripts/setup.sh            build dependencies
-#   scripts/setup.sh --test     build + test dependencies (wrk, chromium ...)
+#   scripts/setup.sh --test     build + test and lint dependencies (wrk, chromium,
+#                               clang-format, clang-tidy ...)
 #
 # The CivetWeb source lands in .deps/civetweb (ignored by git). Its host is
 # derived from the machine's own apt configuration; no registry is named here.
@@ -25,7 +26,8 @@ fi
 build_pkgs=(build-essential cmake pkg-config git ca-certificates openssl
 	libssl-dev libjansson-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev
 	dpkg-dev)
-test_pkgs=(python3 libcmocka-dev wrk curl sqlite3 chromium)
+# clang-format and clang-tidy: scripts/lint.sh, run by CI after the tests.
+test_pkgs=(python3 libcmocka-dev wrk curl sqlite3 chromium clang-format clang-tidy)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_test" -eq 1 ] && pkgs+=("${test_pkgs[@]}")

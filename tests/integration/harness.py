@@ -230,9 +230,10 @@ class Server:
         return self.proc.returncode if self.proc else None
 
     def check_sanitizers(self):
-        """Fails when an ASan/UBSan build reported anything in the log."""
+        """Fails when an ASan/UBSan/TSan build reported anything in the log."""
         log = self.read_log() if os.path.exists(self.log_path) else ""
-        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "WARNING: ThreadSanitizer"):
             if marker in log:
                 raise AssertionError("sanitizer report in server log:\n" + log[-6000:])
 

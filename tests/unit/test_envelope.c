@@ -107,29 +107,18 @@ static void echo_citizen_is_recipient(void **state)
 static void standby_and_changes_and_batches(void **state)
 {
 	(void)state;
-	const char
-	    *body =
-	        "{\"object\":\"page\",\"entry\":["
-	        "{\"id\":\"P1\",\"time\":1700000000000,\"standby\":[" ITEM(
-	            ",\"message\":{\"mid\":\"s1\",\"text\":\"x\"}") "]},"
-	                                                            "{\"id\":\"P1\",\"time\":"
-	                                                            "1700000000,\"changes\":[{"
-	                                                            "\"field\":\"feed\",\"value\":{"
-	                                                            "\"item\":\"comment\",\"verb\":"
-	                                                            "\"add\","
-	                                                            "\"comment_id\":\"P1_2_3\","
-	                                                            "\"post_id\":\"P1_2\",\"from\":"
-	                                                            "{\"id\":\"U5\",\"name\":\"A\"}"
-	                                                            ",\"message\":\"lys ude\"}}]},"
-	                                                            "{\"id\":\"P1\",\"time\":"
-	                                                            "1700000000000,\"messaging\":"
-	                                                            "[" ITEM(
-	                                                                ",\"read\":{\"watermark\":"
-	                                                                "1}") "," ITEM(",\"read\":{"
-	                                                                               "\"watermark"
-	                                                                               "\":2}") "]}"
-	                                                                                        "]"
-	                                                                                        "}";
+	/* one entry each: a standby message, a feed comment, two read receipts */
+	char body[1024];
+	snprintf(
+	    body, sizeof(body),
+	    "{\"object\":\"page\",\"entry\":["
+	    "{\"id\":\"P1\",\"time\":1700000000000,\"standby\":[%s]},"
+	    "{\"id\":\"P1\",\"time\":1700000000,\"changes\":[{\"field\":\"feed\",\"value\":{"
+	    "\"item\":\"comment\",\"verb\":\"add\",\"comment_id\":\"P1_2_3\",\"post_id\":\"P1_2\","
+	    "\"from\":{\"id\":\"U5\",\"name\":\"A\"},\"message\":\"lys ude\"}}]},"
+	    "{\"id\":\"P1\",\"time\":1700000000000,\"messaging\":[%s,%s]}]}",
+	    ITEM(",\"message\":{\"mid\":\"s1\",\"text\":\"x\"}"),
+	    ITEM(",\"read\":{\"watermark\":1}"), ITEM(",\"read\":{\"watermark\":2}"));
 	struct event_list list = parse_ok(body);
 	assert_int_equal(list.count, 4);
 	assert_string_equal(list.items[0].source, "standby");
