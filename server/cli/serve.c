@@ -11,7 +11,6 @@
  * acknowledged event is committed), drain the ingest queue, stop the worker,
  * then the sender (requests in flight finish and are recorded).
  */
-#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -33,6 +32,7 @@
 #include "api/open311.h"
 #include "http/ops.h"
 #include "intents/intent.h"
+#include "outbox/graph.h"
 #include "outbox/outbox.h"
 #include "sandbox/sandbox.h"
 #include "api/staff_api.h"
@@ -425,7 +425,7 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* libcurl's global state, before any thread uses it (graph, sandbox). */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	graph_global_init();
 	metrics_init(&s.metrics);
 	if (start_modules(&s, err, sizeof(err)) < 0) {
 		stop_modules(&s);
@@ -444,7 +444,7 @@ int cmd_serve(int argc, char **argv)
 	          NULL);
 	stop_modules(&s);
 	store_close(s.store);
-	curl_global_cleanup();
+	graph_global_cleanup();
 	log_event(LOG_INFO, "server_stopped", NULL);
 	return 0;
 }

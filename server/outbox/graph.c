@@ -321,3 +321,13 @@ int graph_send(struct graph_client *g, const char *page_id, const char *body,
 	parse_answer(g, status, res);
 	return res->outcome == GRAPH_SENT ? 0 : -1;
 }
+
+void graph_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void graph_global_cleanup(void)
+{
+	curl_global_cleanup();
+}

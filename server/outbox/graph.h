@@ -50,6 +50,11 @@ struct graph_result {
 
 struct graph_client;
 
+/* libcurl's process-wide state: once before any thread makes a client (the
+ * Graph client or the sandbox's loopback poster), and once at the end. */
+void graph_global_init(void);
+void graph_global_cleanup(void);
+
 struct graph_client *graph_client_new(const struct graph_options *opt, char *err, size_t errlen);
 void graph_client_free(struct graph_client *g);
 
