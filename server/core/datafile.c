@@ -35,6 +35,14 @@ int datafile_path(char *buf, size_t size, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+int datafile_field_ok(const char *value, size_t max, const char *what, char *why, size_t whylen)
+{
+	if (*value && strlen(value) <= max)
+		return 0;
+	text_set_err(why, whylen, "%s must be 1-%zu bytes", what, max);
+	return -1;
+}
+
 /* Reads the whole file (at most max bytes), NUL-terminated. */
 static char *datafile_slurp(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
