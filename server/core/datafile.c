@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "text.h"
+#include "textbuf.h"
 
 struct datafile_reader {
 	const char *path;
@@ -171,14 +172,10 @@ static int datafile_split_csv(char *line, char **fields, const char **why)
 /* "a,b,c" from the format's header, cut to fit. */
 static void datafile_header_text(const struct datafile_format *fmt, char *buf, size_t size)
 {
-	size_t len = 0;
+	struct textbuf t = {buf, size, 0};
 	buf[0] = '\0';
-	for (int i = 0; i < fmt->ncols && len + 1 < size; i++) {
-		int n = snprintf(buf + len, size - len, "%s%s", i ? "," : "", fmt->header[i]);
-		if (n < 0)
-			return;
-		len += (size_t)n;
-	}
+	for (int i = 0; i < fmt->ncols; i++)
+		textbuf_put(&t, "%s%s", i ? "," : "", fmt->header[i]);
 }
 
 /* The header line: exactly the expected names, in order. */
