@@ -48,13 +48,11 @@ void intent_def_clear(struct intent_def *d)
 
 static int lines_push(struct intent_lines *l, const char *text, int line)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct intent_line *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		l->v = v, l->cap = cap;
-	}
+	struct intent_line *v = intent_grow(l->v, l->n, &l->cap, sizeof(*v));
+
+	if (!v)
+		return -1;
+	l->v = v;
 	if (!(l->v[l->n].text = strdup(text)))
 		return -1;
 	l->v[l->n++].line = line;

@@ -1,9 +1,10 @@
 /*
- * intent_util.c - the engine's error-message and trim helpers (see
- * intent_util.h for why the engine has its own).
+ * intent_util.c - the engine's error-message, trim and array-growth helpers
+ * (see intent_util.h for why the engine has its own).
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "intent_util.h"
@@ -34,4 +35,15 @@ char *intent_trim(char *s)
 	while (n && intent_is_space(s[n - 1]))
 		s[--n] = 0;
 	return s;
+}
+
+void *intent_grow(void *v, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *nv = realloc(v, ncap * elem);
+	if (nv)
+		*cap = ncap;
+	return nv;
 }

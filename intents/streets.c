@@ -181,13 +181,10 @@ static int push_key(struct streets *st, const char *name, enum key_kind kind, si
 
 	if (len == 0 || has_key(st, key, len, kind))
 		return 0; /* nothing to look up, or nothing new */
-	if (st->nkeys == st->kcap) {
-		size_t ncap = st->kcap ? st->kcap * 2 : 64;
-		struct key *k = realloc(st->keys, ncap * sizeof(*k));
-		if (!k)
-			return -1;
-		st->keys = k, st->kcap = ncap;
-	}
+	struct key *keys = intent_grow(st->keys, st->nkeys, &st->kcap, sizeof(*keys));
+	if (!keys)
+		return -1;
+	st->keys = keys;
 	if (table_reserve(st) < 0)
 		return -1;
 	struct key *k = &st->keys[st->nkeys];
@@ -243,13 +240,10 @@ static int add_row(struct streets *st, const char *name, const char *area, ssize
 	*a = -1;
 	if (*area && (*a = area_index(st, area)) < 0)
 		return -1;
-	if (st->nrows == st->rcap) {
-		size_t ncap = st->rcap ? st->rcap * 2 : 64;
-		struct row *r = realloc(st->rows, ncap * sizeof(*r));
-		if (!r)
-			return -1;
-		st->rows = r, st->rcap = ncap;
-	}
+	struct row *rows = intent_grow(st->rows, st->nrows, &st->rcap, sizeof(*rows));
+	if (!rows)
+		return -1;
+	st->rows = rows;
 	struct row *r = &st->rows[st->nrows];
 	r->area = *a >= 0 ? st->areas[*a] : NULL;
 	if (!(r->name = strdup(name)))

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "text.h"
+#include "textbuf.h"
 
 struct datafile_reader {
 	const char *path;
@@ -33,6 +34,14 @@ int datafile_path(char *buf, size_t size, const char *dir, const char *name)
 {
 	int n = snprintf(buf, size, "%s/%s", dir, name);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int datafile_field_ok(const char *value, size_t max, const char *what, char *why, size_t whylen)
+{
+	if (*value && strlen(value) <= max)
+		return 0;
+	text_set_err(why, whylen, "%s must be 1-%zu bytes", what, max);
+	return -1;
 }
 
 /* Reads the whole file (at most max bytes), NUL-terminated. */
@@ -163,14 +172,10 @@ static int datafile_split_csv(char *line, char **fields, const char **why)
 /* "a,b,c" from the format's header, cut to fit. */
 static void datafile_header_text(const struct datafile_format *fmt, char *buf, size_t size)
 {
-	size_t len = 0;
+	struct textbuf t = {buf, size, 0};
 	buf[0] = '\0';
-	for (int i = 0; i < fmt->ncols && len + 1 < size; i++) {
-		int n = snprintf(buf + len, size - len, "%s%s", i ? "," : "", fmt->header[i]);
-		if (n < 0)
-			return;
-		len += (size_t)n;
-	}
+	for (int i = 0; i < fmt->ncols; i++)
+		textbuf_put(&t, "%s%s", i ? "," : "", fmt->header[i]);
 }
 
 /* The header line: exactly the expected names, in order. */

@@ -52,6 +52,10 @@ int datafile_read_csv(const char *path, const char *const *header, int ncols, da
                       void *arg, char *err, size_t errlen);
 int datafile_read_kv(const char *path, datafile_row_fn row, void *arg, char *err, size_t errlen);
 
+/* For row callbacks: 0 if value is 1 to max bytes long, else -1 with "what must be 1-max
+ * bytes" in why. */
+int datafile_field_ok(const char *value, size_t max, const char *what, char *why, size_t whylen);
+
 /* Joins dir and name into buf ("dir/name"); returns -1 if it does not fit. */
 int datafile_path(char *buf, size_t size, const char *dir, const char *name);
 

@@ -43,19 +43,6 @@ struct case_rules {
 	int metres;
 };
 
-static int str_ok(const char *s, size_t max, const char *what, char *why, size_t whylen)
-{
-	if (!*s) {
-		snprintf(why, whylen, "%s is empty", what);
-		return -1;
-	}
-	if (strlen(s) > max) {
-		snprintf(why, whylen, "%s is longer than %zu bytes", what, max);
-		return -1;
-	}
-	return 0;
-}
-
 static int code_ok(const char *s)
 {
 	if (!*s || strlen(s) > 40)
@@ -79,11 +66,11 @@ static int category_row(void *arg, char **f, int n, char *why, size_t whylen)
 		snprintf(why, whylen, "category '%s' is listed twice", f[0]);
 		return -1;
 	}
-	if (str_ok(f[1], 60, "department", why, whylen) < 0 ||
-	    str_ok(f[2], 100, "name", why, whylen) < 0 ||
-	    str_ok(f[3], 500, "description", why, whylen) < 0 ||
-	    str_ok(f[5], 200, "subject", why, whylen) < 0 ||
-	    str_ok(f[6], 300, "resolved_text", why, whylen) < 0)
+	if (datafile_field_ok(f[1], 60, "department", why, whylen) < 0 ||
+	    datafile_field_ok(f[2], 100, "name", why, whylen) < 0 ||
+	    datafile_field_ok(f[3], 500, "description", why, whylen) < 0 ||
+	    datafile_field_ok(f[5], 200, "subject", why, whylen) < 0 ||
+	    datafile_field_ok(f[6], 300, "resolved_text", why, whylen) < 0)
 		return -1;
 	int pole = !strcasecmp(f[4], "yes") || !strcasecmp(f[4], "ja");
 	if (!pole && strcasecmp(f[4], "no") != 0 && strcasecmp(f[4], "nej") != 0) {
@@ -129,8 +116,8 @@ static int naf_row(void *arg, char **f, int n, char *why, size_t whylen)
 		snprintf(why, whylen, "from and to must be times like 01:00");
 		return -1;
 	}
-	if (str_ok(f[1], 120, "place", why, whylen) < 0 ||
-	    str_ok(f[4], 600, "explanation", why, whylen) < 0)
+	if (datafile_field_ok(f[1], 120, "place", why, whylen) < 0 ||
+	    datafile_field_ok(f[4], 600, "explanation", why, whylen) < 0)
 		return -1;
 	if (r->nnaf >= 10000) {
 		snprintf(why, whylen, "too many rules");

@@ -50,10 +50,8 @@ static int kv_row(void *arg, char **f, int n, char *why, size_t whylen)
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (strcmp(f[0], keys[i]) != 0)
 			continue;
-		if (!*f[1] || strlen(f[1]) > 400) {
-			snprintf(why, whylen, "%s must be 1-400 bytes", f[0]);
+		if (datafile_field_ok(f[1], 400, f[0], why, whylen) < 0)
 			return -1;
-		}
 		free(c->values[i]);
 		if (!(c->values[i] = strdup(f[1]))) {
 			snprintf(why, whylen, "out of memory");
@@ -65,15 +63,16 @@ static int kv_row(void *arg, char **f, int n, char *why, size_t whylen)
 	return -1;
 }
 
+/* The columns of waste.csv. */
+static const char *const waste_header[] = {"area", "residual", "recycling", "bulky"};
+
 static int waste_row(void *arg, char **f, int n, char *why, size_t whylen)
 {
 	struct content *c = arg;
 	(void)n;
 	for (int i = 0; i < 4; i++)
-		if (!*f[i] || strlen(f[i]) > 200) {
-			snprintf(why, whylen, "every field must be 1-200 bytes");
+		if (datafile_field_ok(f[i], 200, waste_header[i], why, whylen) < 0)
 			return -1;
-		}
 	for (size_t i = 0; i < c->nareas; i++)
 		if (!strcasecmp(c->areas[i].area, f[0])) {
 			snprintf(why, whylen, "area '%s' is listed twice", f[0]);
@@ -103,7 +102,6 @@ static int waste_row(void *arg, char **f, int n, char *why, size_t whylen)
 
 struct content *content_load(const char *dir, char *err, size_t errlen)
 {
-	static const char *const header[] = {"area", "residual", "recycling", "bulky"};
 	struct content *c = calloc(1, sizeof(*c));
 	char path[1024];
 	if (!c) {
@@ -119,7 +117,7 @@ struct content *content_load(const char *dir, char *err, size_t errlen)
 			goto fail;
 		}
 	if (datafile_path(path, sizeof(path), dir, "waste.csv") < 0 ||
-	    datafile_read_csv(path, header, 4, waste_row, c, err, errlen) < 0)
+	    datafile_read_csv(path, waste_header, 4, waste_row, c, err, errlen) < 0)
 		goto fail;
 	return c;
 fail:

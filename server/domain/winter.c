@@ -45,15 +45,6 @@ struct winter_plan {
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int too_long(const char *s, size_t max, const char *what, char *why, size_t whylen)
-{
-	if (!*s || strlen(s) > max) {
-		snprintf(why, whylen, "%s must be 1-%zu bytes", what, max);
-		return 1;
-	}
-	return 0;
-}
-
 static long find_class(const struct winter_plan *w, const char *code)
 {
 	for (size_t i = 0; code && i < w->nclasses; i++)
@@ -74,8 +65,9 @@ static int class_row(void *arg, char **f, int n, char *why, size_t whylen)
 {
 	struct winter_plan *w = arg;
 	(void)n;
-	if (too_long(f[0], 8, "class", why, whylen) || too_long(f[1], 100, "name", why, whylen) ||
-	    too_long(f[2], 400, "promise", why, whylen))
+	if (datafile_field_ok(f[0], 8, "class", why, whylen) < 0 ||
+	    datafile_field_ok(f[1], 100, "name", why, whylen) < 0 ||
+	    datafile_field_ok(f[2], 400, "promise", why, whylen) < 0)
 		return -1;
 	if (find_class(w, f[0]) >= 0) {
 		snprintf(why, whylen, "class '%s' is listed twice", f[0]);
@@ -104,8 +96,9 @@ oom:
 int winter_add_street(struct winter_plan *w, const char *street, const char *area,
                       const char *class_code, const char *route, char *why, size_t whylen)
 {
-	if (too_long(street, 100, "street", why, whylen) ||
-	    too_long(area, 60, "area", why, whylen) || too_long(route, 60, "route", why, whylen))
+	if (datafile_field_ok(street, 100, "street", why, whylen) < 0 ||
+	    datafile_field_ok(area, 60, "area", why, whylen) < 0 ||
+	    datafile_field_ok(route, 60, "route", why, whylen) < 0)
 		return -1;
 	long cls = find_class(w, class_code);
 	if (cls < 0) {
@@ -149,7 +142,7 @@ static int text_row(void *arg, char **f, int n, char *why, size_t whylen)
 		snprintf(why, whylen, "unknown setting '%.60s' (pavement_rule, paths)", f[0]);
 		return -1;
 	}
-	if (too_long(f[1], 600, f[0], why, whylen))
+	if (datafile_field_ok(f[1], 600, f[0], why, whylen) < 0)
 		return -1;
 	free(*dst);
 	if (!(*dst = strdup(f[1]))) {

@@ -2,7 +2,8 @@
  * test_datafile.c - core/datafile, the reader of the hand-edited data files:
  * CSV and "key: value" files as spreadsheets and editors write them (quotes,
  * "" escapes, comments, byte-order mark, CRLF), and malformed, oversized and
- * hostile input refused with FILE:LINE: what. Links bb_core only.
+ * hostile input refused with FILE:LINE: what; the field-length check row
+ * callbacks share. Links bb_core only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,6 +236,18 @@ static void key_value_files(void **state)
 	assert_int_equal(datafile_read_kv(path, record_row, &s, err, sizeof(err)), 0);
 }
 
+static void field_lengths(void **state)
+{
+	(void)state;
+	char why[64] = "";
+	assert_int_equal(datafile_field_ok("Duevej", 6, "street", why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(datafile_field_ok("Duevej", 5, "street", why, sizeof(why)), -1);
+	assert_string_equal(why, "street must be 1-5 bytes");
+	assert_int_equal(datafile_field_ok("", 5, "area", why, sizeof(why)), -1);
+	assert_string_equal(why, "area must be 1-5 bytes");
+}
+
 static void paths_are_bounded(void **state)
 {
 	(void)state;
@@ -255,6 +268,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(oversized_input_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(missing_file_and_bad_format, setup, teardown),
 	    cmocka_unit_test_setup_teardown(key_value_files, setup, teardown),
+	    cmocka_unit_test(field_lengths),
 	    cmocka_unit_test_setup_teardown(paths_are_bounded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
