@@ -36,7 +36,7 @@ static int new_mid(const char *prefix, char *out, size_t size)
 	size_t n = strlen(prefix);
 	if (n + 2 * sizeof(r) + 1 > size)
 		return -1;
-	memcpy(out, prefix, n);
+	memcpy(out, prefix, n + 1); /* hex_encode writes on from the NUL */
 	hex_encode(r, sizeof(r), out + n);
 	return 0;
 }

@@ -88,12 +88,12 @@ void store_close(struct store *s)
 		return;
 	pthread_key_delete(s->key); /* no destructor runs after this */
 	pthread_mutex_lock(&s->conns_mu);
-	while (s->conns) {
-		struct thread_conn *c = s->conns;
-		conn_unlink(s, c);
+	for (struct thread_conn *c = s->conns, *next; c; c = next) {
+		next = c->next;
 		sqlite3_close_v2(c->db);
 		free(c);
 	}
+	s->conns = NULL;
 	pthread_mutex_unlock(&s->conns_mu);
 	pthread_mutex_destroy(&s->conns_mu);
 	pthread_mutex_destroy(&s->write_lock);

@@ -136,10 +136,10 @@ static void quick_replies_are_capped_and_cut(void **state)
 static void long_text_becomes_ordered_parts(void **state)
 {
 	sqlite3 *db = *state;
-	conversation(db, "13", clock_now_ms() - 2 * 24 * HOUR);
+	conversation(db, "13", clock_now_ms() - 2LL * 24 * HOUR);
 	char *text = malloc(5001);
 	for (int i = 0; i < 1000; i++)
-		memcpy(text + 5 * i, "Nej. ", 5);
+		memcpy(text + (size_t)5 * (size_t)i, "Nej. ", 5);
 	text[5000] = '\0';
 	struct outbox_reply r = {
 	    .page_id = "1", .psid = "13", .origin = POLICY_STAFF, .text = text};
