@@ -2,6 +2,8 @@
 # Borgerbot's two commands (see README.md):
 #
 #   ./dev.sh start            install what is missing, build, start the demo server
+#                             on 8080 and 8443 (BORGERBOT_HTTP_PORT/_HTTPS_PORT
+#                             choose others; a busy port is named before anything)
 #   ./dev.sh test [--sanitize | --tsan]
 #                             install what is missing, build, run every test
 #                             (--sanitize: ASan+UBSan in build-asan/,
@@ -38,28 +40,55 @@ demo_secrets() {
 	set +a
 }
 
+port_busy() { # port_busy PORT: true when something on this machine listens there
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+check_ports() { # check_ports HTTP HTTPS: stops with a clear message if one is taken
+	local port var busy=0
+	for port in "$1:BORGERBOT_HTTP_PORT" "$2:BORGERBOT_HTTPS_PORT"; do
+		var=${port#*:}
+		port=${port%%:*}
+		case "$port" in
+		'' | *[!0-9]*) echo "dev.sh: $var=$port is not a port number" >&2; exit 2 ;;
+		esac
+		if port_busy "$port"; then
+			echo "dev.sh: port $port on 127.0.0.1 is already in use (another ./dev.sh start?)." >&2
+			echo "  see who holds it:  ss -ltnp 'sport = :$port'" >&2
+			echo "  free it by stopping that program, or pick another port: $var=<port> ./dev.sh start" >&2
+			busy=1
+		fi
+	done
+	[ "$busy" -eq 0 ] || exit 1
+}
+
 cmd_start() {
+	local http=${BORGERBOT_HTTP_PORT:-8080} https=${BORGERBOT_HTTPS_PORT:-8443}
+	local chat="build/borgerbot chat"
+	[ "$http" = 8080 ] || chat+=" --server http://127.0.0.1:$http"
+	check_ports "$http" "$https"
 	scripts/setup.sh
 	build build
 	certs/make-dev-cert.sh
 	demo_secrets
+	check_ports "$http" "$https" # again: the build took a while
 	cat <<TXT
 
 Borgerbot demo server
-  HTTPS  https://127.0.0.1:8443/webhook   (self-signed certificate in certs/)
-  HTTP   http://127.0.0.1:8080/webhook    health: /healthz   metrics: /metrics
+  HTTPS  https://127.0.0.1:$https/webhook   (self-signed certificate in certs/)
+  HTTP   http://127.0.0.1:$http/webhook    health: /healthz   metrics: /metrics
   data   data/borgerbot.db
   demo secrets (from data/demo-secrets.env; set your own in the environment):
     BORGERBOT_APP_SECRET=$BORGERBOT_APP_SECRET
     BORGERBOT_VERIFY_TOKEN=$BORGERBOT_VERIFY_TOKEN
   SANDBOX MODE: no page token, so nothing goes to Facebook. Talk to the bot:
-    in the terminal:  build/borgerbot chat
-    in a browser:     http://127.0.0.1:8080/sandbox
+    in the terminal:  $chat
+    in a browser:     http://127.0.0.1:$http/sandbox
 Stop with Ctrl-C.
 
 TXT
 	exec build/borgerbot serve --config borgerbot.conf.example \
-		--listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
+		--listen "127.0.0.1:$http" --listen-tls "127.0.0.1:$https" \
 		--tls-cert certs/dev-cert.pem --tls-key certs/dev-key.pem --db data/borgerbot.db \
 		--sandbox
 }

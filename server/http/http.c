@@ -169,7 +169,9 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	h->ctx = mg_start2(&init, &error);
 	h->starting = 0;
 	if (!h->ctx) {
-		snprintf(err, errlen, "cannot listen on %s: %s", ports,
+		snprintf(err, errlen, "cannot listen on %s%s%s%s: %s", opt->listen,
+		         opt->listen[0] && opt->listen_tls[0] ? " and " : "", opt->listen_tls,
+		         opt->listen_tls[0] ? " (TLS)" : "",
 		         h->start_error[0] ? h->start_error
 		         : mgerr[0]        ? mgerr
 		                           : "start failed");
