@@ -113,6 +113,21 @@ static int log_civetweb(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
+/* CivetWeb names a TLS listener "HOST:PORTs" in its messages ("cannot bind
+ * to 127.0.0.1:8443s: 98 (Address already in use)"); operators wrote
+ * HOST:PORT, so say it their way: drop an 's' that follows a port's digits. */
+static void untag_tls_ports(char *msg)
+{
+	char *w = msg;
+	for (const char *r = msg; *r; r++) {
+		if (*r == 's' && r > msg && r[-1] >= '0' && r[-1] <= '9' &&
+		    (r[1] == ':' || r[1] == ',' || r[1] == ' ' || r[1] == '\0'))
+			continue;
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
 struct http *http_start(const struct http_options *opt, char *err, size_t errlen)
 {
 	struct http *h = calloc(1, sizeof(*h));
@@ -169,6 +184,8 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	h->ctx = mg_start2(&init, &error);
 	h->starting = 0;
 	if (!h->ctx) {
+		untag_tls_ports(mgerr);
+		untag_tls_ports(h->start_error);
 		snprintf(err, errlen, "cannot listen on %s%s%s%s: %s", opt->listen,
 		         opt->listen[0] && opt->listen_tls[0] ? " and " : "", opt->listen_tls,
 		         opt->listen_tls[0] ? " (TLS)" : "",

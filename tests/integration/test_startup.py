@@ -102,6 +102,18 @@ class StartupErrorsTest(unittest.TestCase):
             result = self.serve("--listen", "127.0.0.1:%d" % port)
         self.assert_one_line_error(result, "cannot listen on 127.0.0.1:%d" % port)
 
+    def test_busy_tls_port_named_as_given(self):
+        """CivetWeb calls a TLS listener HOST:PORTs; the error must not."""
+        cert, key = make_cert(self.dir)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            result = self.serve("--listen-tls", "127.0.0.1:%d" % port, "--tls-cert", cert,
+                                "--tls-key", key)
+        self.assert_one_line_error(result, "cannot listen on 127.0.0.1:%d (TLS)" % port)
+        self.assertNotIn("%ds" % port, result.stderr)
+
     def test_unwritable_database_path(self):
         self.assert_one_line_error(
             run(["serve", "--listen", "127.0.0.1:1", "--db", "/proc/nope/db.sqlite"]), "/proc/nope")
