@@ -59,10 +59,10 @@ static int load_knowledge(void **state)
 	struct knowledge *kn = calloc(1, sizeof(*kn));
 	char err[600];
 	assert_non_null(kn);
+	struct streets *reg = NULL;
 	if (!(kn->winter = winter_load(MUNICIPALITY, err, sizeof(err))) ||
-	    !(kn->intents = intent_engine_load(
-	          INTENTS, street_register_load(STREETS, kn->winter, err, sizeof(err)), err,
-	          sizeof(err))) ||
+	    !(reg = street_register_load(STREETS, kn->winter, err, sizeof(err))) ||
+	    !(kn->intents = intent_engine_load(INTENTS, reg, err, sizeof(err))) ||
 	    !(kn->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
 	    !(kn->content = content_load(MUNICIPALITY, err, sizeof(err))))
 		fail_msg("%s", err);

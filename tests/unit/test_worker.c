@@ -100,10 +100,10 @@ static void open_worker(struct fixture *f, int answer)
 {
 	char err[600];
 	if (answer) {
+		struct streets *reg = NULL;
 		if (!(f->winter = winter_load(MUNICIPALITY, err, sizeof(err))) ||
-		    !(f->intents = intent_engine_load(
-		          INTENTS, street_register_load(STREETS, f->winter, err, sizeof(err)), err,
-		          sizeof(err))) ||
+		    !(reg = street_register_load(STREETS, f->winter, err, sizeof(err))) ||
+		    !(f->intents = intent_engine_load(INTENTS, reg, err, sizeof(err))) ||
 		    !(f->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
 		    !(f->content = content_load(MUNICIPALITY, err, sizeof(err))))
 			fail_msg("%s", err);
