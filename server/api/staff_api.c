@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/apikey.h"
+#include "api.h"
 #include "domain/case_json.h"
 #include "domain/case_notify.h"
 #include "domain/content_data.h"
@@ -45,24 +45,6 @@ void staff_api_free(struct staff_api *a)
 	free(a);
 }
 
-/* ---- replies ------------------------------------------------------------ */
-
-static int reply_error(struct http_req *req, int status, const char *message)
-{
-	const char *headers = status == 401   ? "WWW-Authenticate: Bearer realm=\"borgerbot\"\r\n"
-	                      : status == 405 ? "Allow: GET, POST\r\n"
-	                                      : NULL;
-	return http_reply_json(
-	    req, status, json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message),
-	    headers);
-}
-
-/* A string, or null for a missing or empty one. */
-static json_t *str_or_null(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
 /* ---- request helpers ---------------------------------------------------- */
 
 static sqlite3 *open_db(struct staff_api *a)
@@ -72,73 +54,6 @@ static sqlite3 *open_db(struct staff_api *a)
 	if (!db)
 		log_event(LOG_ERROR, "staff_api_db", "error", err, NULL);
 	return db;
-}
-
-/* Checks the Bearer key for scope; 0 ok (actor set) or the HTTP status sent. */
-static int authorise(struct http_req *req, sqlite3 *db, const char *scope, char *actor,
-                     size_t actorlen)
-{
-	const char *key = apikey_from_bearer(http_req_header(req, "Authorization"));
-	int rc = key ? apikey_check(db, key, scope, actor, actorlen) : APIKEY_UNKNOWN;
-	if (rc == APIKEY_OK)
-		return 0;
-	if (rc == APIKEY_SCOPE) {
-		char msg[120];
-		snprintf(msg, sizeof(msg), "this API key lacks the scope '%s'", scope);
-		return reply_error(req, 403, msg);
-	}
-	if (rc == APIKEY_ERROR)
-		return reply_error(req, 500, "cannot check the API key");
-	return reply_error(req, 401,
-	                   key ? "invalid API key" : "missing API key (Authorization: Bearer KEY)");
-}
-
-/* Reads a JSON object body; NULL after an error reply was sent. */
-static json_t *json_body(struct http_req *req, size_t max)
-{
-	if (!http_req_content_type_is(req, "application/json")) {
-		reply_error(req, 415, "Content-Type must be application/json");
-		return NULL;
-	}
-	char *body;
-	size_t len;
-	enum http_body rb = http_read_body(req, max, &body, &len);
-	if (rb != HTTP_BODY_OK) {
-		reply_error(req, rb == HTTP_BODY_TOO_LARGE ? 413 : 400,
-		            rb == HTTP_BODY_TOO_LARGE ? "request body too large"
-		                                      : "cannot read the request body");
-		return NULL;
-	}
-	json_error_t jerr;
-	json_t *obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(body);
-	if (!json_is_object(obj)) {
-		json_decref(obj);
-		reply_error(req, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	return obj;
-}
-
-/* A string member or NULL; *bad set if present but not a string of at most max bytes. */
-static const char *member(json_t *obj, const char *key, size_t max, int *bad)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v) || json_string_length(v) > max ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		*bad = 1;
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-/* A query parameter; 1 present, 0 absent, -1 too long or not text. */
-static int qparam(const struct http_req *req, const char *name, char *buf, size_t size)
-{
-	int n = http_req_query_var(req, name, buf, size);
-	return n >= 0 ? 1 : n == -1 ? 0 : -1;
 }
 
 /* ---- /api/cases --------------------------------------------------------- */
@@ -169,34 +84,34 @@ static int list_cases(struct http_req *req, sqlite3 *db)
 	struct case_filter f = {0};
 	int p;
 	f.limit = 100;
-	if ((p = qparam(req, "status", status, sizeof(status))) < 0 ||
+	if ((p = api_query(req, "status", status, sizeof(status))) < 0 ||
 	    (p > 0 && parse_status_list(status, &f.status_mask) < 0))
-		return reply_error(req, 400,
-		                   "status must be open, in_progress, resolved or "
-		                   "rejected (comma-separated)");
-	if ((p = qparam(req, "category", category, sizeof(category))) < 0)
-		return reply_error(req, 400, "category too long");
+		return api_error(req, 400,
+		                 "status must be open, in_progress, resolved or "
+		                 "rejected (comma-separated)");
+	if ((p = api_query(req, "category", category, sizeof(category))) < 0)
+		return api_error(req, 400, "category too long");
 	f.category = p ? category : NULL;
-	if ((p = qparam(req, "street", street, sizeof(street))) < 0)
-		return reply_error(req, 400, "street too long");
+	if ((p = api_query(req, "street", street, sizeof(street))) < 0)
+		return api_error(req, 400, "street too long");
 	f.street = p ? street : NULL;
-	if ((p = qparam(req, "since", since, sizeof(since))) < 0 ||
+	if ((p = api_query(req, "since", since, sizeof(since))) < 0 ||
 	    (p && content_parse_iso8601(since, &f.since_ms) < 0))
-		return reply_error(req, 400, "since must be an ISO 8601 time");
-	if ((p = qparam(req, "until", until, sizeof(until))) < 0 ||
+		return api_error(req, 400, "since must be an ISO 8601 time");
+	if ((p = api_query(req, "until", until, sizeof(until))) < 0 ||
 	    (p && content_parse_iso8601(until, &f.until_ms) < 0))
-		return reply_error(req, 400, "until must be an ISO 8601 time");
+		return api_error(req, 400, "until must be an ISO 8601 time");
 	char *end;
-	if ((p = qparam(req, "limit", limit, sizeof(limit))) < 0 ||
+	if ((p = api_query(req, "limit", limit, sizeof(limit))) < 0 ||
 	    (p && ((f.limit = (int)strtol(limit, &end, 10)) < 1 || f.limit > 1000 || *end)))
-		return reply_error(req, 400, "limit must be 1-1000");
-	if ((p = qparam(req, "offset", offset, sizeof(offset))) < 0 ||
+		return api_error(req, 400, "limit must be 1-1000");
+	if ((p = api_query(req, "offset", offset, sizeof(offset))) < 0 ||
 	    (p && ((f.offset = (int)strtol(offset, &end, 10)) < 0 || f.offset > 100000000 || *end)))
-		return reply_error(req, 400, "offset must be a number >= 0");
+		return api_error(req, 400, "offset must be a number >= 0");
 	json_t *arr = json_array();
 	if (case_list(db, &f, append_case, arr) < 0) {
 		json_decref(arr);
-		return reply_error(req, 500, "cannot read cases");
+		return api_error(req, 500, "cannot read cases");
 	}
 	return http_reply_json(
 	    req, 200, json_pack("{s:i, s:o}", "count", (int)json_array_size(arr), "cases", arr),
@@ -209,8 +124,8 @@ static void append_history(void *arg, long long at, const char *actor, const cha
 	char when[40];
 	content_iso8601(at, when, sizeof(when));
 	json_array_append_new(arg, json_pack("{s:s, s:o, s:s, s:s, s:o}", "at", when, "actor",
-	                                     str_or_null(actor), "from", old_status, "to",
-	                                     new_status, "note", str_or_null(note)));
+	                                     api_str_or_null(actor), "from", old_status, "to",
+	                                     new_status, "note", api_str_or_null(note)));
 }
 
 static int show_case(struct http_req *req, sqlite3 *db, const char *ref)
@@ -218,9 +133,9 @@ static int show_case(struct http_req *req, sqlite3 *db, const char *ref)
 	struct case_row row;
 	int found = case_get(db, ref, &row);
 	if (found < 0)
-		return reply_error(req, 500, "cannot read the case");
+		return api_error(req, 500, "cannot read the case");
 	if (!found)
-		return reply_error(req, 404, "no case with that reference");
+		return api_error(req, 404, "no case with that reference");
 	json_t *obj = case_row_json(&row);
 	json_t *hist = json_array();
 	case_history(db, row.id, append_history, hist);
@@ -232,18 +147,18 @@ static int show_case(struct http_req *req, sqlite3 *db, const char *ref)
 static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *ref,
                       const char *actor)
 {
-	json_t *body = json_body(req, a->opt.max_body_bytes);
+	json_t *body = api_json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
 	int bad = 0;
-	const char *status = member(body, "status", 20, &bad);
-	const char *note = member(body, "note", 1000, &bad);
+	const char *status = api_member(body, "status", 20, &bad);
+	const char *note = api_member(body, "note", 1000, &bad);
 	if (bad || !status) {
 		json_decref(body);
-		return reply_error(req, 400,
-		                   "the body needs \"status\" (open, in_progress, "
-		                   "resolved, rejected) and may have a \"note\" of at "
-		                   "most 1000 bytes");
+		return api_error(req, 400,
+		                 "the body needs \"status\" (open, in_progress, "
+		                 "resolved, rejected) and may have a \"note\" of at "
+		                 "most 1000 bytes");
 	}
 	struct case_status_request change = {ref, status, note, actor};
 	struct case_status_change ch;
@@ -253,14 +168,14 @@ static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, co
 	                            sizeof(err));
 	json_decref(body);
 	if (rc == CASE_BUSY)
-		return reply_error(req, 503, "the database is busy; try again");
+		return api_error(req, 503, "the database is busy; try again");
 	if (rc != CASE_OK) {
 		case_status_change_free(&ch);
 		int code = rc == CASE_INVALID     ? 400
 		           : rc == CASE_NOT_FOUND ? 404
 		           : rc == CASE_CONFLICT  ? 409
 		                                  : 500;
-		return reply_error(req, code, rc == CASE_ERROR ? "cannot update the case" : err);
+		return api_error(req, code, rc == CASE_ERROR ? "cannot update the case" : err);
 	}
 	log_event(LOG_INFO, "case_status", "reference", ch.reference, "status", ch.new_status,
 	          "actor", actor, NULL);
@@ -281,23 +196,23 @@ static int cases_handler(struct http_req *req, void *cbdata)
 		const char *slash = strchr(rest + 1, '/');
 		size_t n = slash ? (size_t)(slash - rest - 1) : strlen(rest + 1);
 		if (n >= sizeof(ref) || (slash && strcmp(slash, "/status") != 0))
-			return reply_error(req, 404, "not found");
+			return api_error(req, 404, "not found");
 		memcpy(ref, rest + 1, n);
 		ref[n] = '\0';
 		is_status = slash != NULL;
 	} else if (*rest && strcmp(rest, "/") != 0) {
-		return reply_error(req, 404, "not found");
+		return api_error(req, 404, "not found");
 	}
 	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	if ((is_status && !post) || (!is_status && !get))
-		return reply_error(req, 405, is_status ? "use POST" : "use GET");
+		return api_error(req, 405, is_status ? "use POST" : "use GET");
 	sqlite3 *db = open_db(a);
 	if (!db)
-		return reply_error(req, 500, "database unavailable");
-	char actor[80];
-	int rc = authorise(req, db, "cases", actor, sizeof(actor));
+		return api_error(req, 500, "database unavailable");
+	struct api_actor who;
+	int rc = api_authorise(req, db, "cases", &who);
 	if (rc == 0)
-		rc = is_status ? set_status(a, req, db, ref, actor)
+		rc = is_status ? set_status(a, req, db, ref, who.name)
 		     : ref[0]  ? show_case(req, db, ref)
 		               : list_cases(req, db);
 	return rc;
@@ -308,7 +223,7 @@ static int cases_handler(struct http_req *req, void *cbdata)
 static int time_member(json_t *obj, const char *key, long long *ms)
 {
 	int bad = 0;
-	const char *s = member(obj, key, 40, &bad);
+	const char *s = api_member(obj, key, 40, &bad);
 	return !bad && s && content_parse_iso8601(s, ms) == 0 ? 0 : -1;
 }
 
@@ -334,26 +249,26 @@ static int insert_run(sqlite3 *db, void *arg)
 
 static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *actor)
 {
-	json_t *body = json_body(req, a->opt.max_body_bytes);
+	json_t *body = api_json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
 	int bad = 0;
-	const char *route = member(body, "route", 60, &bad);
-	const char *cls = member(body, "class", 8, &bad);
+	const char *route = api_member(body, "route", 60, &bad);
+	const char *cls = api_member(body, "class", 8, &bad);
 	long long started, ended;
 	if (bad || time_member(body, "started_at", &started) < 0 ||
 	    time_member(body, "ended_at", &ended) < 0) {
 		json_decref(body);
-		return reply_error(req, 400,
-		                   "the body needs \"route\" or \"class\" and "
-		                   "\"started_at\", \"ended_at\" as ISO 8601 times");
+		return api_error(req, 400,
+		                 "the body needs \"route\" or \"class\" and "
+		                 "\"started_at\", \"ended_at\" as ISO 8601 times");
 	}
 	struct run_txn t = {a->opt.winter, route, cls, started, ended, actor, 0, 0, 0, ""};
 	if (store_write(a->opt.store, db, insert_run, &t, NULL, 0) != 0 && t.id > 0)
 		t.id = -1; /* the commit failed */
 	if (!t.ran) {
 		json_decref(body);
-		return reply_error(req, 503, "the database is busy; try again");
+		return api_error(req, 503, "the database is busy; try again");
 	}
 	long long id = t.id;
 	bad = t.bad;
@@ -364,12 +279,12 @@ static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db, co
 		content_iso8601(started, s, sizeof(s));
 		content_iso8601(ended, e, sizeof(e));
 		out = json_pack("{s:I, s:o, s:o, s:s, s:s}", "id", (json_int_t)id, "route",
-		                str_or_null(route), "class", str_or_null(cls), "started_at", s,
-		                "ended_at", e);
+		                api_str_or_null(route), "class", api_str_or_null(cls), "started_at",
+		                s, "ended_at", e);
 	}
 	json_decref(body);
 	if (id <= 0)
-		return reply_error(req, bad ? 400 : 500, bad ? err : "cannot record the run");
+		return api_error(req, bad ? 400 : 500, bad ? err : "cannot record the run");
 	return http_reply_json(req, 201, out, NULL);
 }
 
@@ -377,15 +292,15 @@ static int list_runs(struct http_req *req, sqlite3 *db)
 {
 	char since[48];
 	long long since_ms = clock_now_ms() - 7LL * 24 * 3600 * 1000;
-	int p = qparam(req, "since", since, sizeof(since));
+	int p = api_query(req, "since", since, sizeof(since));
 	if (p < 0 || (p && content_parse_iso8601(since, &since_ms) < 0))
-		return reply_error(req, 400, "since must be an ISO 8601 time");
+		return api_error(req, 400, "since must be an ISO 8601 time");
 	sqlite3_stmt *st;
 	const char *sql = "SELECT id, route, class, started_at, ended_at, recorded_by"
 	                  " FROM gritting_runs WHERE ended_at >= ?1 ORDER BY ended_at DESC"
 	                  " LIMIT 1000";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return reply_error(req, 500, "cannot read runs");
+		return api_error(req, 500, "cannot read runs");
 	sqlite3_bind_int64(st, 1, since_ms);
 	json_t *arr = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -393,12 +308,13 @@ static int list_runs(struct http_req *req, sqlite3 *db)
 		content_iso8601(sqlite3_column_int64(st, 3), s, sizeof(s));
 		content_iso8601(sqlite3_column_int64(st, 4), e, sizeof(e));
 		json_array_append_new(
-		    arr, json_pack("{s:I, s:o, s:o, s:s, s:s, s:o}", "id",
-		                   (json_int_t)sqlite3_column_int64(st, 0), "route",
-		                   str_or_null((const char *)sqlite3_column_text(st, 1)), "class",
-		                   str_or_null((const char *)sqlite3_column_text(st, 2)),
-		                   "started_at", s, "ended_at", e, "recorded_by",
-		                   str_or_null((const char *)sqlite3_column_text(st, 5))));
+		    arr,
+		    json_pack("{s:I, s:o, s:o, s:s, s:s, s:o}", "id",
+		              (json_int_t)sqlite3_column_int64(st, 0), "route",
+		              api_str_or_null((const char *)sqlite3_column_text(st, 1)), "class",
+		              api_str_or_null((const char *)sqlite3_column_text(st, 2)),
+		              "started_at", s, "ended_at", e, "recorded_by",
+		              api_str_or_null((const char *)sqlite3_column_text(st, 5))));
 	}
 	sqlite3_finalize(st);
 	return http_reply_json(req, 200, json_pack("{s:o}", "runs", arr), NULL);
@@ -408,24 +324,24 @@ static int runs_handler(struct http_req *req, void *cbdata)
 {
 	struct staff_api *a = cbdata;
 	if (strcmp(http_req_path(req), RUNS_PATH) != 0)
-		return reply_error(req, 404, "not found");
+		return api_error(req, 404, "not found");
 	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	if (!get && !post)
-		return reply_error(req, 405, "use GET or POST");
+		return api_error(req, 405, "use GET or POST");
 	sqlite3 *db = open_db(a);
 	if (!db)
-		return reply_error(req, 500, "database unavailable");
-	char actor[80];
-	int rc = authorise(req, db, "gritting", actor, sizeof(actor));
+		return api_error(req, 500, "database unavailable");
+	struct api_actor who;
+	int rc = api_authorise(req, db, "gritting", &who);
 	if (rc == 0)
-		rc = post ? record_run(a, req, db, actor) : list_runs(req, db);
+		rc = post ? record_run(a, req, db, who.name) : list_runs(req, db);
 	return rc;
 }
 
 static int api_fallback(struct http_req *req, void *cbdata)
 {
 	(void)cbdata;
-	return reply_error(req, 404, "not found");
+	return api_error(req, 404, "not found");
 }
 
 void staff_api_register(struct http *h, struct staff_api *a)
