@@ -9,6 +9,8 @@
  *                   what the worker derives from events
  *   health          one row /healthz writes to prove the database is writable
  *   outbox          replies to citizens waiting for, or done with, the Send API
+ *   cases, case_*, notices, api_keys, gritting_runs   cases and the staff API
+ *   conversation_transitions, conversation_notes      the hand-over's record
  */
 #include "db.h"
 
