@@ -179,7 +179,9 @@ int conversation_staff_reply(sqlite3 *db, const struct conversation_env *env, lo
 		snprintf(err, errlen, "the conversation is closed");
 		return CONVERSATION_WRONG_MODE;
 	}
-	if (row.mode != CONVERSATION_STAFF) {
+	/* a new writer (from the queue, the Page Inbox or a colleague) takes it
+	 * first, so the citizen is told who writes now */
+	if (row.mode != CONVERSATION_STAFF || strcmp(row.assignee, a->actor) != 0) {
 		rc = take_row(db, env, &row, a, res, err, errlen);
 		if (rc != CONVERSATION_OK)
 			return rc;

@@ -255,11 +255,14 @@ class PageInboxTest(HandoverTestCase):
         cid = self.conversation_of("P2")
         status, _ = self.api("POST", "/api/conversations/%d/reply" % cid, {"text": "Hej igen"})
         self.assertEqual(status, 200)
-        self.graph.wait_for(lambda: any(r["endpoint"] == "take_thread_control"
-                                        for r in self.graph.accepted("P2", messages_only=False)))
-        endpoints = [r["endpoint"] for r in self.graph.accepted("P2", messages_only=False)]
-        self.assertLess(endpoints.index("take_thread_control"),
-                        max(i for i, e in enumerate(endpoints) if e == "messages"))
+        self.wait_text("P2", 3)  # greeting, disclosure, the reply
+        sent = self.graph.accepted("P2", messages_only=False)
+        order = [r["endpoint"] if r["endpoint"] != "messages" else
+                 (r["body"].get("message") or {}).get("text", "action") for r in sent]
+        self.assertIn("take_thread_control", order)
+        self.assertLess(order.index("take_thread_control"),
+                        order.index("Du skriver nu med en medarbejder fra kommunen."), order)
+        self.assertEqual(order[-1], "Hej igen")
 
 
 class CrisisTest(HandoverTestCase):
