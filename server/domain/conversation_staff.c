@@ -331,8 +331,8 @@ static int sweep_load(sqlite3 *db, struct sweep_row *rows, int max)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, max);
-	int n = 0, rc;
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	int n = 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
 		struct sweep_row *r = &rows[n++];
 		r->id = sqlite3_column_int64(st, 0);
 		if (conversation_mode_parse((const char *)sqlite3_column_text(st, 1), &r->mode) < 0)

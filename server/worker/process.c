@@ -494,7 +494,8 @@ static int answer(struct job *j)
 	const struct stored_event *ev = j->ev;
 	int message = !strcmp(ev->kind, "message");
 	int standby = !strcmp(ev->source, "standby");
-	if (!j->p->opt.answer || !j->recorded || (!standby && strcmp(ev->source, "messaging")) ||
+	if (!j->p->opt.answer || !j->recorded ||
+	    (!standby && strcmp(ev->source, "messaging") != 0) ||
 	    (!message && strcmp(ev->kind, "postback") != 0))
 		return 0;
 	/* The citizen wrote: their window is open, so waiting case notices go
