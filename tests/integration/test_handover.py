@@ -64,13 +64,15 @@ def control_event(psid, new_owner, previous=None):
 
 class HandoverTestCase(unittest.TestCase):
     staffed = ALWAYS
+    config_extra = ""
 
     def setUp(self):
         self.graph = FakeGraph(token=PAGE_TOKEN).start()
         self.muni = municipality(self.staffed)
-        self.server = Server(["--municipality-dir", self.muni], config=CONFIG, env={
-            "BORGERBOT_GRAPH_URL": self.graph.url, "BORGERBOT_APP_ID": APP_ID,
-            "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}).start()
+        env = {"BORGERBOT_GRAPH_URL": self.graph.url, "BORGERBOT_APP_ID": APP_ID,
+               "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
+        self.server = Server(["--municipality-dir", self.muni], config=CONFIG + self.config_extra,
+                             env=env).start()
         self.key = self.cli("apikey", "create", "vejogpark", "--scope",
                             "conversations,cases").stdout.strip()
 
@@ -263,6 +265,27 @@ class PageInboxTest(HandoverTestCase):
         self.assertLess(order.index("take_thread_control"),
                         order.index("Du skriver nu med en medarbejder fra kommunen."), order)
         self.assertEqual(order[-1], "Hej igen")
+
+
+class PassToPageInboxTest(HandoverTestCase):
+    config_extra = "pass_thread_to_page_inbox = yes\n"
+
+    def test_hand_over_passes_control_and_hand_back_takes_it(self):
+        self.say("Q1", "Jeg vil gerne tale med en medarbejder", 1)
+        handover = self.graph.accepted("Q1")[-1]["body"]
+        self.assertEqual(handover["thread_control"],
+                         {"control_type": "pass", "app_id": str(PAGE_INBOX)})
+        cid = self.conversation_of("Q1")
+        self.assertEqual(self.server.scalar(
+            "SELECT thread_owner_app_id FROM conversations WHERE id = ?", (cid,)),
+            str(PAGE_INBOX))
+        status, _ = self.api("POST", "/api/conversations/%d/handback" % cid, {})
+        self.assertEqual(status, 200)
+        self.wait_text("Q1", 2)
+        order = [r["endpoint"] if r["endpoint"] != "messages" else "messages"
+                 for r in self.graph.accepted("Q1", messages_only=False)]
+        self.assertEqual(order[-2:], ["take_thread_control", "messages"])
+        self.assertTrue(self.texts("Q1")[1].startswith("Du skriver igen med Borgerbot"))
 
 
 class CrisisTest(HandoverTestCase):
