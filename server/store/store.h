@@ -83,4 +83,9 @@ int store_savepoint(sqlite3 *db, store_txn_fn fn, void *arg);
  * not copied, or -1 on error. */
 int store_checkpoint(struct store *s, sqlite3 *db, int under_lock);
 
+/* Writes a consistent copy of the database at db_path (as of one commit,
+ * while a server may be writing) to dest, atomically: dest is replaced only
+ * by a whole copy that passed PRAGMA quick_check. 0, or -1 with err set. */
+int store_backup(const char *db_path, const char *dest, int busy_ms, char *err, size_t errlen);
+
 #endif
