@@ -239,6 +239,36 @@ static const char *const migrations[] = {
     "CREATE INDEX events_parked ON events(id) WHERE status = 2;"
     "CREATE INDEX events_retrying ON events(citizen_id, ts_ms, id)"
     " WHERE status = 0 AND attempts > 0;",
+    /* issue 12: citizens' data rights (domain/privacy.c, docs/privacy.md).
+     * privacy_exports: personal export links, only the token's SHA-256 kept.
+     * privacy_requests: deletion receipts (confirmation code, counts; no ids).
+     * privacy_tombstones: SHA-256 of (page, psid) for 48 h after a deletion,
+     * so Meta's trailing echoes and receipts are dropped, not stored.
+     * outbox.erase_when_done: a confirmation sent after the deletion is
+     * deleted by the sender once sent or given up; inbound_at keeps its
+     * 24-hour window without the deleted conversation row. */
+    "CREATE TABLE privacy_exports ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL);"
+    "CREATE TABLE privacy_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  source TEXT NOT NULL CHECK (source IN ('messenger', 'meta_callback', 'cli')),"
+    "  status TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  completed_at INTEGER,"
+    "  rows_deleted INTEGER NOT NULL DEFAULT 0,"
+    "  cases_anonymised INTEGER NOT NULL DEFAULT 0,"
+    "  note TEXT);"
+    "CREATE TABLE privacy_tombstones ("
+    "  key_hash TEXT PRIMARY KEY,"
+    "  until_ms INTEGER NOT NULL);"
+    "ALTER TABLE outbox ADD COLUMN erase_when_done INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN inbound_at INTEGER;"
+    "CREATE INDEX outbox_erase ON outbox(id) WHERE erase_when_done = 1;",
 };
 
 int db_checkpoint(sqlite3 *db)
@@ -324,6 +354,9 @@ sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen)
 	     * write lock, never in a commit that a webhook request waits for. */
 	    "PRAGMA wal_autocheckpoint=0;"
 	    "PRAGMA foreign_keys=ON;"
+	    /* Deleted rows are overwritten with zeros, so a citizen's deleted
+	     * data does not linger in free space (docs/privacy.md). */
+	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA temp_store=MEMORY;";
 	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path, sqlite3_errmsg(db));

@@ -83,4 +83,11 @@ int store_savepoint(sqlite3 *db, store_txn_fn fn, void *arg);
  * not copied, or -1 on error. */
 int store_checkpoint(struct store *s, sqlite3 *db, int under_lock);
 
+/* Under the write lock: copies every WAL frame into the database and
+ * truncates the WAL file to zero bytes, waiting (busy timeout) for readers
+ * of older snapshots. After a citizen's data is deleted, so no copy of it
+ * survives in old WAL frames (privacy.h). Returns 0, or -1 when readers
+ * kept it from finishing. */
+int store_checkpoint_truncate(struct store *s, sqlite3 *db);
+
 #endif
