@@ -58,6 +58,14 @@ static const struct setting settings[] = {
     {"streets_file", STR(streets_file)},
     {"api_max_body_bytes", SIZE(api_max_body_bytes, 1024, 1LL << 20)},
     {"open311_public_read", BOOL(open311_public_read)},
+    /* issue 12: data rights and retention (docs/privacy.md) */
+    {"public_url", STR(public_url)},
+    {"privacy_export_days", INT(privacy_export_days, 1, 30)},
+    {"retention_messages_days", INT(retention_messages_days, 0, 36500)},
+    {"retention_events_days", INT(retention_events_days, 0, 36500)},
+    {"retention_closed_case_days", INT(retention_closed_case_days, 0, 36500)},
+    {"retention_panel_days", INT(retention_panel_days, 0, 36500)},
+    {"privacy_purge_interval_s", INT(privacy_purge_interval_s, 1, 604800)},
     /* issue 3: outbox and Graph API (docs/configuration.md) */
     {"bot_answers", BOOL(bot_answers)},
     {"send_rate_per_sec", INT(send_rate_per_sec, 1, 10000)},
@@ -98,6 +106,12 @@ void config_defaults(struct config *cfg)
 	cfg->outbox_max_attempts = 100;
 	cfg->outbox_retry_base_ms = 1000;
 	cfg->outbox_retry_max_ms = 300000;
+	cfg->privacy_export_days = 7;
+	cfg->retention_messages_days = 90;
+	cfg->retention_events_days = 30;
+	cfg->retention_closed_case_days = 180;
+	cfg->retention_panel_days = 0;
+	cfg->privacy_purge_interval_s = 86400;
 }
 
 static int parse_number(const char *value, long long *out)

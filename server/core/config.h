@@ -47,6 +47,14 @@ struct config {
 	char streets_file[512];     /* street register; "" = data/streets.csv or municipality's */
 	size_t api_max_body_bytes;  /* staff API and Open311 POST limit, 413 above */
 	int open311_public_read;    /* Open311 GET requests without an API key */
+	/* issue 12: citizens' data rights, retention (docs/privacy.md) */
+	char public_url[512];           /* base URL of links sent to citizens; "" = from listen */
+	int privacy_export_days;        /* how long an export link works */
+	int retention_messages_days;    /* messages, outbox, notices; idle citizens (0 = keep) */
+	int retention_events_days;      /* raw webhook events once processed (0 = keep) */
+	int retention_closed_case_days; /* closed cases' personal data (0 = keep) */
+	int retention_panel_days;       /* panel answers: hook, the panel is not built yet */
+	int privacy_purge_interval_s;   /* how often the retention purge runs */
 
 	/* Secrets and endpoints from the environment. */
 	char app_secret[256];

@@ -24,6 +24,10 @@ enum webhook_result {
 /* Why outbox rows end as 'failed' (label of borgerbot_outbox_failed_total). */
 #define METRICS_OUTBOX_FAIL_REASONS 9
 
+/* What the retention purge removes (label of borgerbot_privacy_purged_total),
+ * in the order of privacy.h's enum privacy_purge_kind. */
+#define METRICS_PURGE_KINDS 5
+
 struct histogram {
 	atomic_ullong buckets[METRICS_LATENCY_BUCKETS]; /* cumulative at render time */
 	atomic_ullong count;
@@ -47,6 +51,10 @@ struct metrics {
 	atomic_ullong outbox_failed[METRICS_OUTBOX_FAIL_REASONS];
 	struct histogram outbox_send_latency; /* seconds per Send API request */
 	atomic_llong outbox_pending;          /* gauge, refreshed by /metrics; -1 unknown */
+	/* privacy (issue 12): deletions on request, rows purged by retention */
+	atomic_ullong privacy_deletions;
+	atomic_ullong privacy_purge_runs;
+	atomic_ullong privacy_purged[METRICS_PURGE_KINDS];
 };
 
 void metrics_init(struct metrics *m);
@@ -57,6 +65,9 @@ void metrics_observe_batch(struct histogram *h, unsigned long long events);
 /* Counts one outbox row given up, by reason (graph.h's labels or "gave_up";
  * anything else counts as "other"). */
 void metrics_count_outbox_failed(struct metrics *m, const char *reason);
+
+/* The label of purge kind k ("messages", "events", "citizens", "cases", "other"). */
+const char *metrics_purge_kind_name(int k);
 
 /* Renders Prometheus text format into a malloc'd string (caller frees);
  * pending is the number of stored events waiting to be processed, parked_now
