@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"cases", cmd_cases, "list, show and change the status of cases ('cases --help')"},
     {"apikey", cmd_apikey, "create, list and revoke API keys for the staff API and Open311"},
     {"outbox", cmd_outbox, "send a staff reply, list or retry replies ('outbox --help')"},
+    {"privacy", cmd_privacy, "export or delete a citizen's data ('privacy --help')"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},
 };

@@ -19,6 +19,7 @@
  * municipality's data files.) Time comes from the turn, never the clock.
  */
 #include "dialog.h"
+#include "dialog_privacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -450,7 +451,9 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_HUMAN]);
 	if (!strcmp(in, "complaint"))
 		return hand_over(c, say[SAY_COMPLAINT]);
-	return hand_over(c, say[SAY_PASS_ON]); /* none, panel, data deletion ... */
+	if (dialog_privacy_intent(in)) /* "slet mine data", "hvad ved I om mig?" */
+		return dialog_privacy_start(c->db, c->k, c->turn, in, c->out, c->err, c->errlen);
+	return hand_over(c, say[SAY_PASS_ON]); /* none, panel ... */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -533,6 +536,8 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
 		acted_on(&c, "greeting");
 		return send_reply(&c, say[SAY_GREETING], NULL, 0);
 	}
+	if (dialog_privacy_owns(payload))
+		return dialog_privacy_payload(db, k, turn, payload, out, err, errlen);
 	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
 	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
 		return handle_payload(&c, payload);

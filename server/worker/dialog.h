@@ -27,6 +27,7 @@ struct intent_engine;
 struct case_rules;
 struct winter_plan;
 struct content;
+struct privacy_settings;
 
 /* Read-only knowledge, shared by all threads. The intent engine is
  * required; any other part may be NULL (the bot then hands over what needs
@@ -36,6 +37,7 @@ struct dialog_knowledge {
 	const struct case_rules *cases;
 	const struct winter_plan *winter;
 	const struct content *content;
+	const struct privacy_settings *privacy; /* data requests (domain/privacy.h) */
 };
 
 /* A shared location attachment (Meta's legacy coordinates payload). */

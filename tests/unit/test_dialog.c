@@ -66,7 +66,7 @@ static int load_knowledge(void **state)
 	    !(kn->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
 	    !(kn->content = content_load(MUNICIPALITY, err, sizeof(err))))
 		fail_msg("%s", err);
-	kn->k = (struct dialog_knowledge){kn->intents, kn->cases, kn->winter, kn->content};
+	kn->k = (struct dialog_knowledge){kn->intents, kn->cases, kn->winter, kn->content, NULL};
 	*state = kn;
 	return 0;
 }

@@ -108,7 +108,7 @@ static void open_worker(struct fixture *f, int answer)
 		    !(f->content = content_load(MUNICIPALITY, err, sizeof(err))))
 			fail_msg("%s", err);
 		f->knowledge =
-		    (struct dialog_knowledge){f->intents, f->cases, f->winter, f->content};
+		    (struct dialog_knowledge){f->intents, f->cases, f->winter, f->content, NULL};
 	}
 	struct worker_options o = {
 	    .store = f->store,
