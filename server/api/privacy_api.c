@@ -169,8 +169,8 @@ struct callback_txn {
 static int callback_fn(sqlite3 *db, void *arg)
 {
 	struct callback_txn *t = arg;
-	if (privacy_delete_app_user(db, t->user_id, t->now_ms, &t->counts, t->err,
-	                            sizeof(t->err)) < 0)
+	if (privacy_delete_app_user(db, t->user_id, t->now_ms, &t->counts, t->err, sizeof(t->err)) <
+	    0)
 		return -1;
 	return privacy_request_record(db, "meta_callback", &t->counts,
 	                              "app-scoped user id from Meta's data-deletion callback",
@@ -188,7 +188,8 @@ static int callback_handler(struct http_req *req, void *cbdata)
 	if (!http_req_method_is(req, "POST"))
 		return api_error(req, 405, "use POST");
 	if (!http_req_content_type_is(req, "application/x-www-form-urlencoded"))
-		return api_error(req, 415, "Content-Type must be application/x-www-form-urlencoded");
+		return api_error(req, 415,
+		                 "Content-Type must be application/x-www-form-urlencoded");
 	char *body;
 	size_t len;
 	enum http_body rb = http_read_body(req, CALLBACK_MAX_BODY, &body, &len);
@@ -197,21 +198,22 @@ static int callback_handler(struct http_req *req, void *cbdata)
 		                 rb == HTTP_BODY_TOO_LARGE ? "request body too large"
 		                                           : "cannot read the request body");
 	char *srbuf = malloc(SIGNED_REQUEST_MAX + 1);
-	int n = srbuf ? http_form_var(body, len, "signed_request", srbuf, SIGNED_REQUEST_MAX + 1)
-	              : -3;
+	int n =
+	    srbuf ? http_form_var(body, len, "signed_request", srbuf, SIGNED_REQUEST_MAX + 1) : -3;
 	free(body);
 	if (n < 0) {
 		free(srbuf);
 		return api_error(req, n == -3 ? 500 : 400,
-		                 n == -1 ? "signed_request is missing" : "signed_request is too long");
+		                 n == -1 ? "signed_request is missing"
+		                         : "signed_request is too long");
 	}
 	char user_id[SIGNED_REQUEST_USER_MAX + 1];
 	enum signed_request_result r =
 	    signed_request_parse(a->app_secret, srbuf, (size_t)n, user_id, sizeof(user_id));
 	free(srbuf);
 	if (r != SIGNED_REQUEST_OK) {
-		log_event(LOG_WARN, "data_deletion_refused", "reason", signed_request_result_name(r),
-		          NULL);
+		log_event(LOG_WARN, "data_deletion_refused", "reason",
+		          signed_request_result_name(r), NULL);
 		return api_error(req, callback_status(r), "invalid signed_request");
 	}
 	struct callback_txn t = {.user_id = user_id, .now_ms = clock_now_ms()};
@@ -227,9 +229,8 @@ static int callback_handler(struct http_req *req, void *cbdata)
 	log_event(LOG_INFO, "privacy_deleted", "source", "meta_callback", "code", t.code, "rows",
 	          rows, NULL);
 	snprintf(url, sizeof(url), "%s%s%s", a->public_url, STATUS_PREFIX, t.code);
-	return http_reply_json(req, 200,
-	                       json_pack("{s:s, s:s}", "url", url, "confirmation_code", t.code),
-	                       NULL);
+	return http_reply_json(
+	    req, 200, json_pack("{s:s, s:s}", "url", url, "confirmation_code", t.code), NULL);
 }
 
 static void format_day(long long ms, char *out, size_t n)
@@ -248,7 +249,8 @@ static int status_handler(struct http_req *req, void *cbdata)
 	const char *code = http_req_path(req) + strlen(STATUS_PREFIX);
 	unsigned char raw[PRIVACY_CODE_LEN / 2];
 	char err[300] = "", format[8] = "";
-	if (strlen(code) != PRIVACY_CODE_LEN || hex_decode(code, PRIVACY_CODE_LEN, raw, sizeof(raw)) < 0)
+	if (strlen(code) != PRIVACY_CODE_LEN ||
+	    hex_decode(code, PRIVACY_CODE_LEN, raw, sizeof(raw)) < 0)
 		return api_error(req, 404, "unknown confirmation code");
 	sqlite3 *db = store_thread_db(a->opt.store, err, sizeof(err));
 	sqlite3_stmt *st;
@@ -269,12 +271,12 @@ static int status_handler(struct http_req *req, void *cbdata)
 	long long rows = sqlite3_column_int64(st, 3), cases = sqlite3_column_int64(st, 4);
 	sqlite3_finalize(st);
 	if (api_query(req, "format", format, sizeof(format)) == 1 && !strcmp(format, "json"))
-		return http_reply_json(req, 200,
-		                       json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "confirmation_code",
-		                                 code, "source", source, "status", status,
-		                                 "received", when, "rows_deleted", (json_int_t)rows,
-		                                 "cases_anonymised", (json_int_t)cases),
-		                       NULL);
+		return http_reply_json(
+		    req, 200,
+		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "confirmation_code", code, "source",
+		              source, "status", status, "received", when, "rows_deleted",
+		              (json_int_t)rows, "cases_anonymised", (json_int_t)cases),
+		    NULL);
 	char buf[4096];
 	struct textbuf t = {buf, sizeof(buf), 0};
 	html_head(&t, "Sletning af dine data");
@@ -287,20 +289,23 @@ static int status_handler(struct http_req *req, void *cbdata)
 	if (!strcmp(source, "meta_callback"))
 		textbuf_put(
 		    &t,
-		    "<p>Facebook sender os et bruger-id, der gælder for kommunens app, men ikke det "
+		    "<p>Facebook sender os et bruger-id, der gælder for kommunens app, men ikke "
+		    "det "
 		    "id, som dine Messenger-samtaler med kommunen er gemt under. Vi har derfor "
-		    "slettet det, der var gemt under app-id'et (fx kommentarer på kommunens side), men "
+		    "slettet det, der var gemt under app-id'et (fx kommentarer på kommunens side), "
+		    "men "
 		    "vi kan ikke ud fra Facebooks anmodning finde dine Messenger-samtaler. Skriv "
-		    "\"slet mine data\" til kommunen i Messenger, så sletter vi dem med det samme.</p>"
-		    "\n<p>Facebook gemmer sin egen kopi af samtalen; den sletter du i Messenger.</p>\n");
+		    "\"slet mine data\" til kommunen i Messenger, så sletter vi dem med det "
+		    "samme.</p>"
+		    "\n<p>Facebook gemmer sin egen kopi af samtalen; den sletter du i "
+		    "Messenger.</p>\n");
 	textbuf_put(&t, "</body></html>\n");
 	return reply_html(req, 200, buf, t.len);
 }
 
 /* ---- set-up -------------------------------------------------------------------- */
 
-struct privacy_api *privacy_api_new(const struct privacy_api_options *opt, char *err,
-                                    size_t errlen)
+struct privacy_api *privacy_api_new(const struct privacy_api_options *opt, char *err, size_t errlen)
 {
 	struct privacy_api *a = calloc(1, sizeof(*a));
 	if (!a) {
@@ -308,8 +313,10 @@ struct privacy_api *privacy_api_new(const struct privacy_api_options *opt, char 
 		return NULL;
 	}
 	a->opt = *opt;
-	snprintf(a->public_url, sizeof(a->public_url), "%s", opt->public_url ? opt->public_url : "");
-	snprintf(a->app_secret, sizeof(a->app_secret), "%s", opt->app_secret ? opt->app_secret : "");
+	snprintf(a->public_url, sizeof(a->public_url), "%s",
+	         opt->public_url ? opt->public_url : "");
+	snprintf(a->app_secret, sizeof(a->app_secret), "%s",
+	         opt->app_secret ? opt->app_secret : "");
 	return a;
 }
 

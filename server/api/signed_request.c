@@ -69,8 +69,8 @@ static int user_id_ok(const char *s, size_t n)
 	return 1;
 }
 
-static enum signed_request_result read_payload(const unsigned char *json, size_t n,
-                                               char *user_id, size_t user_id_len)
+static enum signed_request_result read_payload(const unsigned char *json, size_t n, char *user_id,
+                                               size_t user_id_len)
 {
 	json_error_t e;
 	json_t *p = json_loadb((const char *)json, n, JSON_REJECT_DUPLICATES, &e);
@@ -119,9 +119,9 @@ enum signed_request_result signed_request_parse(const char *secret, const char *
 		return SIGNED_REQUEST_MALFORMED;
 	if (!secret || !secret[0])
 		return SIGNED_REQUEST_BAD_SIGNATURE;
-	char header[8 + 64 + 1];
-	memcpy(header, "sha256=", 7);
-	hex_encode(sig, 32, header + 7);
+	char hex[2 * 32 + 1], header[8 + sizeof(hex)];
+	hex_encode(sig, 32, hex);
+	snprintf(header, sizeof(header), "sha256=%s", hex);
 	if (signature_verify(secret, payload, plen, header) != SIGNATURE_OK)
 		return SIGNED_REQUEST_BAD_SIGNATURE;
 	return read_payload(json, (size_t)jn, user_id, user_id_len);

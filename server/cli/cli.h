@@ -8,6 +8,15 @@
 #ifndef BORGERBOT_CLI_H
 #define BORGERBOT_CLI_H
 
+#include <sqlite3.h>
+
+struct store;
+
+/* Opens the store at path for a one-shot command and its connection
+ * (*db); prints the error and returns NULL when either fails. The caller
+ * ends with store_close(). */
+struct store *cli_open_db(const char *path, sqlite3 **db);
+
 int cmd_serve(int argc, char **argv);    /* server.c */
 int cmd_events(int argc, char **argv);   /* events_cli.c: parked events */
 int cmd_classify(int argc, char **argv); /* intent_cli.c */

@@ -104,14 +104,10 @@ int cmd_privacy(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	char err[600];
-	struct store *store = store_open(db_path, 2000, err, sizeof(err));
-	sqlite3 *db = store ? store_thread_db(store, err, sizeof(err)) : NULL;
-	if (!db) {
-		fprintf(stderr, "borgerbot: error: %s\n", err);
-		store_close(store);
+	sqlite3 *db;
+	struct store *store = cli_open_db(db_path, &db);
+	if (!store)
 		return 1;
-	}
 	int rc = exporting ? do_export(db, page_id, psid) : do_delete(store, db, page_id, psid);
 	store_close(store);
 	return rc;

@@ -5,12 +5,12 @@
  * database opened and migrated -> TLS files checked -> privacy keeper
  * (created; its thread, with the first retention purge, starts last) ->
  * outbox sender, worker and ingest writer threads -> HTTP listeners with
- * /webhook, /healthz, /metrics, the APIs and the privacy endpoints. Any failure prints one line naming the problem and exits
- * non-zero. Data path: webhook -> ingest (events) -> worker (conversation
- * records, bot answer into the outbox) -> outbox sender -> Graph API.
- * Shutdown on SIGTERM/SIGINT: stop HTTP (running requests finish, so each
- * acknowledged event is committed), drain the ingest queue, stop the worker,
- * then the sender (requests in flight finish and are recorded).
+ * /webhook, /healthz, /metrics, the APIs and the privacy endpoints. Any failure prints one line
+ * naming the problem and exits non-zero. Data path: webhook -> ingest (events) -> worker
+ * (conversation records, bot answer into the outbox) -> outbox sender -> Graph API. Shutdown on
+ * SIGTERM/SIGINT: stop HTTP (running requests finish, so each acknowledged event is committed),
+ * drain the ingest queue, stop the worker, then the sender (requests in flight finish and are
+ * recorded).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -437,7 +437,7 @@ static void stop_modules(struct server *s)
 	http_stop(s->http); /* running handlers finish: acknowledged means committed */
 	ingest_stop(s->ingest);
 	worker_stop(s->worker);
-	outbox_sender_stop(s->sender); /* after the worker, which wakes it */
+	outbox_sender_stop(s->sender);  /* after the worker, which wakes it */
 	privacy_keeper_stop(s->keeper); /* after everything that tells it */
 	privacy_api_free(s->privacy_api);
 	ops_free(s->ops);

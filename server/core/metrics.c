@@ -118,7 +118,7 @@ static void histogram(struct out *o, const char *name, const char *help, struct 
 }
 
 static const char *const purge_names[METRICS_PURGE_KINDS] = {"messages", "events", "citizens",
-                                                               "cases", "other"};
+                                                             "cases", "other"};
 
 const char *metrics_purge_kind_name(int k)
 {

@@ -185,8 +185,8 @@ static int delete_linked(sqlite3 *db, const struct tables *t, const struct binds
 			continue;
 		conversation_column(db, name, col, sizeof(col));
 		if (col[0]) {
-			snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"%s\" IN %s", name, col,
-			         THEIR_CONVERSATIONS);
+			snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE \"%s\" IN %s", name,
+			         col, THEIR_CONVERSATIONS);
 			if (run_sql(db, sql, b, &c->rows_deleted, err, errlen) < 0)
 				return -1;
 		}
@@ -196,8 +196,7 @@ static int delete_linked(sqlite3 *db, const struct tables *t, const struct binds
 			snprintf(sql, sizeof(sql),
 			         "DELETE FROM \"%s\" WHERE page_id = ?1 AND psid = ?2", name);
 		else
-			snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE psid = ?2",
-			         name);
+			snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE psid = ?2", name);
 		if (run_sql(db, sql, b, &c->rows_deleted, err, errlen) < 0)
 			return -1;
 	}
@@ -206,8 +205,7 @@ static int delete_linked(sqlite3 *db, const struct tables *t, const struct binds
 
 /* Clears every reference to the events about to go, then deletes them. */
 static int delete_events(sqlite3 *db, const struct tables *t, const char *which,
-                         const struct binds *b, struct privacy_counts *c, char *err,
-                         size_t errlen)
+                         const struct binds *b, struct privacy_counts *c, char *err, size_t errlen)
 {
 	char sql[600], col[NAME_MAX_LEN];
 	for (int i = 0; i < t->n; i++) {
@@ -215,8 +213,8 @@ static int delete_events(sqlite3 *db, const struct tables *t, const char *which,
 		if (!col[0])
 			continue;
 		snprintf(sql, sizeof(sql),
-		         "UPDATE \"%s\" SET \"%s\" = NULL WHERE \"%s\" IN (SELECT id%s)", t->name[i],
-		         col, col, which);
+		         "UPDATE \"%s\" SET \"%s\" = NULL WHERE \"%s\" IN (SELECT id%s)",
+		         t->name[i], col, col, which);
 		if (run_sql(db, sql, b, NULL, err, errlen) < 0)
 			return -1;
 	}
@@ -257,7 +255,8 @@ static int delete_on_page(sqlite3 *db, const struct tables *t, const char *page_
 	            &b, NULL, err, errlen) < 0)
 		return -1;
 	if (delete_linked(db, t, &b, c, err, errlen) < 0 ||
-	    run_sql(db, "DELETE FROM outbox WHERE page_id = ?1 AND psid = ?2 AND erase_when_done = 0",
+	    run_sql(db,
+	            "DELETE FROM outbox WHERE page_id = ?1 AND psid = ?2 AND erase_when_done = 0",
 	            &b, &c->rows_deleted, err, errlen) < 0 ||
 	    anonymise_cases(db, "page_id = ?1 AND psid = ?2", &b, c, err, errlen) < 0)
 		return -1;
@@ -275,8 +274,7 @@ static int delete_on_page(sqlite3 *db, const struct tables *t, const char *page_
 	struct binds tb = {.page_id = key, .psid = "", .n3 = o->now_ms + TOMBSTONE_MS};
 	return run_sql(db,
 	               "INSERT INTO privacy_tombstones (key_hash, until_ms) VALUES (?1, ?3)"
-	               " ON CONFLICT (key_hash) DO UPDATE SET until_ms = excluded.until_ms"
-	               ,
+	               " ON CONFLICT (key_hash) DO UPDATE SET until_ms = excluded.until_ms",
 	               &tb, NULL, err, errlen);
 }
 
@@ -290,7 +288,8 @@ static int pages_of(sqlite3 *db, const struct tables *t, const char *psid,
 		if (i == t->n)
 			snprintf(sql, sizeof(sql),
 			         "SELECT DISTINCT page_id FROM events WHERE citizen_id = ?1");
-		else if (has_column(db, t->name[i], "psid") && has_column(db, t->name[i], "page_id"))
+		else if (has_column(db, t->name[i], "psid") &&
+		         has_column(db, t->name[i], "page_id"))
 			snprintf(sql, sizeof(sql),
 			         "SELECT DISTINCT page_id FROM \"%s\" WHERE psid = ?1", t->name[i]);
 		else
@@ -352,8 +351,8 @@ int privacy_delete_app_user(sqlite3 *db, const char *user_id, long long now_ms,
 		snprintf(err, errlen, "privacy: cannot read the schema");
 		return -1;
 	}
-	int rc = run_sql(db, "DELETE FROM feed_comments WHERE from_id = ?1", &b,
-	                 &c->rows_deleted, err, errlen);
+	int rc = run_sql(db, "DELETE FROM feed_comments WHERE from_id = ?1", &b, &c->rows_deleted,
+	                 err, errlen);
 	if (rc == 0)
 		rc = delete_events(db, t,
 		                   " FROM events WHERE source = 'changes' AND citizen_id = ?1"
@@ -437,8 +436,8 @@ static int export_rows(sqlite3 *db, json_t *tables, const char *name, const char
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int export_page(sqlite3 *db, const struct tables *t, const char *page_id,
-                       const char *psid, json_t *tables)
+static int export_page(sqlite3 *db, const struct tables *t, const char *page_id, const char *psid,
+                       json_t *tables)
 {
 	struct binds b = {.page_id = page_id, .psid = psid};
 	char sql[400], col[NAME_MAX_LEN];
@@ -448,8 +447,8 @@ static int export_page(sqlite3 *db, const struct tables *t, const char *page_id,
 			continue; /* link hashes are not data about them; events below */
 		conversation_column(db, name, col, sizeof(col));
 		if (col[0] && strcmp(name, "conversations") != 0)
-			snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE \"%s\" IN %s", name, col,
-			         THEIR_CONVERSATIONS);
+			snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE \"%s\" IN %s", name,
+			         col, THEIR_CONVERSATIONS);
 		else if (has_column(db, name, "psid") && has_column(db, name, "page_id"))
 			snprintf(sql, sizeof(sql),
 			         "SELECT * FROM \"%s\" WHERE page_id = ?1 AND psid = ?2", name);
@@ -464,8 +463,7 @@ static int export_page(sqlite3 *db, const struct tables *t, const char *page_id,
 	                   &b, NULL);
 }
 
-json_t *privacy_export(sqlite3 *db, const char *page_id, const char *psid, char *err,
-                       size_t errlen)
+json_t *privacy_export(sqlite3 *db, const char *page_id, const char *psid, char *err, size_t errlen)
 {
 	struct tables *t = malloc(sizeof(*t));
 	json_t *out = json_object(), *tables = json_object();
@@ -500,8 +498,8 @@ json_t *privacy_export(sqlite3 *db, const char *page_id, const char *psid, char 
 	json_object_set_new(out, "summary",
 	                    json_pack("{s:I, s:I, s:I, s:I}", "messages", (json_int_t)s.messages,
 	                              "cases_reported", (json_int_t)s.cases_reported,
-	                              "cases_followed", (json_int_t)s.cases_followed,
-	                              "raw_events", (json_int_t)s.events));
+	                              "cases_followed", (json_int_t)s.cases_followed, "raw_events",
+	                              (json_int_t)s.events));
 	json_object_set_new(out, "tables", tables);
 	return out;
 }
@@ -527,14 +525,14 @@ int privacy_summarise(sqlite3 *db, const char *page_id, const char *psid,
 	                         "SELECT COUNT(*) FROM messages WHERE direction = 'in' AND"
 	                         " conversation_id IN " THEIR_CONVERSATIONS,
 	                         page_id, psid);
-	out->cases_reported =
-	    count_of(db, "SELECT COUNT(*) FROM cases WHERE page_id = ?1 AND psid = ?2", page_id,
-	             psid);
-	out->cases_followed = count_of(
-	    db, "SELECT COUNT(*) FROM case_followers WHERE page_id = ?1 AND psid = ?2", page_id,
-	    psid);
-	out->events = count_of(
-	    db, "SELECT COUNT(*) FROM events WHERE page_id = ?1 AND citizen_id = ?2", page_id, psid);
+	out->cases_reported = count_of(
+	    db, "SELECT COUNT(*) FROM cases WHERE page_id = ?1 AND psid = ?2", page_id, psid);
+	out->cases_followed =
+	    count_of(db, "SELECT COUNT(*) FROM case_followers WHERE page_id = ?1 AND psid = ?2",
+	             page_id, psid);
+	out->events =
+	    count_of(db, "SELECT COUNT(*) FROM events WHERE page_id = ?1 AND citizen_id = ?2",
+	             page_id, psid);
 	return out->messages < 0 || out->cases_reported < 0 || out->cases_followed < 0 ||
 	               out->events < 0
 	           ? -1
@@ -559,8 +557,9 @@ int privacy_export_token_create(sqlite3 *db, const char *page_id, const char *ps
 	if (random_hex(PRIVACY_TOKEN_HEX / 2, token, tokenlen) < 0)
 		return -1;
 	sha256_hex(token, hash);
-	static const char sql[] = "INSERT INTO privacy_exports (page_id, psid, created_at, expires_at,"
-	             " token_hash) VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char sql[] =
+	    "INSERT INTO privacy_exports (page_id, psid, created_at, expires_at,"
+	    " token_hash) VALUES (?1, ?2, ?3, ?4, ?5)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -685,8 +684,7 @@ static int purge_panel_hook(sqlite3 *db, const struct privacy_retention *r, long
 	if (r->panel_days <= 0 || !has_column(db, "panel_answers", "created_at"))
 		return 0;
 	struct binds b = {.page_id = "", .psid = "", .n3 = now_ms - r->panel_days * DAY_MS};
-	return run_sql(db, "DELETE FROM panel_answers WHERE created_at < ?3", &b, n,
-	               err, errlen);
+	return run_sql(db, "DELETE FROM panel_answers WHERE created_at < ?3", &b, n, err, errlen);
 }
 
 int privacy_purge(sqlite3 *db, const struct privacy_retention *r, long long now_ms,
@@ -711,17 +709,22 @@ int privacy_purge(sqlite3 *db, const struct privacy_retention *r, long long now_
 		rc = run_sql(db, "DELETE FROM messages WHERE ts_ms < ?3", &b,
 		             &counts[PURGE_MESSAGES], err, errlen);
 		if (rc == 0)
-			rc = run_sql(db,
-			             "DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?3"
-			             "",
-			             &b, &counts[PURGE_OTHER], err, errlen);
+			rc = run_sql(
+			    db,
+			    "DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?3"
+			    "",
+			    &b, &counts[PURGE_OTHER], err, errlen);
 		if (rc == 0)
 			rc = run_sql(db,
 			             "DELETE FROM notices WHERE delivered_at IS NOT NULL"
 			             " AND delivered_at < ?3",
 			             &b, &counts[PURGE_OTHER], err, errlen);
 		if (rc == 0)
-			rc = purge_idle_citizens(db, b.n3, now_ms, &counts[PURGE_CITIZENS], err, errlen);
+			rc = run_sql(db, "DELETE FROM feed_comments WHERE created_ms < ?3", &b,
+			             &counts[PURGE_OTHER], err, errlen);
+		if (rc == 0)
+			rc = purge_idle_citizens(db, b.n3, now_ms, &counts[PURGE_CITIZENS], err,
+			                         errlen);
 	}
 	if (rc == 0 && r->closed_case_days > 0) {
 		b.n3 = now_ms - r->closed_case_days * DAY_MS;
@@ -744,8 +747,8 @@ int privacy_purge(sqlite3 *db, const struct privacy_retention *r, long long now_
 	}
 	b.n3 = now_ms;
 	if (rc == 0)
-		rc = run_sql(db, "DELETE FROM case_drafts WHERE created_at < ?3 - 86400000",
-		             &b, &counts[PURGE_OTHER], err, errlen);
+		rc = run_sql(db, "DELETE FROM case_drafts WHERE created_at < ?3 - 86400000", &b,
+		             &counts[PURGE_OTHER], err, errlen);
 	if (rc == 0)
 		rc = run_sql(db, "DELETE FROM privacy_exports WHERE expires_at <= ?3", &b,
 		             &counts[PURGE_OTHER], err, errlen);

@@ -119,7 +119,8 @@ static int give_access(struct pturn *p)
 	if (!ps || !ps->public_url || !ps->public_url[0]) {
 		if (say(p, access_handover, NULL, 0, NULL) < 0)
 			return -1;
-		int moved = conversation_hand_over(p->db, p->turn->conversation_id, p->err, p->errlen);
+		int moved =
+		    conversation_hand_over(p->db, p->turn->conversation_id, p->err, p->errlen);
 		p->out->handed_over = moved > 0;
 		return moved < 0 ? -1 : 0;
 	}
@@ -132,10 +133,10 @@ static int give_access(struct pturn *p)
 		return -1;
 	}
 	long long days = ps->export_ttl_ms / (24LL * 3600 * 1000);
-	snprintf(text, sizeof(text), access_text, s.messages, plural(s.messages, "besked", "beskeder"),
-	         s.cases_reported, plural(s.cases_reported, "sag", "sager"), s.cases_followed,
-	         plural(s.cases_followed, "sag", "sager"), days > 0 ? days : 1, ps->public_url,
-	         token);
+	snprintf(
+	    text, sizeof(text), access_text, s.messages, plural(s.messages, "besked", "beskeder"),
+	    s.cases_reported, plural(s.cases_reported, "sag", "sager"), s.cases_followed,
+	    plural(s.cases_followed, "sag", "sager"), days > 0 ? days : 1, ps->public_url, token);
 	long long first = 0;
 	if (say(p, text, NULL, 0, &first) < 0)
 		return -1;
@@ -153,6 +154,8 @@ int dialog_privacy_start(sqlite3 *db, const struct dialog_knowledge *k,
                          struct dialog_outcome *out, char *err, size_t errlen)
 {
 	struct pturn p = {db, k, turn, out, err, errlen};
+	if (errlen)
+		err[0] = '\0';
 	acted(&p, intent);
 	if (!strcmp(intent, "data_access"))
 		return give_access(&p);
@@ -206,6 +209,8 @@ int dialog_privacy_payload(sqlite3 *db, const struct dialog_knowledge *k,
                            struct dialog_outcome *out, char *err, size_t errlen)
 {
 	struct pturn p = {db, k, turn, out, err, errlen};
+	if (errlen)
+		err[0] = '\0';
 	acted(&p, "data_deletion");
 	if (!strcmp(payload, PRIVACY_DELETE_YES))
 		return delete_now(&p);

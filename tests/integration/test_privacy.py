@@ -21,8 +21,8 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from fake_graph import FakeGraph  # noqa: E402
-from harness import (APP_SECRET, BIN, PAGE_ID, PAGE_TOKEN, Server, envelope,  # noqa: E402
-                     new_mid, now_ms, text_event)
+from harness import (APP_SECRET, BIN, PAGE_ID, PAGE_TOKEN, Server,  # noqa: E402
+                     ServerTestCase, envelope, new_mid, now_ms, text_event)
 
 REF = re.compile(r"TM-\d{4}-\d{5}")
 LINK = re.compile(r"(http://[^\s]+/privacy/export/([0-9a-f]{64}))\?format=html")
@@ -45,20 +45,16 @@ def signed_request(payload, secret=APP_SECRET):
     return sig + "." + p
 
 
-class PrivacyBase(unittest.TestCase):
-    config = None
+class PrivacyBase(ServerTestCase):
+    """A server whose replies go to a fake Graph API (self.graph)."""
 
     def setUp(self):
         self.graph = FakeGraph(token=PAGE_TOKEN).start()
         self.server = Server(env={"BORGERBOT_GRAPH_URL": self.graph.url,
-                                  "no_proxy": "127.0.0.1,localhost"},
-                             config=self.config).start()
+                                  "no_proxy": "127.0.0.1,localhost"}).start()
 
     def tearDown(self):
-        result = getattr(getattr(self, "_outcome", None), "result", None)
-        if result and any(t is self for t, _ in result.errors + result.failures):
-            print("---- server log ----\n" + self.server.read_log()[-4000:])
-        self.server.cleanup()
+        super().tearDown()
         self.graph.stop()
 
     # -- helpers --
@@ -171,6 +167,10 @@ class DeleteInMessengerTest(PrivacyBase):
         self.assertEqual(self.server.metric("borgerbot_privacy_deletions_total"), 1)
         self.assertEqual(self.server.scalar(
             "SELECT COUNT(*) FROM privacy_requests WHERE source = 'messenger'"), 1)
+
+        self.assertNotIn(psid, self.server.read_log())  # logs never held it
+        for w in WORDS:
+            self.assertNotIn(w, self.server.read_log())
 
         # writing again is a new contact: processed normally
         self.ask(psid, "Hej igen")

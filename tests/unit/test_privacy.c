@@ -99,16 +99,17 @@ static long long occurrences(sqlite3 *db, const char *needle)
 	                 SQLITE_OK);
 	while (sqlite3_step(tables) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(tables, 0);
-		assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1)", -1,
-		                                    &cols, NULL),
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1)",
+		                                    -1, &cols, NULL),
 		                 SQLITE_OK);
 		sqlite3_bind_text(cols, 1, t, -1, SQLITE_STATIC);
 		while (sqlite3_step(cols) == SQLITE_ROW) {
 			char sql[300];
 			sqlite3_stmt *q;
-			snprintf(sql, sizeof(sql),
-			         "SELECT COUNT(*) FROM \"%s\" WHERE instr(CAST(\"%s\" AS TEXT), ?1) > 0", t,
-			         (const char *)sqlite3_column_text(cols, 0));
+			snprintf(
+			    sql, sizeof(sql),
+			    "SELECT COUNT(*) FROM \"%s\" WHERE instr(CAST(\"%s\" AS TEXT), ?1) > 0",
+			    t, (const char *)sqlite3_column_text(cols, 0));
 			assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
 			sqlite3_bind_text(q, 1, needle, -1, SQLITE_STATIC);
 			assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -156,10 +157,12 @@ static void delete_leaves_nothing_in_any_table(void **state)
 	assert_int_equal(c.cases_anonymised, 1);
 	assert_int_equal(c.events_deleted, 1);
 	/* the case stays, without the citizen; the other citizen is untouched */
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM cases WHERE reference = 'TM-2026-1'"
-	                           " AND psid IS NULL AND photos IS NULL AND description = '"
-	                           PRIVACY_REMOVED_MARKER "'"),
-	                 1);
+	assert_int_equal(
+	    count(db,
+	          "SELECT COUNT(*) FROM cases WHERE reference = 'TM-2026-1'"
+	          " AND psid IS NULL AND photos IS NULL AND description = '" PRIVACY_REMOVED_MARKER
+	          "'"),
+	    1);
 	assert_int_equal(occurrences(db, OTHER), other_before);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM staff_notes"), 0);
 	/* the other citizen's words remain (their rows), the deleted one's are gone */
@@ -224,16 +227,16 @@ static void export_links_expire_and_store_only_a_hash(void **state)
 	    privacy_export_token_find(db, token, NOW + 1, page, sizeof(page), psid, sizeof(psid)),
 	    1);
 	assert_string_equal(psid, PSID);
-	assert_int_equal(privacy_export_token_find(db, token, NOW + DAY, page, sizeof(page), psid,
-	                                           sizeof(psid)),
-	                 0);
+	assert_int_equal(
+	    privacy_export_token_find(db, token, NOW + DAY, page, sizeof(page), psid, sizeof(psid)),
+	    0);
 	token[0] = token[0] == 'a' ? 'b' : 'a';
 	assert_int_equal(
 	    privacy_export_token_find(db, token, NOW + 1, page, sizeof(page), psid, sizeof(psid)),
 	    0);
-	assert_int_equal(privacy_export_token_find(db, "../../etc", NOW, page, sizeof(page), psid,
-	                                           sizeof(psid)),
-	                 0);
+	assert_int_equal(
+	    privacy_export_token_find(db, "../../etc", NOW, page, sizeof(page), psid, sizeof(psid)),
+	    0);
 	char err[300];
 	json_t *ex = privacy_export(db, NULL, PSID, err, sizeof(err));
 	assert_non_null(ex);
@@ -255,8 +258,8 @@ static void purge_removes_what_is_older_and_nothing_newer(void **state)
 	add_citizen(db, PSID, NOW - 200 * DAY); /* idle, old */
 	add_citizen(db, OTHER, NOW - DAY);      /* active */
 	exec(db, "UPDATE cases SET status = 'resolved', closed_at = updated_at");
-	struct privacy_retention r = {.messages_days = 90, .events_days = 30,
-	                              .closed_case_days = 180};
+	struct privacy_retention r = {
+	    .messages_days = 90, .events_days = 30, .closed_case_days = 180};
 	long long counts[PURGE_KIND_COUNT];
 	char err[300] = "";
 	assert_int_equal(privacy_purge(db, &r, NOW, counts, err, sizeof(err)), 0);

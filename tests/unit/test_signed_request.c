@@ -98,22 +98,22 @@ static void malformed_input_is_refused(void **state)
 	    "",
 	    ".",
 	    "abc",
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.",          /* no payload */
-	    ".eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiJ9",                 /* no signature */
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30.e30",   /* two dots */
-	    "O0DHdg8bEw+/kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30",       /* base64, not url */
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J4.e30",         /* 30-byte signature */
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45wAAAA.e30",   /* 35-byte signature */
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30%",      /* bad payload char */
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30e3",     /* impossible length */
-	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30 ",      /* a space */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.",        /* no payload */
+	    ".eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiJ9",               /* no signature */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30.e30", /* two dots */
+	    "O0DHdg8bEw+/kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30",     /* base64, not url */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J4.e30",       /* 30-byte signature */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45wAAAA.e30", /* 35-byte signature */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30%",    /* bad payload char */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30e3",   /* impossible length */
+	    "O0DHdg8bEw_-kLcnL9yZ0j9JXbELJFPZOzAkfn8J45w.e30 ",    /* a space */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(parse(SECRET, bad[i]), SIGNED_REQUEST_MALFORMED);
 	/* embedded NUL */
-	assert_int_equal(signed_request_parse(SECRET, VALID "\0x", sizeof(VALID) + 1, uid,
-	                                      sizeof(uid)),
-	                 SIGNED_REQUEST_MALFORMED);
+	assert_int_equal(
+	    signed_request_parse(SECRET, VALID "\0x", sizeof(VALID) + 1, uid, sizeof(uid)),
+	    SIGNED_REQUEST_MALFORMED);
 	assert_int_equal(signed_request_parse(SECRET, NULL, 0, uid, sizeof(uid)),
 	                 SIGNED_REQUEST_MALFORMED);
 }
