@@ -331,6 +331,21 @@ static int check_readable(const char *name, const char *path, char *err, size_t 
 	return 0;
 }
 
+/* public_url goes into links sent to citizens and to Meta: an http(s) URL
+ * of printable characters without spaces or quotes, or "". */
+static int check_public_url(const char *url, char *err, size_t errlen)
+{
+	if (!url[0])
+		return 0;
+	int ok = !strncmp(url, "https://", 8) || !strncmp(url, "http://", 7);
+	for (const char *p = url; ok && *p; p++)
+		ok = *p > ' ' && *p < 0x7f && *p != '"' && *p != '\'' && *p != '<' && *p != '>';
+	if (ok)
+		return 0;
+	snprintf(err, errlen, "public_url: must be an http:// or https:// URL without spaces");
+	return -1;
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
 	if (!cfg->listen[0] && !cfg->listen_tls[0]) {
@@ -353,5 +368,5 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "db: a database path is required");
 		return -1;
 	}
-	return 0;
+	return check_public_url(cfg->public_url, err, errlen);
 }

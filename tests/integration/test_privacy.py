@@ -165,6 +165,8 @@ class DeleteInMessengerTest(PrivacyBase):
         # the other citizen is untouched
         self.assertTrue(self.occurrences(other))
         self.assertEqual(self.server.metric("borgerbot_privacy_deletions_total"), 1)
+        # the worker neither failed on the deleted event nor re-created rows
+        self.assertEqual(self.server.metric("borgerbot_events_failed_total"), 0)
         self.assertEqual(self.server.scalar(
             "SELECT COUNT(*) FROM privacy_requests WHERE source = 'messenger'"), 1)
 
