@@ -12,6 +12,9 @@
  * case notices waiting for this citizen go out (their window is open), and
  * in a conversation in mode 'bot' the bot's answer goes into the outbox
  * (answer() -> dialog_answer() -> outbox_enqueue()), inside the same savepoint.
+ * An echo or receipt of a citizen whose data was deleted in the last 48
+ * hours is dropped instead (drop_if_erased, domain/privacy.h), so Meta's
+ * trailing events re-create nothing.
  * All SQL is prepared once per processor. Every timestamp written is the
  * caller's now_ms.
  */
