@@ -76,7 +76,7 @@ class IntentsCommand(unittest.TestCase):
         names = [l.split()[0] for l in p.stdout.decode().splitlines()]
         for n in ["streetlight_outage", "gritting", "road_damage", "waste_collection",
                   "opening_hours", "human_request", "complaint", "crisis", "greeting",
-                  "thanks", "panel_join", "panel_leave", "data_deletion", "none"]:
+                  "thanks", "panel_join", "panel_leave", "data_deletion", "data_access", "none"]:
             self.assertIn(n, names)
 
     def test_test_fails_on_a_miss(self):

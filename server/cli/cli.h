@@ -8,6 +8,15 @@
 #ifndef BORGERBOT_CLI_H
 #define BORGERBOT_CLI_H
 
+#include <sqlite3.h>
+
+struct store;
+
+/* Opens the store at path for a one-shot command and its connection
+ * (*db); prints the error and returns NULL when either fails. The caller
+ * ends with store_close(). */
+struct store *cli_open_db(const char *path, sqlite3 **db);
+
 int cmd_serve(int argc, char **argv);    /* server.c */
 int cmd_events(int argc, char **argv);   /* events_cli.c: parked events */
 int cmd_classify(int argc, char **argv); /* intent_cli.c */
@@ -18,5 +27,6 @@ int cmd_outbox(int argc, char **argv);   /* outbox_cli.c: staff replies, outbox 
 int cmd_cases(int argc, char **argv);    /* case_cli.c: list, show, set-status */
 int cmd_apikey(int argc, char **argv);   /* case_cli.c: staff API keys */
 int cmd_backup(int argc, char **argv);   /* backup_cli.c: a consistent copy of the database */
+int cmd_privacy(int argc, char **argv);  /* privacy_cli.c: export or delete a citizen's data */
 
 #endif

@@ -86,14 +86,10 @@ int cmd_events(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	char err[600];
-	struct store *store = store_open(db_path, 2000, err, sizeof(err));
-	sqlite3 *db = store ? store_thread_db(store, err, sizeof(err)) : NULL;
-	if (!db) {
-		fprintf(stderr, "borgerbot: error: %s\n", err);
-		store_close(store);
+	sqlite3 *db;
+	struct store *store = cli_open_db(db_path, &db);
+	if (!store)
 		return 1;
-	}
 	int rc = parked ? list_parked(db) : retry(db, arg);
 	store_close(store);
 	return rc;

@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"apikey", cmd_apikey, "create, list and revoke API keys for the staff API and Open311"},
     {"outbox", cmd_outbox, "send a staff reply, list or retry replies ('outbox --help')"},
     {"backup", cmd_backup, "write a consistent copy of the database ('backup --to FILE')"},
+    {"privacy", cmd_privacy, "export or delete a citizen's data ('privacy --help')"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},
 };

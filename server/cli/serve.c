@@ -2,14 +2,15 @@
  * server.c - `borgerbot serve`: wires the modules together and runs them.
  *
  * Start-up: settings (defaults <- --config file <- flags <- environment) ->
- * database opened and migrated -> TLS files checked -> outbox sender,
- * worker and ingest writer threads -> HTTP listeners with /webhook, /healthz
- * and /metrics. Any failure prints one line naming the problem and exits
- * non-zero. Data path: webhook -> ingest (events) -> worker (conversation
- * records, bot answer into the outbox) -> outbox sender -> Graph API.
- * Shutdown on SIGTERM/SIGINT: stop HTTP (running requests finish, so each
- * acknowledged event is committed), drain the ingest queue, stop the worker,
- * then the sender (requests in flight finish and are recorded).
+ * database opened and migrated -> TLS files checked -> privacy keeper
+ * (created; its thread, with the first retention purge, starts last) ->
+ * outbox sender, worker and ingest writer threads -> HTTP listeners with
+ * /webhook, /healthz, /metrics, the APIs and the privacy endpoints. Any failure prints one line
+ * naming the problem and exits non-zero. Data path: webhook -> ingest (events) -> worker
+ * (conversation records, bot answer into the outbox) -> outbox sender -> Graph API. Shutdown on
+ * SIGTERM/SIGINT: stop HTTP (running requests finish, so each acknowledged event is committed),
+ * drain the ingest queue, stop the worker, then the sender (requests in flight finish and are
+ * recorded).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,9 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "api/open311.h"
+#include "api/privacy_api.h"
+#include "domain/privacy.h"
+#include "domain/privacy_keeper.h"
 #include "http/ops.h"
 #include "intents/intent.h"
 #include "outbox/graph.h"
@@ -68,6 +72,11 @@ struct server {
 	struct conversation_env conv_env;
 	struct conversation_api *conversation_api;
 	char self_url[200]; /* this server's own base URL, for sandbox mode */
+	/* issue 12: data rights and retention */
+	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
+	struct privacy_settings privacy;
+	struct privacy_keeper *keeper;
+	struct privacy_api *privacy_api;
 };
 
 static const struct {
@@ -169,26 +178,35 @@ static int parse_args(struct config *cfg, int argc, char **argv, char *err, size
 	return 0;
 }
 
-/* In sandbox mode the Graph client talks to this server's own recorder. */
-static int sandbox_prepare(struct server *s, char *err, size_t errlen)
+/* This server's own base URL from its listen address ("http://127.0.0.1:8080");
+ * -1 without a fixed port. */
+static int self_url_of(const struct config *c, char *out, size_t n)
 {
-	struct config *c = &s->cfg;
 	int tls = !c->listen[0];
 	char host[128];
 	int port;
 	if (config_parse_hostport(tls ? c->listen_tls : c->listen, host, sizeof(host), &port) < 0 ||
-	    port == 0) {
-		snprintf(err, errlen, "sandbox mode needs a listen address with a fixed port");
+	    port == 0)
 		return -1;
-	}
 	const char *h = host;
 	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "localhost"))
 		h = "127.0.0.1";
 	else if (!strcmp(host, "::"))
 		h = "::1";
 	int v6 = strchr(h, ':') != NULL;
-	snprintf(s->self_url, sizeof(s->self_url), "%s://%s%s%s:%d", tls ? "https" : "http",
-	         v6 ? "[" : "", h, v6 ? "]" : "", port);
+	snprintf(out, n, "%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", h, v6 ? "]" : "",
+	         port);
+	return 0;
+}
+
+/* In sandbox mode the Graph client talks to this server's own recorder. */
+static int sandbox_prepare(struct server *s, char *err, size_t errlen)
+{
+	struct config *c = &s->cfg;
+	if (self_url_of(c, s->self_url, sizeof(s->self_url)) < 0) {
+		snprintf(err, errlen, "sandbox mode needs a listen address with a fixed port");
+		return -1;
+	}
 	snprintf(c->graph_url, sizeof(c->graph_url), "%s/sandbox/graph/v25.0", s->self_url);
 	snprintf(c->page_token, sizeof(c->page_token), "%s", SANDBOX_PAGE_TOKEN);
 	return 0;
@@ -264,6 +282,7 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	    .winter = s->winter,
 	    .content = s->content,
 	    .staffing = s->staffing,
+	    .privacy = &s->privacy,
 	    .rules = {.not_understood_retries = c->not_understood_retries,
 	              .anger_hands_over = c->anger_hands_over,
 	              .pass_thread_to = pass_to},
@@ -313,6 +332,53 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The retention purge and post-deletion checkpoints, and what the bot and
+ * the privacy endpoints need (links, hooks). Before the sender and the
+ * worker, which tell the keeper about deletions. */
+static int start_privacy(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	size_t n = strlen(c->public_url);
+	if (n > 0 && c->public_url[n - 1] == '/')
+		n--; /* links are public_url + "/privacy/..." */
+	if (n > 0)
+		snprintf(s->public_url, sizeof(s->public_url), "%.*s", (int)n, c->public_url);
+	else if (self_url_of(c, s->public_url, sizeof(s->public_url)) < 0)
+		s->public_url[0] = '\0'; /* no links: access requests go to staff */
+	struct privacy_keeper_options ko = {
+	    .store = s->store,
+	    .metrics = &s->metrics,
+	    .retention = {c->retention_messages_days, c->retention_events_days,
+	                  c->retention_closed_case_days, c->retention_panel_days},
+	    .purge_interval_ms = (long long)c->privacy_purge_interval_s * 1000,
+	};
+	if (!(s->keeper = privacy_keeper_new(&ko, err, errlen)))
+		return -1;
+	s->privacy = (struct privacy_settings){
+	    .public_url = s->public_url,
+	    .export_ttl_ms = (long long)c->privacy_export_days * 24 * 3600 * 1000,
+	    .erased = privacy_keeper_erased,
+	    .dropped = privacy_keeper_checkpoint,
+	    .hook_arg = s->keeper,
+	};
+	return 0;
+}
+
+static int start_privacy_api(struct server *s, char *err, size_t errlen)
+{
+	struct privacy_api_options po = {
+	    .store = s->store,
+	    .app_secret = s->cfg.app_secret,
+	    .public_url = s->public_url,
+	    .erased = privacy_keeper_erased,
+	    .erased_arg = s->keeper,
+	};
+	if (!(s->privacy_api = privacy_api_new(&po, err, errlen)))
+		return -1;
+	privacy_api_register(s->http, s->privacy_api);
+	return 0;
+}
+
 static int start_sender(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
@@ -333,6 +399,8 @@ static int start_sender(struct server *s, char *err, size_t errlen)
 	    .max_attempts = c->outbox_max_attempts,
 	    .retry_base_ms = c->outbox_retry_base_ms,
 	    .retry_max_ms = c->outbox_retry_max_ms,
+	    .erased = privacy_keeper_checkpoint,
+	    .erased_arg = s->keeper,
 	};
 	s->sender = outbox_sender_start(&so, err, errlen);
 	return s->sender ? 0 : -1;
@@ -341,7 +409,8 @@ static int start_sender(struct server *s, char *err, size_t errlen)
 static int start_modules(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
-	if (load_municipality(s, err, errlen) < 0 || start_sender(s, err, errlen) < 0)
+	if (start_privacy(s, err, errlen) < 0 || load_municipality(s, err, errlen) < 0 ||
+	    start_sender(s, err, errlen) < 0)
 		return -1;
 	struct worker_options wo = {
 	    .store = s->store,
@@ -393,11 +462,11 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	};
 	webhook_register(s->http, &s->webhook);
 	ops_register(s->http, s->ops);
-	if (start_case_apis(s, err, errlen) < 0)
+	if (start_case_apis(s, err, errlen) < 0 || start_privacy_api(s, err, errlen) < 0)
 		return -1;
 	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
 		return -1;
-	return 0;
+	return privacy_keeper_run(s->keeper, err, errlen); /* the first purge: now */
 }
 
 static void stop_modules(struct server *s)
@@ -405,7 +474,9 @@ static void stop_modules(struct server *s)
 	http_stop(s->http); /* running handlers finish: acknowledged means committed */
 	ingest_stop(s->ingest);
 	worker_stop(s->worker);
-	outbox_sender_stop(s->sender); /* after the worker, which wakes it */
+	outbox_sender_stop(s->sender);  /* after the worker, which wakes it */
+	privacy_keeper_stop(s->keeper); /* after everything that tells it */
+	privacy_api_free(s->privacy_api);
 	ops_free(s->ops);
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);

@@ -65,6 +65,14 @@ static const struct setting settings[] = {
     {"anger_hands_over", BOOL(anger_hands_over)},
     {"staff_idle_return_minutes", INT(staff_idle_return_minutes, 0, 10080)},
     {"conversation_sweep_s", INT(conversation_sweep_s, 1, 3600)},
+    /* issue 12: data rights and retention (docs/privacy.md) */
+    {"public_url", STR(public_url)},
+    {"privacy_export_days", INT(privacy_export_days, 1, 30)},
+    {"retention_messages_days", INT(retention_messages_days, 0, 36500)},
+    {"retention_events_days", INT(retention_events_days, 0, 36500)},
+    {"retention_closed_case_days", INT(retention_closed_case_days, 0, 36500)},
+    {"retention_panel_days", INT(retention_panel_days, 0, 36500)},
+    {"privacy_purge_interval_s", INT(privacy_purge_interval_s, 1, 604800)},
     /* issue 3: outbox and Graph API (docs/configuration.md) */
     {"bot_answers", BOOL(bot_answers)},
     {"send_rate_per_sec", INT(send_rate_per_sec, 1, 10000)},
@@ -109,6 +117,12 @@ void config_defaults(struct config *cfg)
 	cfg->outbox_max_attempts = 100;
 	cfg->outbox_retry_base_ms = 1000;
 	cfg->outbox_retry_max_ms = 300000;
+	cfg->privacy_export_days = 7;
+	cfg->retention_messages_days = 90;
+	cfg->retention_events_days = 30;
+	cfg->retention_closed_case_days = 180;
+	cfg->retention_panel_days = 0;
+	cfg->privacy_purge_interval_s = 86400;
 }
 
 static int parse_number(const char *value, long long *out)
@@ -335,6 +349,21 @@ static int check_readable(const char *name, const char *path, char *err, size_t 
 	return 0;
 }
 
+/* public_url goes into links sent to citizens and to Meta: an http(s) URL
+ * of printable characters without spaces or quotes, or "". */
+static int check_public_url(const char *url, char *err, size_t errlen)
+{
+	if (!url[0])
+		return 0;
+	int ok = !strncmp(url, "https://", 8) || !strncmp(url, "http://", 7);
+	for (const char *p = url; ok && *p; p++)
+		ok = *p > ' ' && *p < 0x7f && *p != '"' && *p != '\'' && *p != '<' && *p != '>';
+	if (ok)
+		return 0;
+	snprintf(err, errlen, "public_url: must be an http:// or https:// URL without spaces");
+	return -1;
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
 	if (!cfg->listen[0] && !cfg->listen_tls[0]) {
@@ -357,5 +386,5 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "db: a database path is required");
 		return -1;
 	}
-	return 0;
+	return check_public_url(cfg->public_url, err, errlen);
 }

@@ -54,6 +54,14 @@ struct config {
 	int anger_hands_over;          /* angry + routine: answer, then hand over */
 	int staff_idle_return_minutes; /* idle 'staff' chats return to the bot; 0 = never */
 	int conversation_sweep_s;      /* how often SLA breaches and idle chats are checked */
+	/* issue 12: citizens' data rights, retention (docs/privacy.md) */
+	char public_url[512];           /* base URL of links sent to citizens; "" = from listen */
+	int privacy_export_days;        /* how long an export link works */
+	int retention_messages_days;    /* messages, outbox, notices; idle citizens (0 = keep) */
+	int retention_events_days;      /* raw webhook events once processed (0 = keep) */
+	int retention_closed_case_days; /* closed cases' personal data (0 = keep) */
+	int retention_panel_days;       /* panel answers: hook, the panel is not built yet */
+	int privacy_purge_interval_s;   /* how often the retention purge runs */
 
 	/* Secrets and endpoints from the environment. */
 	char app_secret[256];

@@ -129,6 +129,14 @@ static void histogram(struct out *o, const char *name, const char *help, struct 
 	     name, count);
 }
 
+static const char *const purge_names[METRICS_PURGE_KINDS] = {"messages", "events", "citizens",
+                                                             "cases", "other"};
+
+const char *metrics_purge_kind_name(int k)
+{
+	return k >= 0 && k < METRICS_PURGE_KINDS ? purge_names[k] : "other";
+}
+
 char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 {
 	struct out o = {malloc(4096), 0, 4096, 0};
@@ -190,6 +198,16 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 	histogram(&o, "borgerbot_outbox_send_duration_seconds",
 	          "Send API request time, from request to Meta's answer.", &m->outbox_send_latency,
 	          latency_bounds, 1e-6);
+	counter(&o, "borgerbot_privacy_deletions_total",
+	        "Citizens' data deleted on request (Messenger, CLI, Meta's callback).",
+	        &m->privacy_deletions);
+	counter(&o, "borgerbot_privacy_purge_runs_total", "Retention purges run.",
+	        &m->privacy_purge_runs);
+	emit(&o, "# HELP borgerbot_privacy_purged_total Rows removed by the retention purge.\n"
+	         "# TYPE borgerbot_privacy_purged_total counter\n");
+	for (int i = 0; i < METRICS_PURGE_KINDS; i++)
+		emit(&o, "borgerbot_privacy_purged_total{kind=\"%s\"} %llu\n", purge_names[i],
+		     (unsigned long long)atomic_load(&m->privacy_purged[i]));
 	long long outbox_pending = atomic_load(&m->outbox_pending);
 	if (outbox_pending >= 0)
 		emit(&o,

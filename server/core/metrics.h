@@ -26,6 +26,10 @@ enum webhook_result {
 /* Why the bot handed a conversation to staff (borgerbot_handovers_total). */
 #define METRICS_HANDOVER_REASONS 9
 
+/* What the retention purge removes (label of borgerbot_privacy_purged_total),
+ * in the order of privacy.h's enum privacy_purge_kind. */
+#define METRICS_PURGE_KINDS 5
+
 struct histogram {
 	atomic_ullong buckets[METRICS_LATENCY_BUCKETS]; /* cumulative at render time */
 	atomic_ullong count;
@@ -55,6 +59,10 @@ struct metrics {
 	atomic_ullong sla_first_response_breaches;
 	atomic_ullong sla_resolution_breaches;
 	atomic_ullong idle_returned; /* staff chats given back to the bot for silence */
+	/* privacy (issue 12): deletions on request, rows purged by retention */
+	atomic_ullong privacy_deletions;
+	atomic_ullong privacy_purge_runs;
+	atomic_ullong privacy_purged[METRICS_PURGE_KINDS];
 };
 
 void metrics_init(struct metrics *m);
@@ -70,6 +78,8 @@ void metrics_count_outbox_failed(struct metrics *m, const char *reason);
  * crisis, citizen_asked, complaint, anger, not_understood, unknown_place,
  * no_answer, other_topic; anything else counts as "other"). */
 void metrics_count_handover(struct metrics *m, const char *reason);
+/* The label of purge kind k ("messages", "events", "citizens", "cases", "other"). */
+const char *metrics_purge_kind_name(int k);
 
 /* Renders Prometheus text format into a malloc'd string (caller frees);
  * pending is the number of stored events waiting to be processed, parked_now

@@ -300,8 +300,8 @@ enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
  * outbox_queue index and probes outbox_pending for an earlier row. */
 static const char claim_sql[] =
     "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
-    " (SELECT MAX(c.last_inbound_at) FROM conversations c"
-    "   WHERE c.page_id = o.page_id AND c.psid = o.psid)"
+    " COALESCE((SELECT MAX(c.last_inbound_at) FROM conversations c"
+    "   WHERE c.page_id = o.page_id AND c.psid = o.psid), o.inbound_at)"
     " FROM outbox o INDEXED BY outbox_queue"
     " WHERE o.status = 'pending' AND o.next_attempt_at <= ?1"
     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
@@ -311,8 +311,8 @@ static const char next_due_sql[] =
     "SELECT MIN(next_attempt_at) FROM outbox INDEXED BY outbox_queue WHERE status = 'pending'";
 static const char next_sql[] =
     "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
-    " (SELECT MAX(c.last_inbound_at) FROM conversations c"
-    "   WHERE c.page_id = o.page_id AND c.psid = o.psid)"
+    " COALESCE((SELECT MAX(c.last_inbound_at) FROM conversations c"
+    "   WHERE c.page_id = o.page_id AND c.psid = o.psid), o.inbound_at)"
     " FROM outbox o WHERE o.page_id = ?1 AND o.psid = ?2 AND o.status = 'pending'"
     " AND o.id > ?3 ORDER BY o.id LIMIT 1";
 static const char sent_sql[] =
@@ -322,6 +322,11 @@ static const char sent_sql[] =
 static const char action_sent_sql[] =
     "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1,"
     " error_code = NULL, error_subcode = NULL, error_message = NULL WHERE id = ?1";
+/* A reply queued after its citizen's data was deleted (privacy.h) goes
+ * once it is done: sent, failed or refused. */
+static const char erase_sql[] =
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_erase"
+    " WHERE erase_when_done = 1 AND status <> 'pending')";
 static const char outcome_sql[] =
     "UPDATE outbox SET status = ?2, attempts = attempts + ?3, next_attempt_at = ?4,"
     " error_code = ?5, error_subcode = ?6, error_message = ?7 WHERE id = ?1";
@@ -341,7 +346,8 @@ struct sender_thread {
 	struct outbox_sender *s;
 	pthread_t thread;
 	sqlite3 *db;
-	sqlite3_stmt *claim, *next_due, *next, *sent, *action_sent, *outcome;
+	sqlite3_stmt *claim, *next_due, *next, *sent, *action_sent, *outcome, *erase;
+	int erased; /* the last marks deleted rows of an erased citizen */
 	struct graph_client *graph;
 	unsigned seed;
 	int started;
@@ -561,7 +567,12 @@ static int mark_all(sqlite3 *db, void *arg)
 		if (step_mark(a) < 0)
 			return -1;
 	}
-	return m->st ? step_mark(m->st) : 0;
+	if (m->st && step_mark(m->st) < 0)
+		return -1;
+	if (step_mark(m->t->erase) < 0)
+		return -1;
+	m->t->erased = sqlite3_changes(db) > 0;
+	return 0;
 }
 
 /* Writes the deferred marks and then st (bound, may be NULL) in one
@@ -574,6 +585,8 @@ static int write_marks(struct sender_thread *t, struct deferred *df, sqlite3_stm
 	int rc =
 	    store_write_persist(t->s->opt.store, t->db, mark_all, &m, 20, 50, err, sizeof(err));
 	df->n = 0;
+	if (rc == 0 && t->erased && t->s->opt.erased)
+		t->s->opt.erased(t->s->opt.erased_arg); /* e.g. truncate the WAL */
 	if (rc == 0)
 		return 0;
 	log_event(LOG_ERROR, "outbox_write_failed", "error", err, NULL);
@@ -772,11 +785,11 @@ static int thread_open(struct sender_thread *t, char *err, size_t errlen)
 	t->db = store_connect(o->store, err, errlen);
 	if (!t->db)
 		return -1;
-	const char *sql[6] = {claim_sql,   sent_sql, action_sent_sql,
-	                      outcome_sql, next_sql, next_due_sql};
-	sqlite3_stmt **st[6] = {&t->claim,   &t->sent, &t->action_sent,
-	                        &t->outcome, &t->next, &t->next_due};
-	for (int i = 0; i < 6; i++) {
+	const char *sql[7] = {claim_sql, sent_sql,     action_sent_sql, outcome_sql,
+	                      next_sql,  next_due_sql, erase_sql};
+	sqlite3_stmt **st[7] = {&t->claim, &t->sent,     &t->action_sent, &t->outcome,
+	                        &t->next,  &t->next_due, &t->erase};
+	for (int i = 0; i < 7; i++) {
 		if (sqlite3_prepare_v3(t->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, st[i], NULL) !=
 		    SQLITE_OK) {
 			snprintf(err, errlen, "outbox: %s", sqlite3_errmsg(t->db));
@@ -795,6 +808,7 @@ static void thread_close(struct sender_thread *t)
 	sqlite3_finalize(t->sent);
 	sqlite3_finalize(t->action_sent);
 	sqlite3_finalize(t->outcome);
+	sqlite3_finalize(t->erase);
 	store_disconnect(t->db);
 	graph_client_free(t->graph);
 }

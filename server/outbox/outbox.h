@@ -85,6 +85,11 @@ struct outbox_sender_options {
 	int max_attempts;  /* transient failures before a row is given up ('failed') */
 	int retry_base_ms; /* first retry delay, doubled per attempt, with jitter */
 	int retry_max_ms;
+	/* Called after a commit that deleted rows of a citizen whose data was
+	 * erased (privacy.h): the WAL still holds them until truncated. May be
+	 * NULL. */
+	void (*erased)(void *arg);
+	void *erased_arg;
 };
 
 struct outbox_sender;

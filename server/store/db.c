@@ -22,7 +22,7 @@
 
 #include "core/text.h"
 
-/* A migration beginning with this runs repair_text() in its transaction. */
+/* A migration beginning with this runs db_repair_text() in its transaction. */
 #define REPAIR_TEXT_MARKER "-- repair_text:"
 
 static const char *const migrations[] = {
@@ -341,9 +341,39 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_conversation ON outbox(conversation_id, id);",
     /* issue 16: Open311 once stored text that is not UTF-8, which made its
      * case unreadable (500, skipped in lists). Input is now refused; rows
-     * already stored are repaired in C (repair_text, below), U+FFFD for
+     * already stored are repaired in C (db_repair_text, below), U+FFFD for
      * each bad byte. The marker at the start names the step. */
     REPAIR_TEXT_MARKER " cases, case_followers and notices",
+    /* issue 12: citizens' data rights (domain/privacy.c, docs/privacy.md).
+     * privacy_exports: personal export links, only the token's SHA-256 kept.
+     * privacy_requests: deletion receipts (confirmation code, counts; no ids).
+     * privacy_tombstones: SHA-256 of (page, psid) for 48 h after a deletion,
+     * so Meta's trailing echoes and receipts are dropped, not stored.
+     * outbox.erase_when_done: a confirmation sent after the deletion is
+     * deleted by the sender once sent or given up; inbound_at keeps its
+     * 24-hour window without the deleted conversation row. */
+    "CREATE TABLE privacy_exports ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL);"
+    "CREATE TABLE privacy_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  source TEXT NOT NULL CHECK (source IN ('messenger', 'meta_callback', 'cli')),"
+    "  status TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  completed_at INTEGER,"
+    "  rows_deleted INTEGER NOT NULL DEFAULT 0,"
+    "  cases_anonymised INTEGER NOT NULL DEFAULT 0,"
+    "  note TEXT);"
+    "CREATE TABLE privacy_tombstones ("
+    "  key_hash TEXT PRIMARY KEY,"
+    "  until_ms INTEGER NOT NULL);"
+    "ALTER TABLE outbox ADD COLUMN erase_when_done INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN inbound_at INTEGER;"
+    "CREATE INDEX outbox_erase ON outbox(id) WHERE erase_when_done = 1;",
 };
 
 int db_checkpoint(sqlite3 *db)
@@ -429,6 +459,9 @@ sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen)
 	     * write lock, never in a commit that a webhook request waits for. */
 	    "PRAGMA wal_autocheckpoint=0;"
 	    "PRAGMA foreign_keys=ON;"
+	    /* Deleted rows are overwritten with zeros, so a citizen's deleted
+	     * data does not linger in free space (docs/privacy.md). */
+	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA temp_store=MEMORY;";
 	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path, sqlite3_errmsg(db));
@@ -493,7 +526,7 @@ static int repair_column(sqlite3 *db, const char *table, const char *column)
 	return rc;
 }
 
-static int repair_text(sqlite3 *db)
+int db_repair_text(sqlite3 *db)
 {
 	for (size_t i = 0; i < sizeof(repair_columns) / sizeof(repair_columns[0]); i++)
 		if (repair_column(db, repair_columns[i][0], repair_columns[i][1]) < 0)
@@ -506,7 +539,7 @@ static int run_migration(sqlite3 *db, const char *sql)
 	if (db_exec(db, sql) != SQLITE_OK)
 		return -1;
 	if (!strncmp(sql, REPAIR_TEXT_MARKER, strlen(REPAIR_TEXT_MARKER)))
-		return repair_text(db);
+		return db_repair_text(db);
 	return 0;
 }
 

@@ -38,4 +38,9 @@ int db_exec(sqlite3 *db, const char *sql);
 /* Creates the parent directory of path if it is missing. */
 int db_ensure_parent_dir(const char *path, char *err, size_t errlen);
 
+/* Replaces bytes that are not UTF-8 in the columns that once took
+ * unchecked outside text (cases, case_followers, notices) with U+FFFD; run
+ * by a migration. 0 or -1. */
+int db_repair_text(sqlite3 *db);
+
 #endif

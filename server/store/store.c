@@ -219,3 +219,11 @@ int store_checkpoint(struct store *s, sqlite3 *db, int under_lock)
 	pthread_mutex_unlock(&s->write_lock);
 	return left;
 }
+
+int store_checkpoint_truncate(struct store *s, sqlite3 *db)
+{
+	pthread_mutex_lock(&s->write_lock);
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	pthread_mutex_unlock(&s->write_lock);
+	return rc == SQLITE_OK ? 0 : -1;
+}

@@ -87,5 +87,11 @@ int store_checkpoint(struct store *s, sqlite3 *db, int under_lock);
  * while a server may be writing) to dest, atomically: dest is replaced only
  * by a whole copy that passed PRAGMA quick_check. 0, or -1 with err set. */
 int store_backup(const char *db_path, const char *dest, int busy_ms, char *err, size_t errlen);
+/* Under the write lock: copies every WAL frame into the database and
+ * truncates the WAL file to zero bytes, waiting (busy timeout) for readers
+ * of older snapshots. After a citizen's data is deleted, so no copy of it
+ * survives in old WAL frames (privacy.h). Returns 0, or -1 when readers
+ * kept it from finishing. */
+int store_checkpoint_truncate(struct store *s, sqlite3 *db);
 
 #endif

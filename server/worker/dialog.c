@@ -19,6 +19,7 @@
  * municipality's data files.) Time comes from the turn, never the clock.
  */
 #include "dialog.h"
+#include "dialog_privacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,7 +619,9 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_HUMAN], REASON_CITIZEN_ASKED);
 	if (!strcmp(in, "complaint"))
 		return hand_over(c, say[SAY_COMPLAINT], REASON_COMPLAINT);
-	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* panel, data deletion ... */
+	if (dialog_privacy_intent(in)) /* "slet mine data", "hvad ved I om mig?" */
+		return dialog_privacy_start(c->db, c->k, c->turn, in, c->out, c->err, c->errlen);
+	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* panel ... */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -702,6 +705,9 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 		acted_on(c, "greeting");
 		return send_reply(c, say[SAY_GREETING], NULL, 0);
 	}
+	if (dialog_privacy_owns(payload))
+		return dialog_privacy_payload(c->db, c->k, turn, payload, c->out, c->err,
+		                              c->errlen);
 	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
 	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
 		return handle_payload(c, payload);

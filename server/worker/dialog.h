@@ -37,6 +37,7 @@ struct dialog_rules {
 	int anger_hands_over;       /* angry + routine intent: answer, then hand over */
 	const char *pass_thread_to; /* app id to pass thread control to on hand-over, or NULL */
 };
+struct privacy_settings;
 
 /* Read-only knowledge, shared by all threads. The intent engine is
  * required; any other part may be NULL (the bot then hands over what needs
@@ -48,6 +49,7 @@ struct dialog_knowledge {
 	const struct content *content;
 	const struct staffing *staffing;
 	struct dialog_rules rules;
+	const struct privacy_settings *privacy; /* data requests (domain/privacy.h) */
 };
 
 /* A shared location attachment (Meta's legacy coordinates payload). */

@@ -12,6 +12,9 @@
  * case notices waiting for this citizen go out (their window is open), and
  * in a conversation in mode 'bot' the bot's answer goes into the outbox
  * (answer() -> dialog_answer() -> outbox_enqueue()), inside the same savepoint.
+ * An echo or receipt of a citizen whose data was deleted in the last 48
+ * hours is dropped instead (drop_if_erased, domain/privacy.h), so Meta's
+ * trailing events re-create nothing.
  * All SQL is prepared once per processor. Every timestamp written is the
  * caller's now_ms.
  */
@@ -26,6 +29,7 @@
 #include "domain/case_notify.h"
 #include "domain/conversation.h"
 #include "domain/conversation_staff.h"
+#include "domain/privacy.h"
 
 enum stmt_id {
 	S_PAGE,
@@ -564,9 +568,45 @@ int processor_take_queued(struct processor *p)
 	return n;
 }
 
+/* Meta's echoes and receipts of a citizen whose data was just deleted
+ * (privacy.h, tombstones): the event is deleted instead of applied, so it
+ * re-creates nothing. New messages and postbacks are a new contact and go
+ * the normal way. Returns 1 dropped, 0 not, -1 error. */
+static int drop_if_erased(struct processor *p, const struct stored_event *ev, char *err,
+                          size_t errlen, long long now_ms)
+{
+	const struct privacy_settings *ps = p->opt.knowledge ? p->opt.knowledge->privacy : NULL;
+	if (!ps || !ev->citizen_id[0] || !strcmp(ev->source, "changes") ||
+	    !strcmp(ev->kind, "message") || !strcmp(ev->kind, "postback"))
+		return 0;
+	int t = privacy_tombstoned(p->db, ev->page_id, ev->citizen_id, now_ms);
+	if (t <= 0) {
+		if (t < 0)
+			snprintf(err, errlen, "database: %s", sqlite3_errmsg(p->db));
+		return t;
+	}
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(p->db, "DELETE FROM events WHERE id = ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, ev->id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "database: %s", sqlite3_errmsg(p->db));
+		return -1;
+	}
+	if (ps->dropped)
+		ps->dropped(ps->hook_arg);
+	return 1;
+}
+
 int processor_apply(struct processor *p, const struct stored_event *ev, long long now_ms, char *err,
                     size_t errlen)
 {
+	int dropped = drop_if_erased(p, ev, err, errlen, now_ms);
+	if (dropped != 0)
+		return dropped < 0 ? -1 : 0;
 	struct job j = {.p = p, .ev = ev, .now_ms = now_ms, .err = err, .errlen = errlen};
 	json_error_t jerr;
 	j.item = json_loads(ev->payload, 0, &jerr);

@@ -131,9 +131,35 @@ static void validate_requires_listener_and_tls_files(void **state)
 	assert_non_null(strstr(err, "tls_cert /nonexistent/cert.pem"));
 }
 
+static void privacy_settings_are_checked(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[256];
+	config_defaults(&cfg);
+	assert_int_equal(cfg.retention_events_days, 30);
+	assert_int_equal(cfg.privacy_export_days, 7);
+	strcpy(cfg.listen, "127.0.0.1:8080");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&cfg, "retention_messages_days", "0", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&cfg, "retention_messages_days", "-1", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&cfg, "privacy_export_days", "31", err, sizeof(err)), -1);
+	static const char *const bad[] = {"ftp://x", "https://a b", "https://x\"><script>",
+	                                  "javascript:alert(1)", "https://x'"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(config_set(&cfg, "public_url", bad[i], err, sizeof(err)), 0);
+		assert_int_equal(config_validate(&cfg, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "public_url"));
+	}
+	assert_int_equal(
+	    config_set(&cfg, "public_url", "https://bot.kommune.dk/", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(privacy_settings_are_checked),
 	    cmocka_unit_test(parses_values_and_comments),
 	    cmocka_unit_test(unknown_key_names_line),
 	    cmocka_unit_test(bad_numbers_are_rejected),
