@@ -69,24 +69,6 @@ static char *datafile_slurp(const char *path, size_t max, size_t *len, char *err
 	return buf;
 }
 
-/* Length of the UTF-8 sequence at s (1-4), or 0 if it is not valid (overlong, surrogate,
- * above U+10FFFF, cut short). */
-static int datafile_utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned c = s[0];
-	int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-	if (n == 0 || (size_t)n > avail || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4))
-		return 0;
-	for (int i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if (n == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
-		return 0;
-	if (n == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
-		return 0;
-	return n;
-}
-
 /* Checks one line: bounded, valid UTF-8, no control characters except tab. */
 static const char *datafile_check_line(const char *line, size_t len)
 {
@@ -96,7 +78,7 @@ static const char *datafile_check_line(const char *line, size_t len)
 	for (size_t i = 0; i < len;) {
 		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7F)
 			return "control character in line";
-		int n = datafile_utf8_len(s + i, len - i);
+		int n = text_utf8_seq(s + i, len - i);
 		if (!n)
 			return "not valid UTF-8 (save the file as UTF-8)";
 		i += (size_t)n;

@@ -34,3 +34,31 @@ void text_set_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+int text_utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+	int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+	if (n == 0 || (size_t)n > avail || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4))
+		return 0;
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if (n == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+		return 0;
+	if (n == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+int text_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		int n = text_utf8_seq(u + i, len - i);
+		if (!n)
+			return 0;
+		i += (size_t)n;
+	}
+	return 1;
+}

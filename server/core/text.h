@@ -26,4 +26,12 @@ char *text_trim(char *s);
 void text_set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Length (1-4) of the UTF-8 sequence at s, of which avail bytes may be read;
+ * 0 when it is not valid UTF-8 (overlong, surrogate, above U+10FFFF, cut
+ * short). The one UTF-8 check: every input from outside passes it. */
+int text_utf8_seq(const unsigned char *s, size_t avail);
+
+/* 1 if s[0..len) is valid UTF-8 (NUL bytes count as valid), else 0. */
+int text_utf8_valid(const char *s, size_t len);
+
 #endif
