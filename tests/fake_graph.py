@@ -2,9 +2,10 @@
 """A fake of Meta's Graph Send API for Borgerbot's tests and benchmarks.
 
 Python 3 standard library only. Listens on 127.0.0.1 (random port unless
---port), answers `POST /{version}/{page-id|me}/messages` like the Send API and
-records every request it gets: path, query, headers, JSON body, arrival time
-and the answer it gave.
+--port), answers `POST /{version}/{page-id|me}/messages` like the Send API
+(and `pass_thread_control` / `take_thread_control` like Conversation Routing,
+with {"success": true}) and records every request it gets: path, endpoint,
+query, headers, JSON body, arrival time and the answer it gave.
 
 Control API (JSON):
   GET  /_requests            {"requests": [record, ...]}  (?psid=ID to filter)
@@ -136,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
                 st.sticky.clear()
             return self._send(200, {"ok": True})
         parts = url.path.strip("/").split("/")
-        if len(parts) != 3 or parts[2] != "messages":
+        if len(parts) != 3 or parts[2] not in ENDPOINTS:
             return self._send(404, {"error": {"message": "Unknown path", "code": 100}})
         return self._messages(st, url, parts[1], raw)
 
@@ -154,7 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         rec = {"path": url.path, "page": page, "query": url.query,
                "via_proxy": self.path.startswith("http"),  # absolute URI: sent to a proxy
                "headers": {k: v for k, v in self.headers.items() if k.lower() != "authorization"},
-               "token_ok": token == st.token, "body": body, "psid": psid, "time": arrived}
+               "token_ok": token == st.token, "body": body, "psid": psid, "time": arrived,
+               "endpoint": url.path.rstrip("/").rsplit("/", 1)[-1]}
         if spec.get("drop"):
             rec["answer"] = "dropped"
             with st.lock:
@@ -170,6 +172,8 @@ class _Handler(BaseHTTPRequestHandler):
         if spec.get("fail_ratio") and random.random() < spec["fail_ratio"]:
             spec = {"status": 500}
         status, answer = self._answer(st, spec, token, body, psid)
+        if status == 200 and rec["endpoint"] != "messages":
+            answer = {"success": True}  # Conversation Routing: pass/take_thread_control
         rec["status"] = status
         rec["answer"] = answer
         with st.lock:
@@ -194,6 +198,11 @@ class _Handler(BaseHTTPRequestHandler):
         if "sender_action" in body:
             return 200, {"recipient_id": psid}
         return 200, {"recipient_id": psid, "message_id": st.mid()}
+
+
+# Graph endpoints the fake answers under /{version}/{page}/: the Send API and
+# Conversation Routing's thread control (messenger-platform.md section 5).
+ENDPOINTS = ("messages", "pass_thread_control", "take_thread_control")
 
 
 class FakeGraph:

@@ -35,7 +35,10 @@
 #include "outbox/graph.h"
 #include "outbox/outbox.h"
 #include "sandbox/sandbox.h"
+#include "api/conversation_api.h"
 #include "api/staff_api.h"
+#include "domain/conversation_staff.h"
+#include "domain/staffing.h"
 #include "inbox/webhook.h"
 #include "domain/winter.h"
 #include "worker/worker.h"
@@ -60,6 +63,10 @@ struct server {
 	struct dialog_knowledge knowledge; /* the four above, for the worker */
 	struct staff_api *staff_api;
 	struct open311 *open311;
+	/* issue 9: conversations */
+	struct staffing *staffing;
+	struct conversation_env conv_env;
+	struct conversation_api *conversation_api;
 	char self_url[200]; /* this server's own base URL, for sandbox mode */
 };
 
@@ -246,9 +253,27 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	const char *dir = s->cfg.municipality_dir;
 	if (!(s->case_rules = case_rules_load(dir, err, errlen)) ||
 	    !(s->winter = winter_load(dir, err, errlen)) ||
-	    !(s->content = content_load(dir, err, errlen)) || load_intents(s, err, errlen) < 0)
+	    !(s->content = content_load(dir, err, errlen)) ||
+	    !(s->staffing = staffing_load(dir, err, errlen)) || load_intents(s, err, errlen) < 0)
 		return -1;
-	s->knowledge = (struct dialog_knowledge){s->intents, s->case_rules, s->winter, s->content};
+	const struct config *c = &s->cfg;
+	const char *pass_to = c->pass_thread_to_page_inbox ? PAGE_INBOX_APP_ID : NULL;
+	s->knowledge = (struct dialog_knowledge){
+	    .intents = s->intents,
+	    .cases = s->case_rules,
+	    .winter = s->winter,
+	    .content = s->content,
+	    .staffing = s->staffing,
+	    .rules = {.not_understood_retries = c->not_understood_retries,
+	              .anger_hands_over = c->anger_hands_over,
+	              .pass_thread_to = pass_to},
+	};
+	s->conv_env = (struct conversation_env){
+	    .staffing = s->staffing,
+	    .app_id = c->app_id,
+	    .pass_thread_to = pass_to,
+	    .idle_return_ms = (long long)c->staff_idle_return_minutes * 60 * 1000,
+	};
 	return 0;
 }
 
@@ -271,9 +296,18 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    .max_body_bytes = c->api_max_body_bytes,
 	    .public_read = c->open311_public_read,
 	};
+	struct conversation_api_options co = {
+	    .store = s->store,
+	    .env = &s->conv_env,
+	    .max_body_bytes = c->api_max_body_bytes,
+	    .notify = outbox_sender_notify,
+	    .notify_arg = s->sender,
+	};
 	if (!(s->staff_api = staff_api_new(&so, err, errlen)) ||
+	    !(s->conversation_api = conversation_api_new(&co, err, errlen)) ||
 	    !(s->open311 = open311_new(&oo, err, errlen)))
 		return -1;
+	conversation_api_register(s->http, s->conversation_api); /* before /api's fallback */
 	staff_api_register(s->http, s->staff_api);
 	open311_register(s->http, s->open311);
 	return 0;
@@ -321,6 +355,9 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .metrics = &s->metrics,
 	    .answer = c->bot_answers,
 	    .knowledge = &s->knowledge,
+	    .app_id = c->app_id,
+	    .env = &s->conv_env,
+	    .sweep_interval_ms = c->conversation_sweep_s * 1000,
 	    .notify = outbox_sender_notify,
 	    .notify_arg = s->sender,
 	};
@@ -372,7 +409,9 @@ static void stop_modules(struct server *s)
 	ops_free(s->ops);
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);
+	conversation_api_free(s->conversation_api);
 	open311_free(s->open311);
+	staffing_free(s->staffing);
 	case_rules_free(s->case_rules);
 	winter_free(s->winter);
 	content_free(s->content);
@@ -439,6 +478,9 @@ int cmd_serve(int argc, char **argv)
 	          s.cfg.listen[0] ? s.cfg.listen : NULL, "listen_tls",
 	          s.cfg.listen_tls[0] ? s.cfg.listen_tls : NULL, "db", s.cfg.db_path, "graph_url",
 	          s.cfg.graph_url, NULL);
+	if (!s.cfg.app_id[0] && !s.cfg.sandbox_active)
+		log_event(LOG_WARN, "app_id_missing", "effect",
+		          "replies from Meta's Page Inbox cannot be told from the bot's own", NULL);
 	int sig = wait_for_signal();
 	log_event(LOG_INFO, "server_stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 	          NULL);

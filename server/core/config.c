@@ -58,6 +58,13 @@ static const struct setting settings[] = {
     {"streets_file", STR(streets_file)},
     {"api_max_body_bytes", SIZE(api_max_body_bytes, 1024, 1LL << 20)},
     {"open311_public_read", BOOL(open311_public_read)},
+    /* issue 9: conversations (docs/conversations.md) */
+    {"app_id", STR(app_id)},
+    {"pass_thread_to_page_inbox", BOOL(pass_thread_to_page_inbox)},
+    {"not_understood_retries", INT(not_understood_retries, 0, 5)},
+    {"anger_hands_over", BOOL(anger_hands_over)},
+    {"staff_idle_return_minutes", INT(staff_idle_return_minutes, 0, 7 * 24 * 60)},
+    {"conversation_sweep_s", INT(conversation_sweep_s, 1, 3600)},
     /* issue 3: outbox and Graph API (docs/configuration.md) */
     {"bot_answers", BOOL(bot_answers)},
     {"send_rate_per_sec", INT(send_rate_per_sec, 1, 10000)},
@@ -91,6 +98,10 @@ void config_defaults(struct config *cfg)
 	         BORGERBOT_SOURCE_DIR);
 	cfg->api_max_body_bytes = (size_t)16 * 1024;
 	cfg->bot_answers = 1;
+	cfg->not_understood_retries = 1;
+	cfg->anger_hands_over = 1;
+	cfg->staff_idle_return_minutes = 240;
+	cfg->conversation_sweep_s = 30;
 	cfg->send_rate_per_sec = 20;
 	cfg->graph_connect_timeout_ms = 3000;
 	cfg->graph_timeout_ms = 10000;
@@ -249,8 +260,15 @@ int config_load_env(struct config *cfg, char *err, size_t errlen)
 	    env_copy("BORGERBOT_PAGE_TOKEN", cfg->page_token, sizeof(cfg->page_token),
 	             !cfg->sandbox, err, errlen) < 0 ||
 	    env_copy("BORGERBOT_GRAPH_URL", cfg->graph_url, sizeof(cfg->graph_url), 0, err,
-	             errlen) < 0)
+	             errlen) < 0 ||
+	    env_copy("BORGERBOT_APP_ID", cfg->app_id, sizeof(cfg->app_id), 0, err, errlen) < 0)
 		return -1;
+	for (const char *c = cfg->app_id; *c; c++) {
+		if (*c < '0' || *c > '9') {
+			snprintf(err, errlen, "app_id must be Meta's numeric app id");
+			return -1;
+		}
+	}
 	if (strncmp(cfg->graph_url, "https://", 8) != 0 &&
 	    strncmp(cfg->graph_url, "http://", 7) != 0) {
 		snprintf(err, errlen, "BORGERBOT_GRAPH_URL must start with https:// or http://");

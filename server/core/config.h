@@ -47,6 +47,13 @@ struct config {
 	char streets_file[512];     /* street register; "" = data/streets.csv or municipality's */
 	size_t api_max_body_bytes;  /* staff API and Open311 POST limit, 413 above */
 	int open311_public_read;    /* Open311 GET requests without an API key */
+	/* issue 9: conversations, hand-over, Meta co-existence (docs/conversations.md) */
+	char app_id[32];               /* this app's Meta app id (also BORGERBOT_APP_ID) */
+	int pass_thread_to_page_inbox; /* hand-overs pass thread control to Meta's Page Inbox */
+	int not_understood_retries;    /* times the bot asks again before handing over */
+	int anger_hands_over;          /* angry + routine: answer, then hand over */
+	int staff_idle_return_minutes; /* idle 'staff' chats return to the bot; 0 = never */
+	int conversation_sweep_s;      /* how often SLA breaches and idle chats are checked */
 
 	/* Secrets and endpoints from the environment. */
 	char app_secret[256];

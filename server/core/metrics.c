@@ -28,6 +28,18 @@ void metrics_init(struct metrics *m)
 	atomic_store(&m->outbox_pending, -1);
 }
 
+static const char *const handover_names[METRICS_HANDOVER_REASONS] = {
+    "crisis",        "citizen_asked", "complaint",   "anger", "not_understood",
+    "unknown_place", "no_answer",     "other_topic", "other"};
+
+void metrics_count_handover(struct metrics *m, const char *reason)
+{
+	int i = 0;
+	while (i < METRICS_HANDOVER_REASONS - 1 && strcmp(handover_names[i], reason) != 0)
+		i++;
+	metrics_count(&m->handovers[i], 1);
+}
+
 void metrics_count_outbox_failed(struct metrics *m, const char *reason)
 {
 	int i = 0;
@@ -157,6 +169,24 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 	for (int i = 0; i < METRICS_OUTBOX_FAIL_REASONS; i++)
 		emit(&o, "borgerbot_outbox_failed_total{reason=\"%s\"} %llu\n",
 		     outbox_fail_names[i], (unsigned long long)atomic_load(&m->outbox_failed[i]));
+	counter(&o, "borgerbot_crisis_messages_total",
+	        "Citizen messages recognised as a crisis (112 answer, urgent), in any mode.",
+	        &m->crisis_messages);
+	emit(&o, "# HELP borgerbot_handovers_total Conversations the bot handed to staff, by "
+	         "reason.\n# TYPE borgerbot_handovers_total counter\n");
+	for (int i = 0; i < METRICS_HANDOVER_REASONS; i++)
+		emit(&o, "borgerbot_handovers_total{reason=\"%s\"} %llu\n", handover_names[i],
+		     (unsigned long long)atomic_load(&m->handovers[i]));
+	emit(&o,
+	     "# HELP borgerbot_sla_breaches_total Handed-over conversations that missed a "
+	     "department's target.\n# TYPE borgerbot_sla_breaches_total counter\n"
+	     "borgerbot_sla_breaches_total{target=\"first_response\"} %llu\n"
+	     "borgerbot_sla_breaches_total{target=\"resolution\"} %llu\n",
+	     (unsigned long long)atomic_load(&m->sla_first_response_breaches),
+	     (unsigned long long)atomic_load(&m->sla_resolution_breaches));
+	counter(&o, "borgerbot_conversations_idle_returned_total",
+	        "Staff conversations given back to the bot after the idle time.",
+	        &m->idle_returned);
 	histogram(&o, "borgerbot_outbox_send_duration_seconds",
 	          "Send API request time, from request to Meta's answer.", &m->outbox_send_latency,
 	          latency_bounds, 1e-6);

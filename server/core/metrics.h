@@ -23,6 +23,8 @@ enum webhook_result {
 
 /* Why outbox rows end as 'failed' (label of borgerbot_outbox_failed_total). */
 #define METRICS_OUTBOX_FAIL_REASONS 9
+/* Why the bot handed a conversation to staff (borgerbot_handovers_total). */
+#define METRICS_HANDOVER_REASONS 9
 
 struct histogram {
 	atomic_ullong buckets[METRICS_LATENCY_BUCKETS]; /* cumulative at render time */
@@ -47,6 +49,12 @@ struct metrics {
 	atomic_ullong outbox_failed[METRICS_OUTBOX_FAIL_REASONS];
 	struct histogram outbox_send_latency; /* seconds per Send API request */
 	atomic_llong outbox_pending;          /* gauge, refreshed by /metrics; -1 unknown */
+	/* conversations (issue 9) */
+	atomic_ullong crisis_messages; /* citizen messages recognised as a crisis, any mode */
+	atomic_ullong handovers[METRICS_HANDOVER_REASONS];
+	atomic_ullong sla_first_response_breaches;
+	atomic_ullong sla_resolution_breaches;
+	atomic_ullong idle_returned; /* staff chats given back to the bot for silence */
 };
 
 void metrics_init(struct metrics *m);
@@ -57,6 +65,11 @@ void metrics_observe_batch(struct histogram *h, unsigned long long events);
 /* Counts one outbox row given up, by reason (graph.h's labels or "gave_up";
  * anything else counts as "other"). */
 void metrics_count_outbox_failed(struct metrics *m, const char *reason);
+
+/* Counts one hand-over by the bot, by reason (conversation.h's names:
+ * crisis, citizen_asked, complaint, anger, not_understood, unknown_place,
+ * no_answer, other_topic; anything else counts as "other"). */
+void metrics_count_handover(struct metrics *m, const char *reason);
 
 /* Renders Prometheus text format into a malloc'd string (caller frees);
  * pending is the number of stored events waiting to be processed, parked_now

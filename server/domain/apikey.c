@@ -20,7 +20,7 @@
 #include "core/hex.h"
 #include "store/db.h"
 
-static const char *const known_scopes[] = {"cases", "gritting", "open311"};
+static const char *const known_scopes[] = {"cases", "gritting", "open311", "conversations"};
 
 static int scope_known(const char *s, size_t len)
 {

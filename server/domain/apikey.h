@@ -3,7 +3,7 @@
  *
  * A key is "bbk_" + 48 hex digits of randomness, shown once when created;
  * only its SHA-256 is stored (table api_keys) with a name and its scopes
- * ("cases", "gritting", "open311"). A presented key is hashed and compared
+ * ("cases", "gritting", "open311", "conversations"). A presented key is hashed and compared
  * with every active key's hash in constant time (CRYPTO_memcmp).
  */
 #ifndef BORGERBOT_APIKEY_H

@@ -280,6 +280,12 @@ static double seconds_since(const struct timespec *t0)
 int graph_send(struct graph_client *g, const char *page_id, const char *body,
                struct graph_result *res)
 {
+	return graph_post(g, page_id, "messages", body, res);
+}
+
+int graph_post(struct graph_client *g, const char *page_id, const char *endpoint, const char *body,
+               struct graph_result *res)
+{
 	*res = (struct graph_result){.outcome = GRAPH_PERMANENT, .reason = "bad_request"};
 	if (!valid_page_id(page_id)) {
 		snprintf(res->message, sizeof(res->message), "invalid page id");
@@ -293,7 +299,7 @@ int graph_send(struct graph_client *g, const char *page_id, const char *body,
 		return -1;
 	}
 	char url[700];
-	snprintf(url, sizeof(url), "%s/%s/messages", g->base_url, page_id);
+	snprintf(url, sizeof(url), "%s/%s/%s", g->base_url, page_id, endpoint);
 	CURL *c = g->curl;
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	g->resp_len = 0;

@@ -63,6 +63,11 @@ void graph_client_free(struct graph_client *g);
 int graph_send(struct graph_client *g, const char *page_id, const char *body,
                struct graph_result *res);
 
+/* The same for another endpoint of the page: "pass_thread_control",
+ * "take_thread_control" (Conversation Routing; Meta answers {"success": true}). */
+int graph_post(struct graph_client *g, const char *page_id, const char *endpoint, const char *body,
+               struct graph_result *res);
+
 /* Classifies an HTTP answer with Meta's error code/subcode (0 if none) into
  * res->outcome and res->reason. Pure; used by graph_send and unit tests. */
 void graph_classify(long http_status, int code, int subcode, struct graph_result *res);

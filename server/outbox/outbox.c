@@ -38,12 +38,16 @@
 
 /* ---- enqueue ------------------------------------------------------------ */
 
+/* The citizen's newest conversation, and their last message in any of them
+ * (Meta's window belongs to the person, not to one conversation). */
 static const char conv_sql[] =
-    "SELECT id, last_inbound_at FROM conversations WHERE page_id = ?1 AND psid = ?2";
+    "SELECT id, (SELECT MAX(last_inbound_at) FROM conversations"
+    "   WHERE page_id = ?1 AND psid = ?2)"
+    " FROM conversations WHERE page_id = ?1 AND psid = ?2 ORDER BY id DESC LIMIT 1";
 static const char insert_sql[] =
     "INSERT INTO outbox (page_id, psid, conversation_id, kind, body, messaging_type, tag,"
-    " origin, status, created_at, cause_event_id, error_message)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    " origin, status, created_at, cause_event_id, error_message, author)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 struct enqueue {
 	sqlite3 *db;
@@ -86,8 +90,10 @@ static json_t *quick_replies_json(const struct outbox_reply *r)
 	return arr;
 }
 
-/* The stored request: recipient plus message or sender_action. */
-static char *body_json(const char *psid, json_t *message, const char *action)
+/* The stored request: recipient plus message or sender_action; with
+ * pass_to, the message also passes thread control to that app
+ * (Conversation Routing's piggyback). */
+static char *body_json(const char *psid, json_t *message, const char *action, const char *pass_to)
 {
 	json_t *o = json_pack("{s:{s:s}}", "recipient", "id", psid);
 	if (!o) {
@@ -98,6 +104,10 @@ static char *body_json(const char *psid, json_t *message, const char *action)
 		json_object_set_new(o, "message", message);
 	else
 		json_object_set_new(o, "sender_action", json_string(action));
+	if (message && pass_to)
+		json_object_set_new(
+		    o, "thread_control",
+		    json_pack("{s:s, s:s}", "control_type", "pass", "app_id", pass_to));
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
@@ -127,6 +137,8 @@ static int insert_row(struct enqueue *q, const char *kind, char *body, const cha
 	sqlite3_bind_int64(st, 10, q->now);
 	if (q->r->cause_event_id > 0)
 		sqlite3_bind_int64(st, 11, q->r->cause_event_id);
+	if (q->r->author && strcmp(kind, "message") == 0)
+		sqlite3_bind_text(st, 13, q->r->author, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		snprintf(q->err, q->errlen, "outbox: %s", sqlite3_errmsg(q->db));
 		return -1;
@@ -167,7 +179,9 @@ static int text_bodies(struct enqueue *q, char **bodies)
 				json_object_set_new(msg, "quick_replies", qr);
 			}
 		}
-		bodies[i] = msg ? body_json(r->psid, msg, NULL) : NULL;
+		bodies[i] =
+		    msg ? body_json(r->psid, msg, NULL, i == n - 1 ? r->pass_thread_to : NULL)
+		        : NULL;
 		if (!bodies[i]) {
 			snprintf(q->err, q->errlen,
 			         t ? "out of memory" : "text is not valid UTF-8");
@@ -213,9 +227,21 @@ static enum outbox_status enqueue_rows(struct enqueue *q, char **bodies, int npa
 			free(bodies[i]);
 		return rc < 0 ? OUTBOX_ERROR : OUTBOX_REFUSED;
 	}
+	if (q->r->take_thread_first) {
+		/* take_thread_control: this app must own the thread to send */
+		json_t *o = json_pack("{s:{s:s}, s:s}", "recipient", "id", q->r->psid, "metadata",
+		                      "borgerbot");
+		char *b = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
+		if (!b || insert_row(q, "thread_control", b, "pending", d) < 0) {
+			if (!b)
+				snprintf(q->err, q->errlen, "out of memory");
+			goto fail;
+		}
+	}
 	static const char *const actions[] = {"mark_seen", "typing_on"};
 	for (int a = 0; q->r->sender_actions && a < 2; a++) {
-		char *b = body_json(q->r->psid, NULL, actions[a]);
+		char *b = body_json(q->r->psid, NULL, actions[a], NULL);
 		if (!b || insert_row(q, "sender_action", b, "pending", d) < 0) {
 			if (!b)
 				snprintf(q->err, q->errlen, "out of memory");
@@ -274,7 +300,7 @@ enum outbox_status outbox_enqueue(sqlite3 *db, const struct outbox_reply *r,
  * outbox_queue index and probes outbox_pending for an earlier row. */
 static const char claim_sql[] =
     "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
-    " (SELECT c.last_inbound_at FROM conversations c"
+    " (SELECT MAX(c.last_inbound_at) FROM conversations c"
     "   WHERE c.page_id = o.page_id AND c.psid = o.psid)"
     " FROM outbox o INDEXED BY outbox_queue"
     " WHERE o.status = 'pending' AND o.next_attempt_at <= ?1"
@@ -285,7 +311,7 @@ static const char next_due_sql[] =
     "SELECT MIN(next_attempt_at) FROM outbox INDEXED BY outbox_queue WHERE status = 'pending'";
 static const char next_sql[] =
     "SELECT o.id, o.page_id, o.psid, o.kind, o.body, o.origin, o.attempts, o.next_attempt_at,"
-    " (SELECT c.last_inbound_at FROM conversations c"
+    " (SELECT MAX(c.last_inbound_at) FROM conversations c"
     "   WHERE c.page_id = o.page_id AND c.psid = o.psid)"
     " FROM outbox o WHERE o.page_id = ?1 AND o.psid = ?2 AND o.status = 'pending'"
     " AND o.id > ?3 ORDER BY o.id LIMIT 1";
@@ -634,7 +660,10 @@ static int deliver(struct sender_thread *t, const struct job *j, struct deferred
 {
 	struct metrics *m = t->s->opt.metrics;
 	struct policy_decision d;
+	int control = !strcmp(j->kind, "thread_control");
 	policy_decide(j->origin, j->last_inbound, clock_now_ms(), &d);
+	if (control) /* not a message: Meta's window does not apply */
+		d = (struct policy_decision){.allowed = 1, .reason = "thread control"};
 	if (!d.allowed) {
 		metrics_count(&m->outbox_refused, 1);
 		char id[24];
@@ -655,7 +684,11 @@ static int deliver(struct sender_thread *t, const struct job *j, struct deferred
 		return -1;
 	}
 	struct graph_result g;
-	graph_send(t->graph, j->page_id, body, &g);
+	graph_post(t->graph, j->page_id,
+	           !control                     ? "messages"
+	           : strstr(body, "target_app") ? "pass_thread_control"
+	                                        : "take_thread_control",
+	           body, &g);
 	free(body);
 	if (g.outcome != GRAPH_TRANSIENT || g.http_status)
 		metrics_observe_latency(&m->outbox_send_latency, g.seconds);

@@ -53,7 +53,12 @@ struct outbox_reply {
 	const struct outbox_quick_reply *quick_replies; /* on the last part; at most 13 kept */
 	size_t n_quick_replies;
 	int sender_actions; /* queue mark_seen and typing_on first (bot answers) */
-	long long now_ms;   /* the time the rules are checked at (0 = now) */
+	const char *author; /* a staff reply's writer (stored, never sent), or NULL */
+	/* Conversation Routing: take thread control first (another app owns
+	 * the thread), and/or pass it to this app id with the last part. */
+	int take_thread_first;
+	const char *pass_thread_to;
+	long long now_ms; /* the time the rules are checked at (0 = now) */
 };
 
 enum outbox_status { OUTBOX_QUEUED = 0, OUTBOX_REFUSED = 1, OUTBOX_ERROR = -1 };

@@ -195,6 +195,10 @@ static int graph_handler(struct http_req *req, void *cbdata)
 		return http_reply_text(req, 403, "Forbidden\n");
 	const char *path = http_req_path(req);
 	size_t ulen = strlen(path);
+	if (http_req_method_is(req, "POST") && ulen > 15 &&
+	    !strcmp(path + ulen - 15, "_thread_control") && token_ok(req, sb))
+		return reply_json(req, 200,
+		                  json_pack("{s:b}", "success", 1)); /* no Page Inbox here */
 	if (!http_req_method_is(req, "POST") || ulen < 9 ||
 	    strcmp(path + ulen - 9, "/messages") != 0)
 		return graph_error(req, 400, 100, "Unsupported request in the sandbox");

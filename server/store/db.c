@@ -239,6 +239,99 @@ static const char *const migrations[] = {
     "CREATE INDEX events_parked ON events(id) WHERE status = 2;"
     "CREATE INDEX events_retrying ON events(citizen_id, ts_ms, id)"
     " WHERE status = 0 AND attempts > 0;",
+    /* issue 9: the conversation lifecycle (domain/conversation.c). A citizen
+     * may now have many conversations, one open at a time (a message after
+     * 'closed' opens a new one), so UNIQUE (page_id, psid) becomes a partial
+     * unique index and the table is rebuilt. Every change of mode is a row
+     * in conversation_transitions (who, when, why); staff notes are never
+     * sent. The outbox learns thread-control requests (Conversation Routing)
+     * and who wrote a staff reply. */
+    "CREATE TABLE conversations_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  mode TEXT NOT NULL DEFAULT 'bot'"
+    "    CHECK (mode IN ('bot', 'waiting_for_staff', 'staff', 'closed')),"
+    "  thread_owner_app_id TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  last_inbound_at INTEGER,"
+    "  last_outbound_at INTEGER,"
+    "  department TEXT,"                   /* whose queue it is in */
+    "  urgent INTEGER NOT NULL DEFAULT 0," /* crisis: first in every queue */
+    "  reason TEXT,"                       /* why it was last handed over */
+    "  intent TEXT,"                       /* what the bot last recognised */
+    "  assignee TEXT,"                     /* staff user or key that took it */
+    "  assignee_name TEXT,"                /* the name the citizen is told */
+    "  handed_over_at INTEGER,"            /* entered waiting_for_staff */
+    "  first_response_at INTEGER,"         /* first staff reply since then */
+    "  staff_last_at INTEGER,"             /* last staff action (idle timer) */
+    "  closed_at INTEGER,"
+    "  not_understood INTEGER NOT NULL DEFAULT 0," /* bot misses in a row */
+    "  sla_breached INTEGER NOT NULL DEFAULT 0);"  /* 1 first response, 2 resolution */
+    "INSERT INTO conversations_new (id, page_id, psid, mode, thread_owner_app_id, created_at,"
+    " updated_at, last_inbound_at, last_outbound_at, handed_over_at)"
+    " SELECT id, page_id, psid, mode, thread_owner_app_id, created_at, updated_at,"
+    " last_inbound_at, last_outbound_at,"
+    " CASE WHEN mode = 'waiting_for_staff' THEN updated_at END FROM conversations;"
+    "DROP TABLE conversations;"
+    "ALTER TABLE conversations_new RENAME TO conversations;"
+    "CREATE UNIQUE INDEX conversations_open ON conversations(page_id, psid)"
+    " WHERE mode <> 'closed';"
+    "CREATE INDEX conversations_citizen ON conversations(page_id, psid, id);"
+    "CREATE INDEX conversations_queue ON conversations(mode, urgent DESC, handed_over_at)"
+    " WHERE mode IN ('waiting_for_staff', 'staff');"
+    "CREATE TABLE conversation_transitions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  conversation_id INTEGER NOT NULL REFERENCES conversations(id),"
+    "  at INTEGER NOT NULL,"
+    "  from_mode TEXT NOT NULL,"
+    "  to_mode TEXT NOT NULL,"
+    "  actor TEXT NOT NULL," /* "bot", a staff user, an API key, "Page Inbox", "system" */
+    "  reason TEXT NOT NULL,"
+    "  department TEXT,"
+    "  note TEXT);"
+    "CREATE INDEX conversation_transitions_conv ON conversation_transitions(conversation_id, id);"
+    "CREATE TABLE conversation_notes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  conversation_id INTEGER NOT NULL REFERENCES conversations(id),"
+    "  at INTEGER NOT NULL,"
+    "  author TEXT NOT NULL,"
+    "  text TEXT NOT NULL);"
+    "CREATE INDEX conversation_notes_conv ON conversation_notes(conversation_id, id);"
+    "CREATE TABLE outbox_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  conversation_id INTEGER REFERENCES conversations(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('message', 'sender_action', 'thread_control')),"
+    "  body TEXT NOT NULL,"
+    "  messaging_type TEXT,"
+    "  tag TEXT,"
+    "  origin TEXT NOT NULL CHECK (origin IN ('bot', 'staff')),"
+    "  status TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (status IN ('pending', 'sent', 'failed', 'refused')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  error_code INTEGER,"
+    "  error_subcode INTEGER,"
+    "  error_message TEXT,"
+    "  cause_event_id INTEGER REFERENCES events(id),"
+    "  meta_message_id TEXT,"
+    "  author TEXT);" /* the staff member who wrote a staff reply */
+    "INSERT INTO outbox_new SELECT id, page_id, psid, conversation_id, kind, body,"
+    " messaging_type, tag, origin, status, attempts, next_attempt_at, created_at, sent_at,"
+    " error_code, error_subcode, error_message, cause_event_id, meta_message_id, NULL"
+    " FROM outbox;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox_new RENAME TO outbox;"
+    "CREATE INDEX outbox_pending ON outbox(page_id, psid, id) WHERE status = 'pending';"
+    "CREATE INDEX outbox_problems ON outbox(status, id) WHERE status IN ('failed', 'refused');"
+    "CREATE INDEX outbox_cause ON outbox(cause_event_id);"
+    "CREATE INDEX outbox_queue ON outbox(id) WHERE status = 'pending';"
+    "CREATE INDEX outbox_conversation ON outbox(conversation_id, id);",
 };
 
 int db_checkpoint(sqlite3 *db)

@@ -28,11 +28,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/conversation.h"
-#include "store/db.h"
-#include "intents/intent.h"
-#include "core/clock.h"
-#include "core/log.h"
-#include "outbox/outbox.h"
+#include "domain/staffing.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
 #include "outbox/outbox.h"
@@ -59,6 +55,10 @@ enum say {
 	SAY_HUMAN,
 	SAY_COMPLAINT,
 	SAY_NOT_IN_PLAN,
+	SAY_NOT_UNDERSTOOD,
+	SAY_ANGRY_HANDOVER,
+	SAY_AWAY,
+	SAY_CRISIS_AWAY,
 	SAY_COUNT
 };
 
@@ -106,11 +106,23 @@ static const char *const say[SAY_COUNT] = {
     [SAY_NOT_IN_PLAN] = "Den vej kan jeg ikke finde i kommunens plan for vintertjeneste, så jeg "
                         "giver dit spørgsmål videre til en medarbejder, som svarer dig her i "
                         "chatten.",
+    [SAY_NOT_UNDERSTOOD] = "Undskyld, det forstod jeg ikke helt – jeg er en automatisk assistent. "
+                           "Vil du skrive det på en anden måde? Eller vælg et af emnerne her:",
+    [SAY_ANGRY_HANDOVER] = "Jeg har også bedt en medarbejder om at læse din besked, så du kan "
+                           "få et svar fra et menneske her i chatten.",
+    /* after a hand-over text, when nobody is at work: %s is "i morgen kl. 8.00" */
+    [SAY_AWAY] = "Der er ingen medarbejdere på arbejde lige nu, så du får svar %s.",
+    [SAY_CRISIS_AWAY] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
+                        "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
+                        "70 201 201 – de har åbent hele døgnet. Der er ingen medarbejdere i "
+                        "kommunen på arbejde lige nu; vi læser din besked %s. Vent ikke på os, "
+                        "hvis du har brug for hjælp nu.",
 };
 
 /* Quick-reply payloads the bot sends and understands. */
 #define PAYLOAD_INTENT "INTENT:"
 #define PAYLOAD_PLACE_UNKNOWN "PLACE_UNKNOWN"
+#define PAYLOAD_HUMAN PAYLOAD_INTENT "human_request"
 /* Drafts that wait for a place but are questions, not cases. */
 #define DRAFT_WASTE_INFO "info:waste_collection"
 #define DRAFT_GRITTING_INFO "info:gritting"
@@ -137,7 +149,9 @@ struct turn_ctx {
 	char *err;
 	size_t errlen;
 	int angry;
-	const char *words; /* the citizen's description (the earlier words after a question) */
+	int answered;           /* a routine answer or a case went out this turn */
+	const char *department; /* whose queue a hand-over goes to (a category's), or NULL */
+	const char *words;      /* the citizen's description (the earlier words after a question) */
 };
 
 /* ---- replies -------------------------------------------------------------- */
@@ -173,15 +187,126 @@ static void acted_on(struct turn_ctx *c, const char *intent)
 	c->out->intent[n] = '\0';
 }
 
-static int hand_over(struct turn_ctx *c, const char *text)
+/* Sends text, plus when nobody is at work: when a person will answer. */
+static int send_with_away(struct turn_ctx *c, const char *text, const char *department,
+                          int pass_thread)
 {
-	if (send_reply(c, text, NULL, 0) < 0)
+	long long now = c->turn->now_ms;
+	long long next = staffing_next_open(c->k->staffing, department, now);
+	char when[80], buf[REPLY_MAX];
+	const char *out = text;
+	if (next != now) { /* closed now (or no staffed hours at all: -1) */
+		if (next > 0)
+			staffing_when_text(now, next, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "så snart en medarbejder er tilbage");
+		char away[200];
+		snprintf(away, sizeof(away), say[SAY_AWAY], when);
+		snprintf(buf, sizeof(buf), "%s %s", text, away);
+		out = buf;
+	}
+	struct outbox_reply r = {
+	    .page_id = c->turn->page_id,
+	    .psid = c->turn->psid,
+	    .origin = POLICY_BOT,
+	    .cause_event_id = c->turn->event_id,
+	    .text = out,
+	    .sender_actions = c->out->queued == 0, /* typing once per turn */
+	    .now_ms = now,
+	    .pass_thread_to = pass_thread ? c->k->rules.pass_thread_to : NULL,
+	};
+	struct outbox_result res;
+	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
+	if (st == OUTBOX_ERROR)
 		return -1;
-	int moved = conversation_hand_over(c->db, c->turn->conversation_id, c->err, c->errlen);
-	if (moved < 0)
-		return -1;
-	c->out->handed_over = moved;
+	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
+	c->out->refused |= st == OUTBOX_REFUSED;
 	return 0;
+}
+
+static const char *queue_of(const struct turn_ctx *c)
+{
+	const char *d = c->department ? c->department : staffing_default_department(c->k->staffing);
+	return d && *d ? d : NULL;
+}
+
+/* Moves the conversation to the staff queue (without telling the citizen). */
+static int escalate(struct turn_ctx *c, enum conversation_reason reason)
+{
+	struct conversation_change ch = {
+	    .to = CONVERSATION_WAITING_FOR_STAFF,
+	    .reason = reason,
+	    .actor = "bot",
+	    .department = queue_of(c),
+	    .intent = c->out->intent[0] ? c->out->intent : NULL,
+	    .urgent = reason == REASON_CRISIS,
+	    .now_ms = c->turn->now_ms,
+	};
+	enum conversation_mode from;
+	int rc =
+	    conversation_transition(c->db, c->turn->conversation_id, &ch, &from, c->err, c->errlen);
+	if (rc == CONVERSATION_ERROR)
+		return -1;
+	c->out->handed_over = rc == CONVERSATION_OK && from == CONVERSATION_BOT;
+	c->out->reason = (int)reason;
+	/* the hand-over message passed thread control along (send_with_away) */
+	if (c->out->handed_over && c->k->rules.pass_thread_to &&
+	    conversation_set_thread_owner(c->db, c->turn->conversation_id,
+	                                  c->k->rules.pass_thread_to) < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int hand_over(struct turn_ctx *c, const char *text, enum conversation_reason reason)
+{
+	if (send_with_away(c, text, queue_of(c), 1) < 0)
+		return -1;
+	return escalate(c, reason);
+}
+
+/* The crisis answer (112, Livslinien; honest about when a person reads it)
+ * and an urgent hand-over, in any mode. */
+static int crisis(struct turn_ctx *c, const char *take_thread)
+{
+	/* staff find it by the conversation id; no personal data in logs */
+	char conv[24];
+	snprintf(conv, sizeof(conv), "%lld", c->turn->conversation_id);
+	log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
+	acted_on(c, "crisis");
+	c->out->crisis = 1;
+	long long now = c->turn->now_ms;
+	long long next = staffing_next_open(c->k->staffing, queue_of(c), now);
+	char text[REPLY_MAX];
+	if (next == now) {
+		snprintf(text, sizeof(text), "%s", say[SAY_CRISIS]);
+	} else {
+		char when[80];
+		if (next > 0)
+			staffing_when_text(now, next, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "så snart en medarbejder er tilbage");
+		snprintf(text, sizeof(text), say[SAY_CRISIS_AWAY], when);
+	}
+	struct outbox_reply r = {
+	    .page_id = c->turn->page_id,
+	    .psid = c->turn->psid,
+	    .origin = POLICY_BOT,
+	    .cause_event_id = c->turn->event_id,
+	    .text = text,
+	    .sender_actions = 1,
+	    .now_ms = now,
+	    .take_thread_first = take_thread != NULL,
+	    .pass_thread_to = take_thread ? take_thread : c->k->rules.pass_thread_to,
+	};
+	struct outbox_result res;
+	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
+	if (st == OUTBOX_ERROR)
+		return -1;
+	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
+	c->out->refused |= st == OUTBOX_REFUSED;
+	return escalate(c, REASON_CRISIS);
 }
 
 /* ---- cases ---------------------------------------------------------------- */
@@ -294,7 +419,8 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	if (rc == CASE_ERROR)
 		return -1;
 	if (rc != CASE_OK)
-		return hand_over(c, say[SAY_PLACE_NOT_FOUND]);
+		return hand_over(c, say[SAY_PLACE_NOT_FOUND], REASON_UNKNOWN_PLACE);
+	c->answered = 1;
 	char subject[200], reply[REPLY_MAX];
 	case_subject(c->k->cases, category, place, subject, sizeof(subject));
 	size_t n = 0;
@@ -333,7 +459,7 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->winter)
-		return hand_over(c, say[SAY_NOT_IN_PLAN]);
+		return hand_over(c, say[SAY_NOT_IN_PLAN], REASON_NO_ANSWER);
 	int kind = winter_answer(c->k->winter, c->db, r->street, r->area, c->turn->now_ms, buf,
 	                         sizeof(buf));
 	if (kind < 0) {
@@ -341,7 +467,8 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 		return -1;
 	}
 	if (kind == WINTER_NOT_IN_PLAN)
-		return hand_over(c, say[SAY_NOT_IN_PLAN]);
+		return hand_over(c, say[SAY_NOT_IN_PLAN], REASON_NO_ANSWER);
+	c->answered = kind != WINTER_GENERAL;
 	if (kind == WINTER_GENERAL &&
 	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_GRITTING_INFO, NULL, NULL,
 	                    c->turn->now_ms) < 0) {
@@ -364,11 +491,12 @@ static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->content)
-		return hand_over(c, say[SAY_PASS_ON]);
-	if (content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
-	        CONTENT_NEED_AREA &&
-	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO, NULL, NULL,
-	                    c->turn->now_ms) < 0) {
+		return hand_over(c, say[SAY_PASS_ON], REASON_NO_ANSWER);
+	int need_area = content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
+	                CONTENT_NEED_AREA;
+	c->answered = !need_area;
+	if (need_area && case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO,
+	                                 NULL, NULL, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -379,7 +507,8 @@ static int answer_hours(struct turn_ctx *c)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->content)
-		return hand_over(c, say[SAY_PASS_ON]);
+		return hand_over(c, say[SAY_PASS_ON], REASON_NO_ANSWER);
+	c->answered = 1;
 	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""), buf,
 	                             sizeof(buf));
 	return send_reply(c, buf, NULL, 0);
@@ -404,7 +533,7 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 		}
 	}
 	if (n < 2)
-		return hand_over(c, say[SAY_PASS_ON]);
+		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
 	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
 	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
 	                    c->turn->photos_json, c->turn->now_ms) < 0) {
@@ -416,18 +545,57 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 	return send_reply(c, text, qr, n);
 }
 
+/* "none": ask again (with the topics and a way to a person) until the
+ * rules say hand over. */
+static int not_understood(struct turn_ctx *c)
+{
+	int misses = conversation_not_understood(c->db, c->turn->conversation_id, 1);
+	if (misses < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	if (misses > c->k->rules.not_understood_retries)
+		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
+	struct outbox_quick_reply qr[sizeof(topics) / sizeof(topics[0]) + 1];
+	char payloads[sizeof(topics) / sizeof(topics[0])][48];
+	size_t n = 0;
+	for (; n < sizeof(topics) / sizeof(topics[0]); n++) {
+		snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
+		         topics[n].intent);
+		qr[n] = (struct outbox_quick_reply){topics[n].title, payloads[n]};
+	}
+	qr[n++] = (struct outbox_quick_reply){"Tal med en person", PAYLOAD_HUMAN};
+	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
+	                    c->turn->photos_json, c->turn->now_ms) < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	return send_reply(c, say[SAY_NOT_UNDERSTOOD], qr, n);
+}
+
+/* The department of a category's cases, for a hand-over about it. */
+static void queue_for(struct turn_ctx *c, const char *category)
+{
+	const struct case_category *cat =
+	    c->k->cases && category ? case_rules_find(c->k->cases, category) : NULL;
+	if (cat && cat->department)
+		c->department = cat->department;
+}
+
 static int act(struct turn_ctx *c, const struct intent_result *r)
 {
 	const char *in = r->intent;
 	const char *category;
 	acted_on(c, in);
-	if (!strcmp(in, "crisis")) {
-		/* staff find it by the conversation id; no personal data in logs */
-		char conv[24];
-		snprintf(conv, sizeof(conv), "%lld", c->turn->conversation_id);
-		log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
-		return hand_over(c, say[SAY_CRISIS]);
+	if (!strcmp(in, "crisis"))
+		return crisis(c, NULL);
+	if (!strcmp(in, "none"))
+		return not_understood(c);
+	if (conversation_not_understood(c->db, c->turn->conversation_id, 0) < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
 	}
+	queue_for(c, in);
 	if (r->needs_clarification)
 		return clarify(c, r);
 	if (!strcmp(in, "waste_collection") && !missed_collection(c->words)) {
@@ -447,10 +615,10 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	if (!strcmp(in, "thanks"))
 		return send_reply(c, say[SAY_THANKS], NULL, 0);
 	if (!strcmp(in, "human_request"))
-		return hand_over(c, say[SAY_HUMAN]);
+		return hand_over(c, say[SAY_HUMAN], REASON_CITIZEN_ASKED);
 	if (!strcmp(in, "complaint"))
-		return hand_over(c, say[SAY_COMPLAINT]);
-	return hand_over(c, say[SAY_PASS_ON]); /* none, panel, data deletion ... */
+		return hand_over(c, say[SAY_COMPLAINT], REASON_COMPLAINT);
+	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* panel, data deletion ... */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -460,6 +628,7 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 	struct intent_result place;
 	const char *text = c->turn->text ? c->turn->text : "";
 	acted_on(c, strncmp(d->category, "info:", 5) != 0 ? d->category : d->category + 5);
+	queue_for(c, d->category);
 	intent_find_place(c->k->intents, text, strlen(text), &place);
 	if (!strcmp(d->category, DRAFT_GRITTING_INFO))
 		return place.street[0] || place.area[0] ? (answer_gritting(c, &place) < 0 ? -1 : 1)
@@ -475,7 +644,7 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 		intent_classify(c->k->intents, text, strlen(text), &r);
 		if (strcmp(r.intent, "none") != 0)
 			return 0;
-		return hand_over(c, say[SAY_PLACE_NOT_FOUND]) < 0 ? -1 : 1;
+		return hand_over(c, say[SAY_PLACE_NOT_FOUND], REASON_UNKNOWN_PLACE) < 0 ? -1 : 1;
 	}
 	/* the citizen's first words describe the fault; photos from either */
 	return file_case(c, d->category, d->text ? d->text : text,
@@ -492,9 +661,11 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 		                            DRAFT_MAX_AGE_MS, c->turn->now_ms, &d);
 		if (found < 0)
 			return -1;
-		if (found)
+		if (found) {
+			queue_for(c, d.category);
 			case_draft_clear(&d);
-		return hand_over(c, say[SAY_PLACE_UNKNOWN]);
+		}
+		return hand_over(c, say[SAY_PLACE_UNKNOWN], REASON_UNKNOWN_PLACE);
 	}
 	/* a clarified topic: the citizen's earlier words, as that intent */
 	struct case_draft d;
@@ -513,6 +684,66 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	return rc;
 }
 
+/* Angry, and the routine part is answered: a person reads it too. */
+static int angry_follow_up(struct turn_ctx *c)
+{
+	if (!c->angry || !c->answered || c->out->handed_over || !c->k->rules.anger_hands_over)
+		return 0;
+	if (send_with_away(c, say[SAY_ANGRY_HANDOVER], queue_of(c), 1) < 0)
+		return -1;
+	return escalate(c, REASON_ANGER);
+}
+
+static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
+{
+	const struct dialog_turn *turn = c->turn;
+	const char *payload = turn->payload;
+	if (payload && !strcmp(payload, "GET_STARTED")) {
+		acted_on(c, "greeting");
+		return send_reply(c, say[SAY_GREETING], NULL, 0);
+	}
+	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
+	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
+		return handle_payload(c, payload);
+
+	struct case_draft d;
+	int found =
+	    case_draft_take(c->db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, turn->now_ms, &d);
+	if (found < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	if (found) {
+		int rc = answer_draft(c, &d);
+		case_draft_clear(&d);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+		c->department = NULL;
+	}
+	if (!turn->text) { /* a photo, sticker or location with no words */
+		acted_on(c, "none");
+		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
+	}
+	return act(c, first);
+}
+
+/* Classifies the turn's words (if any) into r; 1 when it is a crisis. */
+static int classify(const struct dialog_knowledge *k, const struct dialog_turn *turn,
+                    struct intent_result *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->intent, sizeof(r->intent), "none");
+	if (!k->intents) { /* processor_new() refuses to answer without an engine */
+		snprintf(err, errlen, "dialog: no intent engine loaded");
+		return -1;
+	}
+	if (turn->text && intent_classify(k->intents, turn->text, strlen(turn->text), r) < 0) {
+		snprintf(err, errlen, "dialog: intent engine failed");
+		return -1;
+	}
+	return turn->text && !strcmp(r->intent, "crisis");
+}
+
 int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                   struct dialog_outcome *out, char *err, size_t errlen)
 {
@@ -524,41 +755,27 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
 	                     .err = err,
 	                     .errlen = errlen,
 	                     .words = turn->text};
-	const char *payload = turn->payload;
-	if (!k->intents) { /* processor_new() refuses to answer without an engine */
-		snprintf(err, errlen, "dialog: no intent engine loaded");
-		return -1;
-	}
-	if (payload && !strcmp(payload, "GET_STARTED")) {
-		acted_on(&c, "greeting");
-		return send_reply(&c, say[SAY_GREETING], NULL, 0);
-	}
-	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
-	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
-		return handle_payload(&c, payload);
-
-	struct case_draft d;
-	int found =
-	    case_draft_take(db, turn->page_id, turn->psid, DRAFT_MAX_AGE_MS, turn->now_ms, &d);
-	if (found < 0) {
-		snprintf(err, errlen, "dialog: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (found) {
-		int rc = answer_draft(&c, &d);
-		case_draft_clear(&d);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
-	}
-	if (!turn->text) { /* a photo, sticker or location with no words */
-		acted_on(&c, "none");
-		return hand_over(&c, say[SAY_PASS_ON]);
-	}
 	struct intent_result r;
-	if (intent_classify(k->intents, turn->text, strlen(turn->text), &r) < 0) {
-		snprintf(err, errlen, "dialog: intent engine failed");
+	int is_crisis = classify(k, turn, &r, err, errlen);
+	if (is_crisis < 0)
 		return -1;
-	}
+	if (is_crisis) /* before drafts and quick replies: nothing delays it */
+		return crisis(&c, NULL);
 	c.angry = r.angry;
-	return act(&c, &r);
+	if (answer_turn(&c, &r) < 0)
+		return -1;
+	return angry_follow_up(&c);
+}
+
+int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
+                 const char *thread_owner, struct dialog_outcome *out, char *err, size_t errlen)
+{
+	*out = (struct dialog_outcome){0};
+	struct turn_ctx c = {
+	    .db = db, .k = k, .turn = turn, .out = out, .err = err, .errlen = errlen};
+	struct intent_result r;
+	int is_crisis = classify(k, turn, &r, err, errlen);
+	if (is_crisis <= 0)
+		return is_crisis;
+	return crisis(&c, thread_owner);
 }

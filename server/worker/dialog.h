@@ -27,15 +27,27 @@ struct intent_engine;
 struct case_rules;
 struct winter_plan;
 struct content;
+struct staffing;
+
+/* The escalation rules that are the municipality's choice (docs/
+ * conversations.md). Crisis and an explicit request for a person always
+ * go to staff at once, and complaints too: those are not settings. */
+struct dialog_rules {
+	int not_understood_retries; /* times the bot asks again before handing over */
+	int anger_hands_over;       /* angry + routine intent: answer, then hand over */
+	const char *pass_thread_to; /* app id to pass thread control to on hand-over, or NULL */
+};
 
 /* Read-only knowledge, shared by all threads. The intent engine is
  * required; any other part may be NULL (the bot then hands over what needs
- * it). */
+ * it; without staffing a person is always said to be there). */
 struct dialog_knowledge {
 	const struct intent_engine *intents;
 	const struct case_rules *cases;
 	const struct winter_plan *winter;
 	const struct content *content;
+	const struct staffing *staffing;
+	struct dialog_rules rules;
 };
 
 /* A shared location attachment (Meta's legacy coordinates payload). */
@@ -63,11 +75,21 @@ struct dialog_outcome {
 	int queued;      /* outbox rows queued */
 	int refused;     /* the messaging rules refused an answer */
 	int handed_over; /* the conversation moved to waiting_for_staff */
+	int reason;      /* enum conversation_reason of the hand-over, if handed_over */
+	int crisis;      /* a crisis was recognised (urgent, in any mode) */
 };
 
 /* Answers one turn. Returns 0, or -1 with err set (the caller rolls its
  * savepoint back and the event is retried). */
 int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                   struct dialog_outcome *out, char *err, size_t errlen);
+
+/* A turn in a conversation the bot does not answer (waiting for staff, or
+ * with a person): only a crisis is acted on, at once: the citizen gets the
+ * 112 / Livslinien answer (take_thread: another app owns the thread, so
+ * take control first and give it back with the answer) and the
+ * conversation becomes urgent. out->crisis tells. Returns 0 or -1. */
+int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
+                 const char *thread_owner, struct dialog_outcome *out, char *err, size_t errlen);
 
 #endif

@@ -25,17 +25,16 @@
 #include "core/clock.h"
 #include "domain/case_notify.h"
 #include "domain/conversation.h"
+#include "domain/conversation_staff.h"
 
 enum stmt_id {
 	S_PAGE,
 	S_CITIZEN,
-	S_CONVERSATION,
 	S_MESSAGE,
 	S_DELIVERED_MID,
 	S_DELIVERED_WM,
 	S_READ_WM,
 	S_EDIT,
-	S_OWNER,
 	S_COMMENT,
 	S_COUNT
 };
@@ -49,15 +48,6 @@ static const char *const stmt_sql[S_COUNT] = {
                   " last_seen_at = MAX(last_seen_at, excluded.last_seen_at),"
                   " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
                   " last_inbound_at, excluded.last_inbound_at)",
-    [S_CONVERSATION] =
-        "INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at,"
-        " last_outbound_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5)"
-        " ON CONFLICT (page_id, psid) DO UPDATE SET updated_at = excluded.updated_at,"
-        " last_inbound_at = COALESCE(MAX(last_inbound_at, excluded.last_inbound_at),"
-        " last_inbound_at, excluded.last_inbound_at),"
-        " last_outbound_at = COALESCE(MAX(last_outbound_at, excluded.last_outbound_at),"
-        " last_outbound_at, excluded.last_outbound_at)"
-        " RETURNING id, mode",
     [S_MESSAGE] = "INSERT INTO messages (conversation_id, event_id, mid, direction, kind, text,"
                   " payload, attachments, reply_to_mid, app_id, ts_ms)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -72,7 +62,6 @@ static const char *const stmt_sql[S_COUNT] = {
                   " WHERE conversation_id = ?1 AND direction = 'out' AND ts_ms <= ?2"
                   " AND read_at IS NULL",
     [S_EDIT] = "UPDATE messages SET text = ?2, edit_count = edit_count + 1 WHERE mid = ?1",
-    [S_OWNER] = "UPDATE conversations SET thread_owner_app_id = ?2 WHERE id = ?1",
     [S_COMMENT] = "INSERT INTO feed_comments (page_id, comment_id, post_id, from_id, verb,"
                   " message, created_ms, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
@@ -93,6 +82,7 @@ struct job {
 	long long conversation_id;
 	enum conversation_mode mode; /* the conversation's mode before this event */
 	int recorded;                /* a new messages row was written (not a redelivered mid) */
+	int returned;                /* thread control came back: tell the citizen */
 	char *err;
 	size_t errlen;
 };
@@ -201,24 +191,11 @@ static int upsert_parties(struct job *j)
 	if (run(j, st) < 0)
 		return -1;
 
-	st = stmt(j, S_CONVERSATION);
-	sqlite3_bind_text(st, 1, ev->page_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ev->citizen_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	if (inbound)
-		sqlite3_bind_int64(st, 4, ev->ts_ms);
-	if (outbound)
-		sqlite3_bind_int64(st, 5, ev->ts_ms);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
-		return -1;
-	}
-	j->conversation_id = sqlite3_column_int64(st, 0);
-	const char *mode = (const char *)sqlite3_column_text(st, 1);
-	if (conversation_mode_parse(mode, &j->mode) < 0)
-		j->mode = CONVERSATION_CLOSED; /* unknown: the bot stays quiet */
-	sqlite3_reset(st);
-	return 0;
+	/* the citizen writing after 'closed' opens a new conversation */
+	j->conversation_id = conversation_open(j->p->db, ev->page_id, ev->citizen_id, inbound, now,
+	                                       inbound ? ev->ts_ms : 0, outbound ? ev->ts_ms : 0,
+	                                       &j->mode, j->err, j->errlen);
+	return j->conversation_id > 0 ? 0 : -1;
 }
 
 static const char *message_kind(json_t *msg)
@@ -330,20 +307,94 @@ static int record_edit(struct job *j)
 	return run(j, st);
 }
 
+/* "Page Inbox" for Meta's inbox app, else "app ID". */
+static void other_app_name(const char *app_id, char *buf, size_t size)
+{
+	if (!strcmp(app_id, PAGE_INBOX_APP_ID))
+		snprintf(buf, size, "Page Inbox");
+	else
+		snprintf(buf, size, "app %s", app_id);
+}
+
+/* Moves the conversation to to (staff: someone else answers; bot: control
+ * came back), recording why; a move the state machine refuses (closed,
+ * already there) is simply not made. */
+static int follow_thread(struct job *j, enum conversation_mode to, enum conversation_reason why,
+                         const char *app_id)
+{
+	if (j->mode == to || j->mode == CONVERSATION_CLOSED)
+		return 0;
+	char actor[48];
+	other_app_name(app_id, actor, sizeof(actor));
+	struct conversation_change ch = {.to = to,
+	                                 .reason = why,
+	                                 .actor = to == CONVERSATION_STAFF ? actor : "Meta",
+	                                 .actor_name = to == CONVERSATION_STAFF ? actor : NULL,
+	                                 .now_ms = j->now_ms};
+	int rc =
+	    conversation_transition(j->p->db, j->conversation_id, &ch, NULL, j->err, j->errlen);
+	if (rc == CONVERSATION_ERROR)
+		return -1;
+	if (rc == CONVERSATION_OK) {
+		if (to == CONVERSATION_BOT)
+			j->returned = 1;
+		j->mode = to;
+	}
+	return 0;
+}
+
+static int own_app(const struct job *j, const char *app_id)
+{
+	const char *mine = j->p->opt.app_id;
+	return mine && *mine && app_id && !strcmp(app_id, mine);
+}
+
+/* An app id member as text (Meta sends numbers, some fakes strings). */
+static const char *app_id_text(json_t *v, char *buf, size_t size)
+{
+	if (json_is_integer(v)) {
+		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_string(v) && json_string_length(v) < size) {
+		snprintf(buf, size, "%s", json_string_value(v));
+		return buf;
+	}
+	return NULL;
+}
+
 static int record_owner(struct job *j, const char *key)
 {
 	json_t *tc = json_object_get(j->item, key);
-	json_t *owner = json_object_get(tc, "new_owner_app_id");
 	char buf[32];
-	sqlite3_stmt *st = stmt(j, S_OWNER);
-	sqlite3_bind_int64(st, 1, j->conversation_id);
-	if (json_is_integer(owner)) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(owner));
-		sqlite3_bind_text(st, 2, buf, -1, SQLITE_TRANSIENT);
-	} else {
-		bind_text_or_null(st, 2, owner);
+	const char *owner = app_id_text(json_object_get(tc, "new_owner_app_id"), buf, sizeof(buf));
+	if (conversation_set_thread_owner(j->p->db, j->conversation_id, owner) < 0) {
+		snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
+		return -1;
 	}
-	return run(j, st);
+	const char *mine = j->p->opt.app_id;
+	if (!owner || !mine || !*mine)
+		return 0;
+	if (own_app(j, owner)) /* control came back to us: the bot answers again */
+		return j->mode == CONVERSATION_STAFF
+		           ? follow_thread(j, CONVERSATION_BOT, REASON_CONTROL_RETURNED, owner)
+		           : 0;
+	return follow_thread(j, CONVERSATION_STAFF, REASON_PAGE_INBOX, owner);
+}
+
+/* The page's own message: from another app (a person in the Page Inbox),
+ * a person is now talking, so the bot stays quiet. */
+static int follow_echo(struct job *j)
+{
+	json_t *msg = json_object_get(j->item, "message");
+	char buf[32];
+	const char *app = app_id_text(json_object_get(msg, "app_id"), buf, sizeof(buf));
+	const char *mine = j->p->opt.app_id;
+	if (!j->recorded || !mine || !*mine || own_app(j, app))
+		return 0;
+	if (follow_thread(j, CONVERSATION_STAFF, REASON_PAGE_INBOX, app ? app : "unknown") < 0)
+		return -1;
+	return conversation_staff_activity(j->p->db, j->conversation_id, 1, j->now_ms);
 }
 
 static int record_change(struct job *j)
@@ -374,7 +425,7 @@ static int dispatch(struct job *j)
 	if (!strcmp(k, "message"))
 		return record_message(j, "message", 0);
 	if (!strcmp(k, "echo"))
-		return record_message(j, "message", 1);
+		return record_message(j, "message", 1) < 0 ? -1 : follow_echo(j);
 	if (!strcmp(k, "postback") || !strcmp(k, "reaction") || !strcmp(k, "referral") ||
 	    !strcmp(k, "optin"))
 		return record_message(j, k, 0);
@@ -417,25 +468,40 @@ static char *attachments_of(json_t *msg, struct dialog_location *loc)
 	return s;
 }
 
+static void count_outcome(struct job *j, const struct dialog_outcome *out)
+{
+	struct metrics *m = j->p->opt.metrics;
+	j->p->queued += out->queued;
+	if (!m)
+		return;
+	if (out->refused)
+		metrics_count(&m->outbox_refused, 1);
+	if (out->crisis)
+		metrics_count(&m->crisis_messages, 1);
+	if (out->handed_over)
+		metrics_count_handover(m, conversation_reason_name(out->reason));
+}
+
 /* The bot answers new citizen messages and postbacks in mode 'bot' that
  * came on the "messaging" channel (standby means another app owns the
- * thread; echoes are the page's own messages). */
+ * thread; echoes are the page's own messages). In every other mode, and on
+ * standby, it only watches for a crisis. */
 static int answer(struct job *j)
 {
 	const struct stored_event *ev = j->ev;
 	int message = !strcmp(ev->kind, "message");
-	if (!j->p->opt.answer || !j->recorded || strcmp(ev->source, "messaging") != 0 ||
+	int standby = !strcmp(ev->source, "standby");
+	if (!j->p->opt.answer || !j->recorded || (!standby && strcmp(ev->source, "messaging")) ||
 	    (!message && strcmp(ev->kind, "postback") != 0))
 		return 0;
 	/* The citizen wrote: their window is open, so waiting case notices go
 	 * out now, whoever is handling the conversation. */
-	int notices = case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
-	                                    j->now_ms, j->err, j->errlen);
+	int notices = standby ? 0
+	                      : case_notices_send_for(j->p->db, ev->page_id, ev->citizen_id, ev->id,
+	                                              j->now_ms, j->err, j->errlen);
 	if (notices < 0)
 		return -1;
 	j->p->queued += notices;
-	if (j->mode != CONVERSATION_BOT)
-		return 0;
 	json_t *obj = json_object_get(j->item, message ? "message" : "postback");
 	json_t *text = json_object_get(obj, message ? "text" : "title");
 	json_t *payload = message ? json_object_get(json_object_get(obj, "quick_reply"), "payload")
@@ -449,16 +515,41 @@ static int answer(struct job *j)
 	    .payload = json_is_string(payload) ? json_string_value(payload) : NULL,
 	    .now_ms = j->now_ms,
 	};
-	char *photos = attachments_of(obj, &turn.location);
-	turn.photos_json = photos;
 	struct dialog_outcome out;
-	int rc = dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &out, j->err, j->errlen);
-	free(photos);
+	int rc;
+	if (j->mode == CONVERSATION_BOT && !standby) {
+		char *photos = attachments_of(obj, &turn.location);
+		turn.photos_json = photos;
+		rc = dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &out, j->err, j->errlen);
+		free(photos);
+	} else {
+		struct conversation_row row;
+		if (conversation_get(j->p->db, j->conversation_id, &row) < 0) {
+			snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
+			return -1;
+		}
+		const char *owner = standby ? (row.thread_owner_app_id[0] ? row.thread_owner_app_id
+		                                                          : PAGE_INBOX_APP_ID)
+		                            : NULL;
+		rc = dialog_watch(j->p->db, j->p->opt.knowledge, &turn, owner, &out, j->err,
+		                  j->errlen);
+	}
 	if (rc < 0)
 		return -1;
-	j->p->queued += out.queued;
-	if (out.refused && j->p->opt.metrics)
-		metrics_count(&j->p->opt.metrics->outbox_refused, 1);
+	count_outcome(j, &out);
+	return 0;
+}
+
+/* Meta passed control back: the citizen hears that the bot is back. */
+static int announce_return(struct job *j)
+{
+	if (!j->returned || !j->p->opt.answer || !j->p->opt.env)
+		return 0;
+	int q = conversation_staff_tell_bot_back(j->p->db, j->p->opt.env, j->conversation_id,
+	                                         j->ev->id, 0, j->now_ms, j->err, j->errlen);
+	if (q < 0)
+		return -1;
+	j->p->queued += q;
 	return 0;
 }
 
@@ -492,6 +583,8 @@ int processor_apply(struct processor *p, const struct stored_event *ev, long lon
 			rc = dispatch(&j);
 		if (rc == 0)
 			rc = answer(&j);
+		if (rc == 0)
+			rc = announce_return(&j);
 	}
 	json_decref(j.item);
 	return rc;

@@ -32,12 +32,21 @@ struct stored_event {
 
 struct processor;
 
+struct conversation_env;
+
 struct processor_options {
 	int answer;              /* let the bot answer citizens (config bot_answers) */
 	struct metrics *metrics; /* may be NULL */
 	/* What the bot knows (dialog.h); required, with its intent engine, when
 	 * answer is set. May be NULL when the bot stays silent. */
 	const struct dialog_knowledge *knowledge;
+	/* This app's Meta app id (config app_id): an echo or thread-control
+	 * change naming another app means a person (Page Inbox) took over. NULL
+	 * or "": echoes cannot be told apart and never change the mode. */
+	const char *app_id;
+	/* The staff side's settings, for telling the citizen the bot is back
+	 * when Meta returns thread control; may be NULL (then nothing is said). */
+	const struct conversation_env *env;
 };
 
 /* Fails (NULL, err set) on a database error, or when answer is set without

@@ -32,6 +32,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "process.h"
+#include "domain/conversation_staff.h"
 
 struct worker {
 	struct worker_options opt;
@@ -50,6 +51,7 @@ struct worker {
 	int notified;
 	int stopping;
 	long long last_checkpoint_ms;
+	long long last_sweep_ms;
 };
 
 static const char select_due_sql[] =
@@ -359,12 +361,61 @@ static int stopping(struct worker *w)
 	return s;
 }
 
+struct sweep_txn {
+	struct worker *w;
+	long long now_ms;
+	struct sweep_result res;
+	char err[256];
+};
+
+static int sweep_txn(sqlite3 *db, void *arg)
+{
+	struct sweep_txn *t = arg;
+	return conversation_staff_sweep(db, t->w->opt.env, t->now_ms, &t->res, t->err,
+	                                sizeof(t->err)) < 0
+	           ? 1
+	           : 0;
+}
+
+int worker_sweep(struct worker *w, long long now_ms)
+{
+	if (!w->opt.env)
+		return 0;
+	struct sweep_txn t = {.w = w, .now_ms = now_ms};
+	char err[256] = "";
+	int rc = store_write(w->opt.store, w->db, sweep_txn, &t, err, sizeof(err));
+	if (rc != 0) {
+		log_event(LOG_ERROR, "conversation_sweep_failed", "error", t.err[0] ? t.err : err,
+		          NULL);
+		return -1;
+	}
+	struct metrics *m = w->opt.metrics;
+	metrics_count(&m->sla_first_response_breaches,
+	              (unsigned long long)t.res.first_response_breaches);
+	metrics_count(&m->sla_resolution_breaches, (unsigned long long)t.res.resolution_breaches);
+	metrics_count(&m->idle_returned, (unsigned long long)t.res.idle_returned);
+	if (t.res.queued > 0 && w->opt.notify)
+		w->opt.notify(w->opt.notify_arg);
+	return 0;
+}
+
+static void maybe_sweep(struct worker *w)
+{
+	long long now = clock_mono_ms();
+	int every = w->opt.sweep_interval_ms > 0 ? w->opt.sweep_interval_ms : 30000;
+	if (w->last_sweep_ms && now - w->last_sweep_ms < every)
+		return;
+	w->last_sweep_ms = now;
+	worker_sweep(w, clock_now_ms());
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	while (!stopping(w)) {
 		int seen = worker_run_round(w, clock_now_ms());
 		maybe_checkpoint(w);
+		maybe_sweep(w);
 		if (seen == w->opt.batch)
 			continue; /* more may be waiting */
 		wait_for_work(w, seen < 0 ? 1000 : wait_budget_ms(w, clock_now_ms()));
@@ -418,7 +469,9 @@ struct worker *worker_open(const struct worker_options *opt, char *err, size_t e
 	    !(w->proc = processor_new(w->db,
 	                              &(struct processor_options){.answer = opt->answer,
 	                                                          .metrics = opt->metrics,
-	                                                          .knowledge = opt->knowledge},
+	                                                          .knowledge = opt->knowledge,
+	                                                          .app_id = opt->app_id,
+	                                                          .env = opt->env},
 	                              err, errlen))) {
 		worker_free(w);
 		return NULL;

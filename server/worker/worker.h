@@ -25,6 +25,8 @@
 
 struct worker;
 
+struct conversation_env;
+
 struct worker_options {
 	struct store *store;
 	int max_attempts;
@@ -40,6 +42,13 @@ struct worker_options {
 	struct metrics *metrics;                  /* required */
 	int answer;                               /* let the bot answer citizens (process.h) */
 	const struct dialog_knowledge *knowledge; /* what the bot knows; required when answer */
+	/* Conversations (issue 9): this app's Meta app id (may be NULL), the
+	 * staff side's settings (may be NULL: no sweep, nothing said when
+	 * control comes back) and how often the sweep (SLA breaches, idle
+	 * chats) runs. */
+	const char *app_id;
+	const struct conversation_env *env;
+	int sweep_interval_ms;
 	/* Called after a commit that queued outbox rows (wakes the sender). */
 	void (*notify)(void *arg);
 	void *notify_arg;
@@ -58,6 +67,12 @@ struct worker *worker_open(const struct worker_options *opt, char *err, size_t e
  * waiting), or -1 when the round failed and was rolled back. Not while the
  * worker's own thread runs. */
 int worker_run_round(struct worker *w, long long now_ms);
+
+/* The conversation sweep at now_ms, in one transaction (conversation_staff.h):
+ * SLA breaches into the metrics, idle staff chats back to the bot. Returns 0,
+ * or -1 (rolled back, logged). The worker's thread runs it every
+ * sweep_interval_ms. */
+int worker_sweep(struct worker *w, long long now_ms);
 
 /* Wakes the worker: new events were stored. Safe from any thread. */
 void worker_notify(void *worker);

@@ -213,7 +213,8 @@ class DialogTest(unittest.TestCase):
 
     def test_hostile_and_oversized_text_is_handled(self):
         reply = self.ask("H1", "<script>alert(1)</script> '; DROP TABLE cases; --")
-        self.assertIn("medarbejder", reply["message"]["text"])
+        self.assertIn("forstod jeg ikke", reply["message"]["text"])  # asks again, never echoes
+        self.assertNotIn("<script>", json.dumps(reply))
         self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM cases"), 0)
         self.ask("H2", "lys ude på duevej " * 800)  # 14 kB of text
         self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM events WHERE status = 2"), 0)

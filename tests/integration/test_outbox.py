@@ -119,10 +119,14 @@ class DeliveryTest(OutboxTestCase):
         self.send(text_event("1002", "Tusind tak for hjælpen!"))
         self.graph.wait_for(lambda: len(self.graph.accepted("1002")) == 1)
         self.assertIn("Selv tak", self.graph.accepted("1002")[0]["body"]["message"]["text"])
-        # nothing the bot (or the intent engine) recognises: handed over
+        # nothing the bot (or the intent engine) recognises: it asks again ...
         self.send(text_event("1002", "Qwerty asdf zxcv"))
         self.graph.wait_for(lambda: len(self.graph.accepted("1002")) == 2)
-        text = self.graph.accepted("1002")[1]["body"]["message"]["text"]
+        self.assertIn("forstod jeg ikke", self.graph.accepted("1002")[1]["body"]["message"]["text"])
+        # ... and the second time hands over
+        self.send(text_event("1002", "Zxcv qwerty asdf"))
+        self.graph.wait_for(lambda: len(self.graph.accepted("1002")) == 3)
+        text = self.graph.accepted("1002")[2]["body"]["message"]["text"]
         self.assertIn("videre til en medarbejder", text)
         self.server.wait_for("SELECT mode FROM conversations WHERE psid = '1002'",
                              lambda v: v == "waiting_for_staff")
@@ -130,8 +134,8 @@ class DeliveryTest(OutboxTestCase):
         self.send(text_event("1002", "Hej igen"))
         self.wait_idle()
         time.sleep(0.3)
-        self.assertEqual(len(self.graph.accepted("1002")), 2)
-        self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM messages WHERE direction = 'in'"), 3)
+        self.assertEqual(len(self.graph.accepted("1002")), 3)
+        self.assertEqual(self.server.scalar("SELECT COUNT(*) FROM messages WHERE direction = 'in'"), 4)
 
     def test_postback_get_started_is_a_greeting(self):
         ev = {"sender": {"id": "1003"}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms(),
@@ -225,7 +229,7 @@ class FailureTest(OutboxTestCase):
 
     def test_one_recipient_failing_does_not_hold_up_others_and_order_is_kept(self):
         self.graph.script([{"status": 500}], psid="3001", sticky=True)
-        texts = ["Hej", "Tak", "Qwerty asdf zxcv", "Tak"]  # the third is handed over
+        texts = ["Hej", "Tak", "Jeg vil gerne tale med en medarbejder", "Tak"]  # 3rd: hand-over
         for i, t in enumerate(texts):
             self.send(text_event("3001", t, ts=now_ms() + i), text_event("3002", t, ts=now_ms() + i))
         # 3002 gets hello, thanks, the hand-over; then waits for staff

@@ -24,6 +24,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/conversation.h"
+#include "domain/staffing.h"
 #include "domain/street_register.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
@@ -40,6 +41,7 @@
 #define HOUR (60 * MINUTE)
 
 struct knowledge {
+	struct staffing *staffing;
 	struct intent_engine *intents;
 	struct case_rules *cases;
 	struct winter_plan *winter;
@@ -64,9 +66,16 @@ static int load_knowledge(void **state)
 	    !(reg = street_register_load(STREETS, kn->winter, err, sizeof(err))) ||
 	    !(kn->intents = intent_engine_load(INTENTS, reg, err, sizeof(err))) ||
 	    !(kn->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
-	    !(kn->content = content_load(MUNICIPALITY, err, sizeof(err))))
+	    !(kn->content = content_load(MUNICIPALITY, err, sizeof(err))) ||
+	    !(kn->staffing = staffing_load(MUNICIPALITY, err, sizeof(err))))
 		fail_msg("%s", err);
-	kn->k = (struct dialog_knowledge){kn->intents, kn->cases, kn->winter, kn->content};
+	kn->k = (struct dialog_knowledge){
+	    .intents = kn->intents,
+	    .cases = kn->cases,
+	    .winter = kn->winter,
+	    .content = kn->content,
+	    .staffing = kn->staffing,
+	    .rules = {.not_understood_retries = 1, .anger_hands_over = 1}};
 	*state = kn;
 	return 0;
 }
@@ -78,6 +87,7 @@ static int free_knowledge(void **state)
 	case_rules_free(kn->cases);
 	winter_free(kn->winter);
 	content_free(kn->content);
+	staffing_free(kn->staffing);
 	free(kn);
 	return 0;
 }
@@ -116,7 +126,7 @@ static long long conversation(struct fixture *f, const char *psid, long long las
 	    sqlite3_prepare_v2(f->db,
 	                       "INSERT INTO conversations (page_id, psid, created_at,"
 	                       " updated_at, last_inbound_at) VALUES (?1, ?2, ?3, ?3, ?3)"
-	                       " ON CONFLICT (page_id, psid) DO UPDATE SET"
+	                       " ON CONFLICT (page_id, psid) WHERE mode <> 'closed' DO UPDATE SET"
 	                       " last_inbound_at = excluded.last_inbound_at"
 	                       " RETURNING id",
 	                       -1, &st, NULL),
@@ -235,8 +245,7 @@ static const char *case_reference(struct fixture *f, const char *psid, char *buf
 static void streetlight_report_files_a_case(void **state)
 {
 	struct fixture *f = *state;
-	struct dialog_outcome out =
-	    say(f, "A1", "Så er den gal igen – intet lys i lygterne på Duevej!");
+	struct dialog_outcome out = say(f, "A1", "Intet lys i lygterne på Duevej");
 	assert_string_equal(out.intent, "streetlight_outage");
 	assert_false(out.handed_over);
 	assert_false(out.refused);
@@ -292,7 +301,8 @@ static void the_answer_to_where_counts_for_two_hours(void **state)
 	/* three hours later the question is stale: the place alone files nothing */
 	turn_at(f, "B2", "Rosenvej 4", NULL, NOON + 3 * HOUR);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM cases", NULL), 0);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM case_drafts", NULL), 0);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM case_drafts WHERE category <> 'clarify'", NULL), 0);
 }
 
 static void place_unknown_hands_over(void **state)
@@ -315,6 +325,158 @@ static void crisis_hands_over_at_once_with_emergency_numbers(void **state)
 	assert_non_null(strstr(text, "112"));
 	assert_non_null(strstr(text, "70 201 201")); /* Livslinien */
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM cases", NULL), 0);
+}
+
+static void not_understood_asks_again_then_hands_over(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog_outcome out = say(f, "N1", "blomkål og gulerødder i min have");
+	assert_string_equal(out.intent, "none");
+	assert_false(out.handed_over);
+	assert_int_equal(mode_of(f, "N1"), CONVERSATION_BOT);
+	json_t *body = last_message(f, "N1");
+	json_t *qr = json_object_get(json_object_get(body, "message"), "quick_replies");
+	assert_true(json_array_size(qr) >= 3); /* the topics and a way to a person */
+	json_t *last = json_array_get(qr, json_array_size(qr) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "payload")),
+	                    "INTENT:human_request");
+	json_decref(body);
+	/* not understood a second time: a person takes over */
+	out = say(f, "N1", "kan I hjælpe med min nabos hæk i haven");
+	assert_handed_over(f, "N1", &out, "none");
+	assert_int_equal(out.reason, REASON_NOT_UNDERSTOOD);
+	assert_int_equal(count(f,
+	                       "SELECT COUNT(*) FROM conversation_transitions WHERE reason ="
+	                       " 'not_understood' AND to_mode = 'waiting_for_staff'",
+	                       NULL),
+	                 1);
+}
+
+static void understood_in_between_starts_the_count_again(void **state)
+{
+	struct fixture *f = *state;
+	say(f, "N2", "blomkål og gulerødder i min have");
+	say(f, "N2", "Hej");
+	struct dialog_outcome out = say(f, "N2", "blomkål og gulerødder i min have");
+	assert_false(out.handed_over);
+	assert_int_equal(mode_of(f, "N2"), CONVERSATION_BOT);
+}
+
+static void angry_routine_report_is_answered_and_handed_over(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog_outcome out =
+	    say(f, "A1", "Så er den gal igen – intet lys i lygterne på Duevej!");
+	assert_int_equal(out.queued, 4); /* mark_seen, typing_on, the confirmation, the hand-over */
+	assert_handed_over(f, "A1", &out, NULL);
+	assert_int_equal(out.reason, REASON_ANGER);
+	/* the routine part was done: the case exists and the citizen heard it */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM cases WHERE psid = ?1", "A1"), 1);
+	assert_int_equal(count(f,
+	                       "SELECT COUNT(*) FROM outbox WHERE psid = ?1 AND kind = 'message'"
+	                       " AND body LIKE '%TM-%'",
+	                       "A1"),
+	                 1);
+	char text[2400];
+	assert_non_null(strstr(last_text(f, "A1", text, sizeof(text)), "medarbejder"));
+	/* its queue is the department that repairs street lights */
+	assert_int_equal(count(f,
+	                       "SELECT COUNT(*) FROM conversations WHERE psid = ?1"
+	                       " AND department = 'Vej og Park'",
+	                       "A1"),
+	                 1);
+}
+
+static void crisis_during_a_where_question_is_not_missed(void **state)
+{
+	struct fixture *f = *state;
+	say(f, "C2", "Lygten er gået ud");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM case_drafts WHERE psid = ?1", "C2"), 1);
+	struct dialog_outcome out = say(f, "C2", "Duevej 4. men jeg kan ikke mere, jeg vil dø");
+	assert_handed_over(f, "C2", &out, "crisis");
+	assert_true(out.crisis);
+	assert_int_equal(count(f, "SELECT urgent FROM conversations WHERE psid = ?1", "C2"), 1);
+	char text[2400];
+	assert_non_null(strstr(last_text(f, "C2", text, sizeof(text)), "112"));
+}
+
+static struct dialog_outcome watch(struct fixture *f, const char *psid, const char *text,
+                                   const char *owner)
+{
+	struct dialog_turn t = {.page_id = PAGE,
+	                        .psid = psid,
+	                        .conversation_id = conversation(f, psid, NOON),
+	                        .text = text,
+	                        .now_ms = NOON};
+	struct dialog_outcome out;
+	char err[300] = "";
+	if (dialog_watch(f->db, &f->kn->k, &t, owner, &out, err, sizeof(err)) != 0)
+		fail_msg("dialog_watch: %s", err);
+	return out;
+}
+
+static void crisis_in_every_mode_gets_112_and_is_urgent(void **state)
+{
+	struct fixture *f = *state;
+	char err[200];
+	/* waiting for staff: stays in the queue, now urgent */
+	say(f, "W1", "Jeg vil gerne tale med en medarbejder");
+	assert_int_equal(mode_of(f, "W1"), CONVERSATION_WAITING_FOR_STAFF);
+	struct dialog_outcome out = watch(f, "W1", "Hej igen, ok det er fint", NULL);
+	assert_false(out.crisis);
+	assert_int_equal(out.queued, 0); /* the bot stays quiet otherwise */
+	out = watch(f, "W1", "jeg har lyst til at tage mit eget liv", NULL);
+	assert_true(out.crisis);
+	assert_true(out.queued > 0);
+	assert_int_equal(mode_of(f, "W1"), CONVERSATION_WAITING_FOR_STAFF);
+	assert_int_equal(count(f, "SELECT urgent FROM conversations WHERE psid = ?1", "W1"), 1);
+
+	/* with a person: the person keeps it, it becomes urgent */
+	long long id = conversation(f, "S1", NOON);
+	struct conversation_change take = {.to = CONVERSATION_STAFF,
+	                                   .reason = REASON_STAFF_TOOK,
+	                                   .actor = "mette",
+	                                   .now_ms = NOON};
+	assert_int_equal(conversation_transition(f->db, id, &take, NULL, err, sizeof(err)),
+	                 CONVERSATION_OK);
+	out = watch(f, "S1", "min ven siger hun vil slå sig selv ihjel i aften", NULL);
+	assert_true(out.crisis);
+	assert_int_equal(mode_of(f, "S1"), CONVERSATION_STAFF);
+	assert_int_equal(count(f, "SELECT urgent FROM conversations WHERE psid = ?1", "S1"), 1);
+	char text[2400];
+	assert_non_null(strstr(last_text(f, "S1", text, sizeof(text)), "112"));
+
+	/* another app owns the thread: take control, answer, pass it back */
+	out = watch(f, "P1", "jeg kan ikke mere, jeg vil ikke leve længere", "263902037430900");
+	assert_true(out.crisis);
+	assert_int_equal(count(f,
+	                       "SELECT COUNT(*) FROM outbox WHERE psid = ?1 AND kind ="
+	                       " 'thread_control'",
+	                       "P1"),
+	                 1);
+	json_t *body = last_message(f, "P1");
+	json_t *tc = json_object_get(body, "thread_control");
+	assert_string_equal(json_string_value(json_object_get(tc, "control_type")), "pass");
+	assert_string_equal(json_string_value(json_object_get(tc, "app_id")), "263902037430900");
+	json_decref(body);
+}
+
+static void out_of_hours_hand_over_names_the_next_staffed_time(void **state)
+{
+	struct fixture *f = *state;
+	long long saturday = NOON + 4 * 24 * HOUR; /* 2026-11-28 13:00 in Copenhagen */
+	turn_at(f, "O1", "Jeg vil gerne tale med en medarbejder", NULL, saturday);
+	char text[2400];
+	last_text(f, "O1", text, sizeof(text));
+	assert_non_null(strstr(text, "mandag kl. 8.00"));
+	/* within staffed hours nothing is added */
+	say(f, "O2", "Jeg vil gerne tale med en medarbejder");
+	assert_null(strstr(last_text(f, "O2", text, sizeof(text)), "ingen medarbejdere"));
+	/* crisis out of hours: 112 and honest about when staff read it */
+	turn_at(f, "O3", "jeg kan ikke mere, jeg vil ikke leve længere", NULL, saturday);
+	last_text(f, "O3", text, sizeof(text));
+	assert_non_null(strstr(text, "112"));
+	assert_non_null(strstr(text, "mandag kl. 8.00"));
 }
 
 static void complaint_hands_over(void **state)
@@ -462,6 +624,12 @@ int main(void)
 	    T(place_unknown_hands_over),
 	    T(crisis_hands_over_at_once_with_emergency_numbers),
 	    T(complaint_hands_over),
+	    T(not_understood_asks_again_then_hands_over),
+	    T(understood_in_between_starts_the_count_again),
+	    T(angry_routine_report_is_answered_and_handed_over),
+	    T(crisis_during_a_where_question_is_not_missed),
+	    T(crisis_in_every_mode_gets_112_and_is_urgent),
+	    T(out_of_hours_hand_over_names_the_next_staffed_time),
 	    T(gritting_question_answers_from_the_winter_plan),
 	    T(greeting_thanks_and_get_started_keep_the_bot),
 	    T(outside_the_24_hour_window_the_answer_is_refused),

@@ -107,8 +107,10 @@ static void open_worker(struct fixture *f, int answer)
 		    !(f->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
 		    !(f->content = content_load(MUNICIPALITY, err, sizeof(err))))
 			fail_msg("%s", err);
-		f->knowledge =
-		    (struct dialog_knowledge){f->intents, f->cases, f->winter, f->content};
+		f->knowledge = (struct dialog_knowledge){.intents = f->intents,
+		                                         .cases = f->cases,
+		                                         .winter = f->winter,
+		                                         .content = f->content};
 	}
 	struct worker_options o = {
 	    .store = f->store,
