@@ -74,6 +74,11 @@ static const struct setting settings[] = {
     {"outbox_max_attempts", INT(outbox_max_attempts, 1, 100000)},
     {"outbox_retry_base_ms", INT(outbox_retry_base_ms, 1, 3600000)},
     {"outbox_retry_max_ms", INT(outbox_retry_max_ms, 1, 86400000)},
+    /* issue 10: the staff console (docs/console.md) */
+    {"public_host", STR(public_host)},
+    {"console_session_idle_minutes", INT(console_session_idle_minutes, 1, 24 * 60)},
+    {"console_session_hours", INT(console_session_hours, 1, 7 * 24)},
+    {"console_login_max_failures", INT(console_login_max_failures, 3, 100)},
 };
 
 void config_defaults(struct config *cfg)
@@ -109,6 +114,9 @@ void config_defaults(struct config *cfg)
 	cfg->outbox_max_attempts = 100;
 	cfg->outbox_retry_base_ms = 1000;
 	cfg->outbox_retry_max_ms = 300000;
+	cfg->console_session_idle_minutes = 30;
+	cfg->console_session_hours = 12;
+	cfg->console_login_max_failures = 5;
 }
 
 static int parse_number(const char *value, long long *out)
