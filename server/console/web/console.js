@@ -29,6 +29,24 @@
     closed: "Lukket"
   };
 
+  var REASONS = {
+    citizen_asked: "Borgeren bad om en medarbejder",
+    complaint: "Klage",
+    anger: "Borgeren er utilfreds",
+    crisis: "Krise – haster",
+    not_understood: "Borgerbot forstod ikke beskeden",
+    unknown_place: "Stedet kunne ikke findes",
+    no_answer: "Borgerbot havde ikke et svar",
+    other_topic: "Andet emne",
+    staff_took: "Taget af en medarbejder",
+    page_inbox: "Besvaret fra Facebooks indbakke",
+    handed_back: "Givet tilbage til Borgerbot",
+    control_returned: "Givet tilbage fra Facebooks indbakke",
+    closed_by_staff: "Lukket af en medarbejder",
+    transfer: "Overført fra en anden afdeling",
+    idle_timeout: "Ingen aktivitet i et stykke tid"
+  };
+
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -64,7 +82,7 @@
       title.appendChild(strong);
       if (c.urgent) title.appendChild(el("span", "badge", " · Haster"));
       li.appendChild(title);
-      var reason = c.reason || "";
+      var reason = REASONS[c.reason] || c.reason || "";
       if (reason) li.appendChild(el("p", "", reason));
       var last = c.last_message || "";
       if (typeof last === "object" && last) last = last.text || "";
