@@ -12,7 +12,7 @@
  * (N = 2^ln). Verifying parses that string strictly, so a hash made with
  * other parameters still verifies after the defaults change, and compares
  * the derived key with CRYPTO_memcmp. The default costs 32 MiB and about
- * 60-100 ms per hash on the development machine (docs/console.md).
+ * 0.2 s of one core per hash on the development machine (docs/console.md).
  *
  * Functions that take a sqlite3 * never begin or commit: the caller runs
  * them inside store_write() (or in autocommit, in the CLI).
