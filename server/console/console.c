@@ -16,7 +16,6 @@
 #include "console.h"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +25,6 @@
 #include "api/api.h"
 #include "console/throttle.h"
 #include "core/clock.h"
-#include "core/hex.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/textbuf.h"
@@ -41,6 +39,8 @@ extern const size_t console_login_html_len, console_shell_html_len, console_css_
 #define LOGIN_COOKIE_TLS "__Host-bb_login"
 #define LOGIN_COOKIE_PLAIN "bb_login"
 #define PAGE_MAX 16384
+#define UNAVAILABLE "Konsollen er ikke tilgængelig lige nu.\n"
+#define NOT_FOUND "Siden findes ikke.\n"
 
 /* On every console response. 'self' only: no inline script or style, no
  * framing, forms post only here, no <base> tricks. */
@@ -219,15 +219,6 @@ static long render(const char *tmpl, const struct var *vars, size_t nvars, char 
 	return t.len + 1 >= size ? -1 : (long)t.len;
 }
 
-static int random_hex(char *out)
-{
-	unsigned char raw[STAFF_TOKEN_LEN / 2];
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return -1;
-	hex_encode(raw, sizeof(raw), out);
-	return 0;
-}
-
 /* "Set-Cookie: NAME=VALUE; ..." for the request's scheme; max_age < 0 for
  * a cookie that lives until the browser closes, 0 to delete it. */
 static void put_cookie(struct textbuf *t, const struct http_req *req, const char *tls_name,
@@ -247,7 +238,7 @@ static int login_page(const struct console *c, struct http_req *req, int status,
                       const char *message, int is_error, const char *username, const char *extra)
 {
 	char token[STAFF_TOKEN_LEN + 1], page[PAGE_MAX], headers[768];
-	if (random_hex(token) < 0)
+	if (staff_random_token(token) < 0)
 		return send_text(c, req, 500, "Der skete en fejl. Prøv igen om lidt.\n");
 	struct var vars[] = {{"csrf", token},
 	                     {"message", message ? message : ""},
@@ -314,27 +305,43 @@ static sqlite3 *request_db(struct console *c)
 	return db;
 }
 
-static int console_page(struct http_req *req, void *cbdata)
+/* What every console handler does first: the gate, the exact path (NULL:
+ * the handler checks), the method (GET also allows HEAD; else 405 with
+ * Allow) and, when db is not NULL, this thread's connection. 0 to go on,
+ * else the status of the reply sent. */
+static int enter(struct console *c, struct http_req *req, const char *path, const char *method,
+                 sqlite3 **db)
 {
-	struct console *c = cbdata;
 	int rc = gate(c, req);
 	if (rc)
 		return rc;
+	if (path && strcmp(http_req_path(req), path) != 0)
+		return send_text(c, req, 404, NOT_FOUND);
+	if (!http_req_method_is(req, method) &&
+	    !(!strcmp(method, "GET") && http_req_method_is(req, "HEAD"))) {
+		char allow[40];
+		snprintf(allow, sizeof(allow), "Allow: %s\r\n", method);
+		return console_send(c, req, 405, "text/plain; charset=utf-8", "", 0, allow);
+	}
+	if (db && !(*db = request_db(c)))
+		return send_text(c, req, 503, UNAVAILABLE);
+	return 0;
+}
+
+static int console_page(struct http_req *req, void *cbdata)
+{
+	struct console *c = cbdata;
+	sqlite3 *db = NULL;
 	const char *path = http_req_path(req);
-	if (strcmp(path, "/console") != 0 && strcmp(path, "/console/") != 0)
-		return send_text(c, req, 404, "Siden findes ikke.\n");
-	if (!http_req_method_is(req, "GET") && !http_req_method_is(req, "HEAD"))
-		return console_send(c, req, 405, "text/plain; charset=utf-8", "", 0,
-		                    "Allow: GET\r\n");
-	sqlite3 *db = request_db(c);
-	if (!db)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
+	int rc = enter(c, req, strcmp(path, "/console/") ? "/console" : NULL, "GET", &db);
+	if (rc)
+		return rc;
 	struct staff_session s;
 	enum staff_session_status st = current_session(c, req, db, &s);
 	if (st == STAFF_SESSION_OK)
 		return shell_page(c, req, &s);
 	if (st == STAFF_SESSION_ERROR)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
+		return send_text(c, req, 503, UNAVAILABLE);
 	char headers[256] = "";
 	if (st == STAFF_SESSION_EXPIRED) {
 		struct textbuf t = {headers, sizeof(headers), 0};
@@ -453,17 +460,14 @@ static int login_fail(struct console *c, struct http_req *req, struct login_txn 
 static int login(struct http_req *req, void *cbdata)
 {
 	struct console *c = cbdata;
-	int rc = gate(c, req);
-	if (rc)
+	sqlite3 *db = NULL;
+	int rc;
+	if (http_req_method_is(req, "GET")) /* a bookmark of the form's target */
+		return (rc = gate(c, req)) ? rc
+		                           : console_send(c, req, 303, "text/plain; charset=utf-8",
+		                                          "", 0, "Location: /console\r\n");
+	if ((rc = enter(c, req, "/console/login", "POST", &db)))
 		return rc;
-	if (strcmp(http_req_path(req), "/console/login") != 0)
-		return send_text(c, req, 404, "Siden findes ikke.\n");
-	if (!http_req_method_is(req, "POST"))
-		return console_send(c, req, 303, "text/plain; charset=utf-8", "", 0,
-		                    "Location: /console\r\n");
-	sqlite3 *db = request_db(c);
-	if (!db)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
 	struct login_form f;
 	if ((rc = read_login_form(c, req, &f)))
 		return rc;
@@ -493,8 +497,8 @@ static int login(struct http_req *req, void *cbdata)
 		OPENSSL_cleanse(&f, sizeof(f));
 		return rc;
 	}
-	struct staff_user u;
-	char hash[STAFF_HASH_MAX];
+	struct staff_user u = {0};
+	char hash[STAFF_HASH_MAX] = "";
 	int found = staff_username_valid(f.username)
 	                ? staff_find(db, f.username, &u, hash, sizeof(hash))
 	                : 0;
@@ -504,7 +508,7 @@ static int login(struct http_req *req, void *cbdata)
 	OPENSSL_cleanse(f.password, sizeof(f.password));
 	OPENSSL_cleanse(hash, sizeof(hash));
 	if (found < 0)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
+		return send_text(c, req, 503, UNAVAILABLE);
 	snprintf(object, sizeof(object), "staff:%s", f.username);
 	l.object = found == 1 ? object : NULL;
 	if (!ok)
@@ -513,7 +517,7 @@ static int login(struct http_req *req, void *cbdata)
 	l.staff_id = u.id;
 	l.action = "login.ok";
 	if (store_write(c->store, db, login_txn, &l, NULL, 0) != 0)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
+		return send_text(c, req, 503, UNAVAILABLE);
 	char headers[512];
 	struct textbuf t = {headers, sizeof(headers), 0};
 	put_cookie(&t, req, API_SESSION_COOKIE_TLS, API_SESSION_COOKIE_PLAIN, l.token, -1);
@@ -560,24 +564,17 @@ static void logout_csrf(struct http_req *req, char *buf, size_t size)
 static int logout(struct http_req *req, void *cbdata)
 {
 	struct console *c = cbdata;
-	int rc = gate(c, req);
+	sqlite3 *db = NULL;
+	int rc = enter(c, req, "/console/logout", "POST", &db);
 	if (rc)
 		return rc;
-	if (strcmp(http_req_path(req), "/console/logout") != 0)
-		return send_text(c, req, 404, "Siden findes ikke.\n");
-	if (!http_req_method_is(req, "POST"))
-		return console_send(c, req, 405, "text/plain; charset=utf-8", "", 0,
-		                    "Allow: POST\r\n");
-	sqlite3 *db = request_db(c);
-	if (!db)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
 	char token[STAFF_TOKEN_LEN + 1], given[STAFF_TOKEN_LEN + 2], object[100];
 	struct staff_session s;
 	int has = api_session_cookie(req, token, sizeof(token));
 	enum staff_session_status st =
 	    has ? staff_session_check(db, token, clock_now_ms(), &s) : STAFF_SESSION_NONE;
 	if (st == STAFF_SESSION_ERROR)
-		return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
+		return send_text(c, req, 503, UNAVAILABLE);
 	if (st == STAFF_SESSION_OK) {
 		logout_csrf(req, given, sizeof(given));
 		if (!staff_csrf_equal(s.csrf, given))
@@ -586,7 +583,7 @@ static int logout(struct http_req *req, void *cbdata)
 		snprintf(object, sizeof(object), "staff:%s", s.user.username);
 		struct logout_txn l = {token, object, clock_now_ms()};
 		if (store_write(c->store, db, logout_txn, &l, NULL, 0) != 0)
-			return send_text(c, req, 503, "Konsollen er ikke tilgængelig lige nu.\n");
+			return send_text(c, req, 503, UNAVAILABLE);
 		log_event(LOG_INFO, "console_logout", "staff", s.user.username, NULL);
 	}
 	char headers[256];
@@ -601,12 +598,9 @@ static int logout(struct http_req *req, void *cbdata)
 static int assets(struct http_req *req, void *cbdata)
 {
 	struct console *c = cbdata;
-	int rc = gate(c, req);
+	int rc = enter(c, req, NULL, "GET", NULL);
 	if (rc)
 		return rc;
-	if (!http_req_method_is(req, "GET") && !http_req_method_is(req, "HEAD"))
-		return console_send(c, req, 405, "text/plain; charset=utf-8", "", 0,
-		                    "Allow: GET\r\n");
 	const char *path = http_req_path(req);
 	if (!strcmp(path, "/console/assets/console.css"))
 		return console_send(c, req, 200, "text/css; charset=utf-8", console_css,
@@ -614,7 +608,7 @@ static int assets(struct http_req *req, void *cbdata)
 	if (!strcmp(path, "/console/assets/console.js"))
 		return console_send(c, req, 200, "text/javascript; charset=utf-8", console_js,
 		                    console_js_len, NULL);
-	return send_text(c, req, 404, "Siden findes ikke.\n");
+	return send_text(c, req, 404, NOT_FOUND);
 }
 
 static int me(struct http_req *req, void *cbdata)

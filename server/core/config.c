@@ -76,8 +76,8 @@ static const struct setting settings[] = {
     {"outbox_retry_max_ms", INT(outbox_retry_max_ms, 1, 86400000)},
     /* issue 10: the staff console (docs/console.md) */
     {"public_host", STR(public_host)},
-    {"console_session_idle_minutes", INT(console_session_idle_minutes, 1, 24 * 60)},
-    {"console_session_hours", INT(console_session_hours, 1, 7 * 24)},
+    {"console_session_idle_minutes", INT(console_session_idle_minutes, 1, 1440)},
+    {"console_session_hours", INT(console_session_hours, 1, 168)},
     {"console_login_max_failures", INT(console_login_max_failures, 3, 100)},
 };
 

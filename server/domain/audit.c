@@ -1,5 +1,5 @@
 /*
- * audit.c - writing and reading the audit log (see audit.h). Text fields
+ * audit.c - writing the audit log (see audit.h). Text fields
  * are cut at AUDIT_FIELD_MAX bytes on a UTF-8 boundary, so a hostile
  * username cannot grow the log without bound.
  */
@@ -42,24 +42,6 @@ int audit_write(sqlite3 *db, long long now_ms, const char *actor, const char *ac
 	bind_field(st, 4, object);
 	bind_field(st, 5, detail);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int audit_list(sqlite3 *db, int limit, audit_fn fn, void *arg)
-{
-	sqlite3_stmt *st;
-	const char *sql = "SELECT at, actor, action, object, detail FROM audit_log"
-	                  " ORDER BY id DESC LIMIT ?1";
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int(st, 1, limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-		   (const char *)sqlite3_column_text(st, 2),
-		   (const char *)sqlite3_column_text(st, 3),
-		   (const char *)sqlite3_column_text(st, 4));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

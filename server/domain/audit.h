@@ -21,9 +21,4 @@
 int audit_write(sqlite3 *db, long long now_ms, const char *actor, const char *action,
                 const char *object, const char *detail);
 
-/* Calls fn for the newest limit rows, newest first. Returns 0 or -1. */
-typedef void (*audit_fn)(void *arg, long long at, const char *actor, const char *action,
-                         const char *object, const char *detail);
-int audit_list(sqlite3 *db, int limit, audit_fn fn, void *arg);
-
 #endif

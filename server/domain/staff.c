@@ -141,8 +141,8 @@ static int parse_hash(const char *hash, struct parsed_hash *h)
 		return -1;
 	h->salt_len = hex_decode(s, (size_t)(dollar - s), h->salt, sizeof(h->salt));
 	const char *k = dollar + 1;
-	if (h->salt_len < 16 || strlen(k) != 2 * KEY_LEN ||
-	    hex_decode(k, 2 * KEY_LEN, h->key, sizeof(h->key)) != KEY_LEN)
+	if (h->salt_len < 16 || strlen(k) != (size_t)2 * KEY_LEN ||
+	    hex_decode(k, (size_t)2 * KEY_LEN, h->key, sizeof(h->key)) != KEY_LEN)
 		return -1;
 	return 0;
 }
@@ -278,20 +278,20 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
 	snprintf(dst, size, "%s", v ? (const char *)v : "");
 }
 
-#define USER_COLUMNS "id, username, display_name, department, role, created_at, disabled_at"
+#define USER_COLUMNS STAFF_USER_COLUMNS("")
 
-static void read_user(sqlite3_stmt *st, struct staff_user *u)
+void staff_read_user(sqlite3_stmt *st, int col, struct staff_user *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
-	copy_col(st, 1, u->username, sizeof(u->username));
-	copy_col(st, 2, u->display_name, sizeof(u->display_name));
-	copy_col(st, 3, u->department, sizeof(u->department));
-	const unsigned char *role = sqlite3_column_text(st, 4);
+	u->id = sqlite3_column_int64(st, col);
+	copy_col(st, col + 1, u->username, sizeof(u->username));
+	copy_col(st, col + 2, u->display_name, sizeof(u->display_name));
+	copy_col(st, col + 3, u->department, sizeof(u->department));
+	const unsigned char *role = sqlite3_column_text(st, col + 4);
 	u->role =
 	    role && !strcmp((const char *)role, "admin") ? STAFF_ROLE_ADMIN : STAFF_ROLE_STAFF;
-	u->created_at = sqlite3_column_int64(st, 5);
-	u->disabled_at = sqlite3_column_int64(st, 6);
+	u->created_at = sqlite3_column_int64(st, col + 5);
+	u->disabled_at = sqlite3_column_int64(st, col + 6);
 }
 
 int staff_find(sqlite3 *db, const char *username, struct staff_user *out, char *hash,
@@ -305,7 +305,7 @@ int staff_find(sqlite3 *db, const char *username, struct staff_user *out, char *
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
-		read_user(st, out);
+		staff_read_user(st, 0, out);
 		if (hash)
 			copy_col(st, 7, hash, hashlen);
 		found = 1;
@@ -369,7 +369,7 @@ int staff_list(sqlite3 *db, staff_fn fn, void *arg)
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct staff_user u;
-		read_user(st, &u);
+		staff_read_user(st, 0, &u);
 		fn(arg, &u);
 	}
 	sqlite3_finalize(st);

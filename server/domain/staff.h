@@ -120,6 +120,15 @@ int staff_set_password(sqlite3 *db, const char *username, const char *password_h
 typedef void (*staff_fn)(void *arg, const struct staff_user *u);
 int staff_list(sqlite3 *db, staff_fn fn, void *arg);
 
+/* The columns staff_read_user() reads, in order, with table prefix p ("u."). */
+#define STAFF_USER_COLUMNS(p)                                                                      \
+	p "id, " p "username, " p "display_name, " p "department, " p "role, " p "created_at, " p  \
+	  "disabled_at"
+
+/* Reads a user from st's columns col.. (STAFF_USER_COLUMNS order); for
+ * staff_session.c, which joins the user to the session. */
+void staff_read_user(sqlite3_stmt *st, int col, struct staff_user *u);
+
 /* Number of active admins, or -1 on error (dev.sh makes a demo admin when 0). */
 int staff_count_admins(sqlite3 *db);
 

@@ -18,7 +18,7 @@
 
 #define PURGE_AFTER_MS (24LL * 3600 * 1000)
 
-static int random_token(char *out)
+int staff_random_token(char *out)
 {
 	unsigned char raw[STAFF_TOKEN_LEN / 2];
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
@@ -62,8 +62,8 @@ int staff_session_create(sqlite3 *db, long long staff_id, long long now_ms, long
                          long long absolute_ms, char *token, char *csrf)
 {
 	char hash[65];
-	if (random_token(token) < 0 || random_token(csrf) < 0 || token_hash(token, hash) < 0 ||
-	    purge(db, now_ms) < 0)
+	if (staff_random_token(token) < 0 || staff_random_token(csrf) < 0 ||
+	    token_hash(token, hash) < 0 || purge(db, now_ms) < 0)
 		return -1;
 	sqlite3_stmt *st;
 	const char *sql = "INSERT INTO staff_sessions (token_hash, staff_id, csrf_token,"
@@ -82,12 +82,6 @@ int staff_session_create(sqlite3 *db, long long staff_id, long long now_ms, long
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-	snprintf(dst, size, "%s", v ? (const char *)v : "");
-}
-
 enum staff_session_status staff_session_check(sqlite3 *db, const char *token, long long now_ms,
                                               struct staff_session *out)
 {
@@ -96,10 +90,10 @@ enum staff_session_status staff_session_check(sqlite3 *db, const char *token, lo
 		return STAFF_SESSION_NONE;
 	sqlite3_stmt *st;
 	const char *sql =
-	    "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.idle_ms,"
-	    " u.id, u.username, u.display_name, u.department, u.role, u.created_at"
-	    " FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id"
-	    " WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL";
+	    "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, "
+	    "s.idle_ms, " STAFF_USER_COLUMNS(
+	        "u.") " FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id"
+	              " WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return STAFF_SESSION_ERROR;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
@@ -110,19 +104,13 @@ enum staff_session_status staff_session_check(sqlite3 *db, const char *token, lo
 		struct staff_session s;
 		memset(&s, 0, sizeof(s));
 		s.id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, s.csrf, sizeof(s.csrf));
+		const unsigned char *csrf = sqlite3_column_text(st, 1);
+		snprintf(s.csrf, sizeof(s.csrf), "%s", csrf ? (const char *)csrf : "");
 		s.created_at = sqlite3_column_int64(st, 2);
 		s.last_seen_at = sqlite3_column_int64(st, 3);
 		s.expires_at = sqlite3_column_int64(st, 4);
 		s.idle_ms = sqlite3_column_int64(st, 5);
-		s.user.id = sqlite3_column_int64(st, 6);
-		copy_col(st, 7, s.user.username, sizeof(s.user.username));
-		copy_col(st, 8, s.user.display_name, sizeof(s.user.display_name));
-		copy_col(st, 9, s.user.department, sizeof(s.user.department));
-		const unsigned char *role = sqlite3_column_text(st, 10);
-		s.user.role = role && !strcmp((const char *)role, "admin") ? STAFF_ROLE_ADMIN
-		                                                           : STAFF_ROLE_STAFF;
-		s.user.created_at = sqlite3_column_int64(st, 11);
+		staff_read_user(st, 6, &s.user);
 		int live = now_ms < s.expires_at && now_ms - s.last_seen_at < s.idle_ms &&
 		           now_ms >= s.created_at;
 		result = live ? STAFF_SESSION_OK : STAFF_SESSION_EXPIRED;

@@ -59,6 +59,11 @@ int staff_session_touch(sqlite3 *db, const struct staff_session *s, long long no
 /* Revokes the session with that id (logout). 1 revoked, 0 none, -1 error. */
 int staff_session_revoke(sqlite3 *db, const char *token, long long now_ms);
 
+/* Writes STAFF_TOKEN_LEN hex digits of fresh randomness (RAND_bytes) and a
+ * NUL into out: session ids, CSRF tokens, the console's login token.
+ * Returns 0 or -1. */
+int staff_random_token(char *out);
+
 /* 1 if given equals expected (a CSRF token), compared in constant time;
  * 0 for NULL, another length or other bytes. */
 int staff_csrf_equal(const char *expected, const char *given);
