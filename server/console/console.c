@@ -444,14 +444,14 @@ static int check_throttle(struct console *c, struct http_req *req, const char *u
 	return login_page(c, req, 429, msg, 1, username, headers);
 }
 
-static int login_fail(struct console *c, struct http_req *req, struct login_txn *l,
+static int login_fail(struct console *c, struct http_req *req, sqlite3 *db, struct login_txn *l,
                       const char *ukey, const char *akey, const char *username)
 {
 	throttle_fail(c->throttle, ukey, c->max_fail_user, l->now);
 	throttle_fail(c->throttle, akey, c->max_fail_addr, l->now);
 	l->staff_id = 0;
 	l->action = "login.failed";
-	store_write(c->store, request_db(c), login_txn, l, NULL, 0);
+	store_write(c->store, db, login_txn, l, NULL, 0);
 	log_event(LOG_INFO, "console_login_failed", "addr", http_req_remote_addr(req), NULL);
 	return login_page(c, req, 403, "Brugernavnet eller adgangskoden er forkert.", 1, username,
 	                  NULL);
@@ -512,7 +512,7 @@ static int login(struct http_req *req, void *cbdata)
 	snprintf(object, sizeof(object), "staff:%s", f.username);
 	l.object = found == 1 ? object : NULL;
 	if (!ok)
-		return login_fail(c, req, &l, ukey, akey, f.username);
+		return login_fail(c, req, db, &l, ukey, akey, f.username);
 	throttle_clear(c->throttle, ukey);
 	l.staff_id = u.id;
 	l.action = "login.ok";
