@@ -123,8 +123,8 @@ int console_host_allowed(const char *host, const char *allowed)
 		if (!end)
 			end = host + strlen(host);
 	}
-	if (*end && *end != ':')
-		return 0;
+	if (*end && (*end != ':' || !end[1] || strlen(end + 1) > 5))
+		return 0; /* a port, when given, is 1-5 digits */
 	for (const char *d = *end ? end + 1 : end; *d; d++)
 		if (*d < '0' || *d > '9')
 			return 0;

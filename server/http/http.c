@@ -280,6 +280,8 @@ int http_cookie_value(const char *header, const char *name, char *buf, size_t si
 {
 	size_t nlen = strlen(name);
 	int found = -1;
+	if (!buf || !size)
+		return -2;
 	buf[0] = '\0';
 	for (const char *p = header; p && *p;) {
 		while (*p == ' ' || *p == '\t')
