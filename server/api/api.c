@@ -9,6 +9,8 @@
  */
 #include "api.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,4 +166,19 @@ int api_query(const struct http_req *req, const char *name, char *buf, size_t si
 {
 	int n = http_req_query_var(req, name, buf, size);
 	return n >= 0 ? 1 : n == -1 ? 0 : -1;
+}
+
+int api_query_int(const struct http_req *req, const char *name, long lo, long hi, int *out)
+{
+	char buf[24];
+	int p = api_query(req, name, buf, sizeof(buf));
+	if (p <= 0)
+		return p;
+	char *end;
+	errno = 0;
+	long v = strtol(buf, &end, 10);
+	if (!buf[0] || *end || errno == ERANGE || v < lo || v > hi || v < INT_MIN || v > INT_MAX)
+		return -1;
+	*out = (int)v;
+	return 1;
 }

@@ -84,6 +84,10 @@ const char *api_member(json_t *obj, const char *key, size_t max, int *bad);
 /* A query parameter into buf: 1 present, 0 absent, -1 too long or not text. */
 int api_query(const struct http_req *req, const char *name, char *buf, size_t size);
 
+/* A whole-number query parameter in [lo, hi] into *out (range checked
+ * before any narrowing): 1 present, 0 absent, -1 not such a number. */
+int api_query_int(const struct http_req *req, const char *name, long lo, long hi, int *out);
+
 /* A string, or JSON null for a missing or empty one. */
 json_t *api_str_or_null(const char *s);
 

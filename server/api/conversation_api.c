@@ -56,19 +56,9 @@ static int modes_param(const char *list, char *out, size_t size)
 	return n > 1 ? 0 : -1;
 }
 
-static int int_param(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static int list(struct conversation_api *a, struct http_req *req, sqlite3 *db)
 {
-	char mode[128], modes[140], dept[80], assignee[80], urgent[8], limit[16], offset[16];
+	char mode[128], modes[140], dept[80], assignee[80];
 	struct conversation_filter f = {
 	    .modes = ",waiting_for_staff,staff,", .urgent = -1, .limit = 100};
 	int p;
@@ -85,14 +75,11 @@ static int list(struct conversation_api *a, struct http_req *req, sqlite3 *db)
 	if ((p = api_query(req, "assignee", assignee, sizeof(assignee))) < 0)
 		return api_error(req, 400, "assignee too long");
 	f.assignee = p ? assignee : NULL;
-	if ((p = api_query(req, "urgent", urgent, sizeof(urgent))) < 0 ||
-	    (p && int_param(urgent, 0, 1, &f.urgent) < 0))
+	if (api_query_int(req, "urgent", 0, 1, &f.urgent) < 0)
 		return api_error(req, 400, "urgent must be 0 or 1");
-	if ((p = api_query(req, "limit", limit, sizeof(limit))) < 0 ||
-	    (p && int_param(limit, 1, 500, &f.limit) < 0))
+	if (api_query_int(req, "limit", 1, 500, &f.limit) < 0)
 		return api_error(req, 400, "limit must be 1-500");
-	if ((p = api_query(req, "offset", offset, sizeof(offset))) < 0 ||
-	    (p && int_param(offset, 0, 100000000, &f.offset) < 0))
+	if (api_query_int(req, "offset", 0, 100000000, &f.offset) < 0)
 		return api_error(req, 400, "offset must be a number >= 0");
 	json_t *out = conversation_list_json(db, a->opt.env, &f, clock_now_ms());
 	if (!out)

@@ -80,7 +80,7 @@ static int append_case(void *arg, const struct case_row *row)
 
 static int list_cases(struct http_req *req, sqlite3 *db)
 {
-	char status[128], category[64], street[128], since[48], until[48], limit[16], offset[16];
+	char status[128], category[64], street[128], since[48], until[48];
 	struct case_filter f = {0};
 	int p;
 	f.limit = 100;
@@ -101,12 +101,9 @@ static int list_cases(struct http_req *req, sqlite3 *db)
 	if ((p = api_query(req, "until", until, sizeof(until))) < 0 ||
 	    (p && content_parse_iso8601(until, &f.until_ms) < 0))
 		return api_error(req, 400, "until must be an ISO 8601 time");
-	char *end;
-	if ((p = api_query(req, "limit", limit, sizeof(limit))) < 0 ||
-	    (p && ((f.limit = (int)strtol(limit, &end, 10)) < 1 || f.limit > 1000 || *end)))
+	if (api_query_int(req, "limit", 1, 1000, &f.limit) < 0)
 		return api_error(req, 400, "limit must be 1-1000");
-	if ((p = api_query(req, "offset", offset, sizeof(offset))) < 0 ||
-	    (p && ((f.offset = (int)strtol(offset, &end, 10)) < 0 || f.offset > 100000000 || *end)))
+	if (api_query_int(req, "offset", 0, 100000000, &f.offset) < 0)
 		return api_error(req, 400, "offset must be a number >= 0");
 	json_t *arr = json_array();
 	if (case_list(db, &f, append_case, arr) < 0) {

@@ -63,7 +63,7 @@ static const struct setting settings[] = {
     {"pass_thread_to_page_inbox", BOOL(pass_thread_to_page_inbox)},
     {"not_understood_retries", INT(not_understood_retries, 0, 5)},
     {"anger_hands_over", BOOL(anger_hands_over)},
-    {"staff_idle_return_minutes", INT(staff_idle_return_minutes, 0, 7 * 24 * 60)},
+    {"staff_idle_return_minutes", INT(staff_idle_return_minutes, 0, 10080)},
     {"conversation_sweep_s", INT(conversation_sweep_s, 1, 3600)},
     /* issue 3: outbox and Graph API (docs/configuration.md) */
     {"bot_answers", BOOL(bot_answers)},

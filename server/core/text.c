@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int text_is_space(char c)
@@ -61,4 +62,27 @@ int text_utf8_valid(const char *s, size_t len)
 		i += (size_t)n;
 	}
 	return 1;
+}
+
+char *text_utf8_repair(const char *s, size_t len)
+{
+	char *out = malloc(len * 3 + 1); /* one byte becomes at most three */
+	if (!out)
+		return NULL;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		int n = u[i] ? text_utf8_seq(u + i, len - i) : 0;
+		if (n > 0) {
+			memcpy(out + o, s + i, (size_t)n);
+			o += (size_t)n;
+			i += (size_t)n;
+		} else {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

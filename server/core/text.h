@@ -34,4 +34,9 @@ int text_utf8_seq(const unsigned char *s, size_t avail);
 /* 1 if s[0..len) is valid UTF-8 (NUL bytes count as valid), else 0. */
 int text_utf8_valid(const char *s, size_t len);
 
+/* A malloc'd, NUL-terminated copy of s[0..len) with each byte that is not
+ * part of a valid sequence (and each NUL) replaced by U+FFFD; NULL when out
+ * of memory. For repairing stored text, never for accepting input. */
+char *text_utf8_repair(const char *s, size_t len);
+
 #endif

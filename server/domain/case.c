@@ -70,11 +70,35 @@ static int house_no(const char *s)
 
 /* ---- filing ------------------------------------------------------------- */
 
+/* Cuts s at max bytes without splitting a UTF-8 sequence. */
+static int utf8_cut(const char *s, int max)
+{
+	int n = (int)strnlen(s, (size_t)max + 1);
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Every text of a report is valid UTF-8 (Open311 forms can carry anything). */
+static int report_is_utf8(const struct case_report *r)
+{
+	const char *texts[] = {r->text, r->street, r->house_number, r->pole_number, r->photos_json};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i] && !text_utf8_valid(texts[i], strlen(texts[i])))
+			return 0;
+	return 1;
+}
+
 static int check_report(const struct case_rules *rules, const struct case_report *r, char *err,
                         size_t errlen)
 {
 	const char *why = NULL;
-	if (!case_rules_find(rules, r->category))
+	if (!report_is_utf8(r))
+		why = "text is not valid UTF-8";
+	else if (!case_rules_find(rules, r->category))
 		why = "unknown category";
 	else if (r->street && strlen(r->street) > 120)
 		why = "street name too long";
@@ -179,7 +203,7 @@ static int add_follower(sqlite3 *db, long long case_id, const struct case_report
 	sqlite3_bind_text(st, 2, r->page_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, r->psid, -1, SQLITE_TRANSIENT);
 	if (r->text)
-		sqlite3_bind_text(st, 4, r->text, (int)strnlen(r->text, CASE_MAX_TEXT),
+		sqlite3_bind_text(st, 4, r->text, utf8_cut(r->text, CASE_MAX_TEXT),
 		                  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, now);
 	rc = sqlite3_step(st);
@@ -199,18 +223,6 @@ static long long next_seq(sqlite3 *db, int year)
 	long long seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_finalize(st);
 	return seq;
-}
-
-/* Cuts s at max bytes without splitting a UTF-8 sequence. */
-static int utf8_cut(const char *s, int max)
-{
-	int n = (int)strnlen(s, (size_t)max + 1);
-	if (n <= max)
-		return n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
 }
 
 static int insert_case(sqlite3 *db, const struct case_rules *rules, const struct case_report *r,

@@ -179,7 +179,9 @@ int conversation_staff_reply(sqlite3 *db, const struct conversation_env *env, lo
 		snprintf(err, errlen, "the conversation is closed");
 		return CONVERSATION_WRONG_MODE;
 	}
-	if (row.mode != CONVERSATION_STAFF) {
+	/* a new writer (from the queue, the Page Inbox or a colleague) takes it
+	 * first, so the citizen is told who writes now */
+	if (row.mode != CONVERSATION_STAFF || strcmp(row.assignee, a->actor) != 0) {
 		rc = take_row(db, env, &row, a, res, err, errlen);
 		if (rc != CONVERSATION_OK)
 			return rc;
@@ -329,8 +331,8 @@ static int sweep_load(sqlite3 *db, struct sweep_row *rows, int max)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, max);
-	int n = 0, rc;
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	int n = 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
 		struct sweep_row *r = &rows[n++];
 		r->id = sqlite3_column_int64(st, 0);
 		if (conversation_mode_parse((const char *)sqlite3_column_text(st, 1), &r->mode) < 0)

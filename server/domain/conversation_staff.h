@@ -68,7 +68,8 @@ struct staff_result {
 int conversation_staff_take(sqlite3 *db, const struct conversation_env *env, long long id,
                             const struct staff_action *a, struct staff_result *res, char *err,
                             size_t errlen);
-/* Takes the conversation first when it is not yet the staff's. */
+/* Takes the conversation first (with the disclosure) when it is not yet this
+ * actor's: from the queue, from the Page Inbox or from a colleague. */
 int conversation_staff_reply(sqlite3 *db, const struct conversation_env *env, long long id,
                              const struct staff_action *a, struct staff_result *res, char *err,
                              size_t errlen);

@@ -81,14 +81,14 @@ static int department_row(void *arg, char **f, int n, char *why, size_t whylen)
 	long long first, resolve;
 	if (copy_name(d.name, sizeof(d.name), f[0], "department", why, whylen) < 0)
 		return -1;
-	if (parse_count(f[1], 7 * 24 * 60, &first) < 0 ||
-	    parse_count(f[2], 90 * 24, &resolve) < 0) {
+	if (parse_count(f[1], 7LL * 24 * 60, &first) < 0 ||
+	    parse_count(f[2], 90LL * 24, &resolve) < 0) {
 		snprintf(why, whylen,
 		         "first_response_minutes and resolution_hours must be whole numbers "
 		         "(0 = no target)");
 		return -1;
 	}
-	if (strcasecmp(f[3], "yes") && strcasecmp(f[3], "no") && f[3][0]) {
+	if (strcasecmp(f[3], "yes") != 0 && strcasecmp(f[3], "no") != 0 && f[3][0]) {
 		snprintf(why, whylen, "chat_default must be yes, no or empty");
 		return -1;
 	}

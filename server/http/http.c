@@ -46,14 +46,25 @@ struct http {
 	struct http_route_entry *routes;
 };
 
+#define HTTP_PATH_MAX 2048
+
 struct http_req {
 	struct mg_connection *conn;
 	const struct mg_request_info *ri;
+	int head;                 /* a HEAD request: answered like GET, without the body */
+	char path[HTTP_PATH_MAX]; /* the path, URL-decoded here (CivetWeb's decoding is off) */
 };
 
 static int load_tls(SSL_CTX *ctx, const char *cert, const char *key, char *err, size_t errlen)
 {
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* TLS 1.2 with forward secrecy and AEAD only (no CBC, no SHA-1 MACs);
+	 * TLS 1.3's suites are all AEAD already. */
+	if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:"
+	                                 "!aNULL:!eNULL:!PSK:!SRP") != 1) {
+		snprintf(err, errlen, "cannot set the TLS cipher list");
+		return -1;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		snprintf(err, errlen, "tls_cert %s: not a readable PEM certificate (%s)", cert,
 		         ERR_reason_error_string(ERR_get_error()));
@@ -163,6 +174,9 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	    "4", /* TLS 1.2 and newer */
 	    "enable_directory_listing",
 	    "no",
+	    /* paths are decoded by http.c (trampoline), which refuses a %00 */
+	    "decode_url",
+	    "no",
 	    /* no CORS grant: CivetWeb's defaults are "*" (see the top comment) */
 	    "access_control_allow_origin",
 	    "",
@@ -201,8 +215,26 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 static int trampoline(struct mg_connection *conn, void *cbdata)
 {
 	const struct http_route_entry *r = cbdata;
-	struct http_req req = {.conn = conn, .ri = mg_get_request_info(conn)};
-	return r->fn(&req, r->cbdata);
+	struct http_req *req = malloc(sizeof(*req));
+	if (!req) {
+		mg_send_http_error(conn, 503, "%s", "Service Unavailable");
+		return 503;
+	}
+	*req = (struct http_req){.conn = conn, .ri = mg_get_request_info(conn)};
+	req->head = strcmp(req->ri->request_method, "HEAD") == 0;
+	/* Decoded here, not by CivetWeb, so a %00 cannot cut the path short
+	 * ("/healthz%00.txt" is not "/healthz"). */
+	const char *raw = req->ri->local_uri ? req->ri->local_uri : "";
+	size_t len = strlen(raw);
+	int n = len < sizeof(req->path)
+	            ? mg_url_decode(raw, (int)len, req->path, (int)sizeof(req->path), 0)
+	            : -1;
+	int rc =
+	    n < 0 || strlen(req->path) != (size_t)n
+	        ? http_reply_text(req, 400, "Bad Request: the path holds a NUL or is too long\n")
+	        : r->fn(req, r->cbdata);
+	free(req);
+	return rc;
 }
 
 void http_route(struct http *h, const char *uri, http_handler fn, void *cbdata)
@@ -240,12 +272,14 @@ const char *http_req_method(const struct http_req *req)
 
 int http_req_method_is(const struct http_req *req, const char *method)
 {
+	if (req->head && strcmp(method, "GET") == 0)
+		return 1; /* HEAD is GET without the body (http_reply leaves it out) */
 	return strcmp(req->ri->request_method, method) == 0;
 }
 
 const char *http_req_path(const struct http_req *req)
 {
-	return req->ri->local_uri;
+	return req->path;
 }
 
 const char *http_req_query(const struct http_req *req)
@@ -424,6 +458,8 @@ int http_reply(struct http_req *req, int status, const char *content_type, const
 	                 extra_headers ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return 500;
+	if (req->head)
+		len = 0; /* the Content-Length above still says what GET would send */
 	/* One write for small responses: head and body leave in one segment. */
 	if (len <= 4096) {
 		char buf[sizeof(head) + 4096];

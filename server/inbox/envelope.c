@@ -2,7 +2,8 @@
  * envelope.c - parses Meta's webhook envelope into events (see envelope.h).
  *
  * Flow: body -> jansson -> for each entry, for each item of messaging[],
- * standby[] and changes[] -> classify the item's kind, pick the citizen (the
+ * standby[] and changes[] (objects only, else the whole body is refused)
+ * -> classify the item's kind, pick the citizen (the
  * sender, or the recipient for the page's own echoes), the timestamp (ms; a
  * seconds value is scaled) and a de-duplication key -> struct event. Unknown
  * kinds are kept as "unknown": they are stored and ignored, never rejected.
@@ -79,16 +80,17 @@ static char *party_id(json_t *item, const char *role)
 	return id_dup(id);
 }
 
-static long long to_ms(json_t *v)
+/* Meta's timestamp in ms: an integer (Messenger sends milliseconds,
+ * generic Graph webhooks seconds), clamped to now_ms when it is missing,
+ * not a positive integer or more than ENVELOPE_FUTURE_MS ahead, so a forged
+ * 1e300 or INT64_MAX cannot hold Meta's 24-hour window open for ever. */
+static long long to_ms(json_t *v, long long now_ms)
 {
-	long long t = 0;
-	if (json_is_integer(v))
-		t = (long long)json_integer_value(v);
-	else if (json_is_real(v))
-		t = (long long)json_real_value(v);
-	/* Messenger sends milliseconds; generic Graph webhooks seconds. */
+	long long t = json_is_integer(v) ? (long long)json_integer_value(v) : 0;
 	if (t > 0 && t < 100000000000LL)
 		t *= 1000;
+	if (t <= 0 || (now_ms > 0 && t > now_ms + ENVELOPE_FUTURE_MS))
+		return now_ms;
 	return t;
 }
 
@@ -166,16 +168,16 @@ static void event_free(struct event *ev)
 }
 
 static int add_messaging(struct event_list *out, const char *page, json_t *entry_time,
-                         const char *source, json_t *item)
+                         const char *source, json_t *item, long long now_ms)
 {
 	struct event ev = {0};
 	ev.source = source;
-	ev.kind = json_is_object(item) ? item_kind(item) : "unknown";
+	ev.kind = item_kind(item);
 	ev.page_id = strdup(page);
 	ev.sender_id = party_id(item, "sender");
 	ev.recipient_id = party_id(item, "recipient");
 	json_t *ts = json_object_get(item, "timestamp");
-	ev.ts_ms = to_ms(ts ? ts : entry_time);
+	ev.ts_ms = to_ms(ts ? ts : entry_time, now_ms);
 	ev.payload = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (ev.sender_id && ev.recipient_id)
 		ev.citizen_id =
@@ -190,7 +192,8 @@ static int add_messaging(struct event_list *out, const char *page, json_t *entry
 	return 0;
 }
 
-static int add_change(struct event_list *out, const char *page, json_t *entry_time, json_t *item)
+static int add_change(struct event_list *out, const char *page, json_t *entry_time, json_t *item,
+                      long long now_ms)
 {
 	struct event ev = {0};
 	json_t *value = json_object_get(item, "value");
@@ -201,7 +204,7 @@ static int add_change(struct event_list *out, const char *page, json_t *entry_ti
 	ev.recipient_id = strdup(page);
 	ev.citizen_id = ev.sender_id ? strdup(ev.sender_id) : NULL;
 	json_t *ct = json_object_get(value, "created_time");
-	ev.ts_ms = to_ms(ct ? ct : entry_time);
+	ev.ts_ms = to_ms(ct ? ct : entry_time, now_ms);
 	ev.payload = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (ev.payload)
 		ev.dedup_key = hash_key(ev.payload, ev.kind, page);
@@ -213,7 +216,29 @@ static int add_change(struct event_list *out, const char *page, json_t *entry_ti
 	return 0;
 }
 
-static int add_entry(struct event_list *out, json_t *entry)
+/* 1 if arr is absent or an array of objects only. */
+static int items_ok(json_t *arr)
+{
+	size_t i;
+	json_t *item;
+	if (arr && !json_is_array(arr))
+		return 0;
+	json_array_foreach(arr, i, item)
+	{
+		if (!json_is_object(item))
+			return 0;
+	}
+	return 1;
+}
+
+static int entry_ok(json_t *entry)
+{
+	return json_is_object(entry) && items_ok(json_object_get(entry, "messaging")) &&
+	       items_ok(json_object_get(entry, "standby")) &&
+	       items_ok(json_object_get(entry, "changes"));
+}
+
+static int add_entry(struct event_list *out, json_t *entry, long long now_ms)
 {
 	char *page = id_dup(json_object_get(entry, "id"));
 	if (!page)
@@ -227,7 +252,7 @@ static int add_entry(struct event_list *out, json_t *entry)
 		json_t *item;
 		json_array_foreach(arr, i, item)
 		{
-			if ((rc = add_messaging(out, page, etime, arrays[a], item)) < 0)
+			if ((rc = add_messaging(out, page, etime, arrays[a], item, now_ms)) < 0)
 				break;
 		}
 	}
@@ -236,15 +261,15 @@ static int add_entry(struct event_list *out, json_t *entry)
 	json_t *item;
 	json_array_foreach(changes, i, item)
 	{
-		if (rc < 0 || (rc = add_change(out, page, etime, item)) < 0)
+		if (rc < 0 || (rc = add_change(out, page, etime, item, now_ms)) < 0)
 			break;
 	}
 	free(page);
 	return rc;
 }
 
-enum envelope_status envelope_parse(const char *body, size_t len, struct event_list *out, char *err,
-                                    size_t errlen)
+enum envelope_status envelope_parse(const char *body, size_t len, long long now_ms,
+                                    struct event_list *out, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(body, len, 0, &jerr);
@@ -252,8 +277,9 @@ enum envelope_status envelope_parse(const char *body, size_t len, struct event_l
 		if (root)
 			snprintf(err, errlen, "body is not a JSON object");
 		else
-			snprintf(err, errlen, "invalid JSON at line %d column %d: %s", jerr.line,
-			         jerr.column, jerr.text);
+			/* not jerr.text: it may quote the citizen's words */
+			snprintf(err, errlen, "invalid JSON at line %d column %d", jerr.line,
+			         jerr.column);
 		json_decref(root);
 		return ENVELOPE_NOT_JSON;
 	}
@@ -269,9 +295,16 @@ enum envelope_status envelope_parse(const char *body, size_t len, struct event_l
 	json_t *entry;
 	json_array_foreach(entries, i, entry)
 	{
-		if (!json_is_object(entry))
-			continue;
-		if (add_entry(out, entry) < 0) {
+		if (!entry_ok(entry)) { /* signed junk is refused whole, not parked */
+			snprintf(err, errlen, "entry %zu is not an object of arrays of objects", i);
+			event_list_free(out);
+			json_decref(root);
+			return ENVELOPE_NOT_PAGE;
+		}
+	}
+	json_array_foreach(entries, i, entry)
+	{
+		if (add_entry(out, entry, now_ms) < 0) {
 			snprintf(err, errlen, "out of memory");
 			event_list_free(out);
 			json_decref(root);

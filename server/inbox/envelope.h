@@ -36,10 +36,16 @@ enum envelope_status {
 	ENVELOPE_NO_MEMORY,
 };
 
-/* Parses body into out (which must be zeroed). On failure out is empty and
- * err says why. A body with no events at all is ENVELOPE_OK with count 0. */
-enum envelope_status envelope_parse(const char *body, size_t len, struct event_list *out, char *err,
-                                    size_t errlen);
+/* A timestamp further ahead of the server's clock than this is replaced by now. */
+#define ENVELOPE_FUTURE_MS (10LL * 60 * 1000)
+
+/* Parses body into out (which must be zeroed) at now_ms (the server's clock,
+ * for clamping timestamps; 0 = no clamping of future ones). On failure out
+ * is empty and err says why, without quoting the body. An entry or item that
+ * is not an object refuses the whole body (ENVELOPE_NOT_PAGE). A body with
+ * no events at all is ENVELOPE_OK with count 0. */
+enum envelope_status envelope_parse(const char *body, size_t len, long long now_ms,
+                                    struct event_list *out, char *err, size_t errlen);
 
 void event_list_free(struct event_list *list);
 

@@ -68,7 +68,8 @@ static int handle_event_post(struct http_req *req, struct webhook *w)
 
 	struct event_list events = {0};
 	char err[256];
-	enum envelope_status es = envelope_parse(body, len, &events, err, sizeof(err));
+	enum envelope_status es =
+	    envelope_parse(body, len, clock_now_ms(), &events, err, sizeof(err));
 	free(body);
 	if (es == ENVELOPE_NO_MEMORY)
 		return finish(req, w, started, WEBHOOK_UNAVAILABLE, 503, "Service Unavailable\n",

@@ -9,6 +9,8 @@
  *                   what the worker derives from events
  *   health          one row /healthz writes to prove the database is writable
  *   outbox          replies to citizens waiting for, or done with, the Send API
+ *   cases, case_*, notices, api_keys, gritting_runs   cases and the staff API
+ *   conversation_transitions, conversation_notes      the hand-over's record
  */
 #include "db.h"
 
@@ -17,6 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "core/text.h"
+
+/* A migration beginning with this runs repair_text() in its transaction. */
+#define REPAIR_TEXT_MARKER "-- repair_text:"
 
 static const char *const migrations[] = {
     /* 1: inbox and conversation records */
@@ -332,6 +339,11 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_cause ON outbox(cause_event_id);"
     "CREATE INDEX outbox_queue ON outbox(id) WHERE status = 'pending';"
     "CREATE INDEX outbox_conversation ON outbox(conversation_id, id);",
+    /* issue 16: Open311 once stored text that is not UTF-8, which made its
+     * case unreadable (500, skipped in lists). Input is now refused; rows
+     * already stored are repaired in C (repair_text, below), U+FFFD for
+     * each bad byte. The marker at the start names the step. */
+    REPAIR_TEXT_MARKER " cases, case_followers and notices",
     /* issue 10: staff accounts, console sessions, the audit log (domain/staff.c,
      * domain/staff_session.c, domain/audit.c). Sessions keep only the SHA-256
      * of their id, and their own idle and absolute limits. */
@@ -470,6 +482,66 @@ static int user_version(sqlite3 *db)
 	return v;
 }
 
+/* Columns that held text from outside before it was checked for UTF-8. */
+static const char *const repair_columns[][2] = {
+    {"cases", "description"}, {"cases", "street"},      {"cases", "house_number"},
+    {"cases", "pole_number"}, {"cases", "status_note"}, {"case_followers", "words"},
+    {"notices", "text"},
+};
+
+static int repair_column(sqlite3 *db, const char *table, const char *column)
+{
+	char sql[200];
+	/* names come from the table above, never from input */
+	snprintf(sql, sizeof(sql), "SELECT rowid, %s FROM %s WHERE %s IS NOT NULL", column, table,
+	         column);
+	char upd[200];
+	snprintf(upd, sizeof(upd), "UPDATE %s SET %s = ?2 WHERE rowid = ?1", table, column);
+	sqlite3_stmt *sel, *set;
+	if (sqlite3_prepare_v2(db, sql, -1, &sel, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, upd, -1, &set, NULL) != SQLITE_OK) {
+		sqlite3_finalize(sel);
+		return -1;
+	}
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(sel) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_blob(sel, 1);
+		size_t n = (size_t)sqlite3_column_bytes(sel, 1);
+		if (!v || text_utf8_valid(v, n))
+			continue;
+		char *fixed = text_utf8_repair(v, n);
+		if (!fixed) {
+			rc = -1;
+			break;
+		}
+		sqlite3_reset(set);
+		sqlite3_bind_int64(set, 1, sqlite3_column_int64(sel, 0));
+		sqlite3_bind_text(set, 2, fixed, -1, free);
+		rc = sqlite3_step(set) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(set);
+	return rc;
+}
+
+static int repair_text(sqlite3 *db)
+{
+	for (size_t i = 0; i < sizeof(repair_columns) / sizeof(repair_columns[0]); i++)
+		if (repair_column(db, repair_columns[i][0], repair_columns[i][1]) < 0)
+			return -1;
+	return 0;
+}
+
+static int run_migration(sqlite3 *db, const char *sql)
+{
+	if (db_exec(db, sql) != SQLITE_OK)
+		return -1;
+	if (!strncmp(sql, REPAIR_TEXT_MARKER, strlen(REPAIR_TEXT_MARKER)))
+		return repair_text(db);
+	return 0;
+}
+
 int db_migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	int have = user_version(db);
@@ -491,7 +563,7 @@ int db_migrate(sqlite3 *db, char *err, size_t errlen)
 		char setv[64];
 		snprintf(setv, sizeof(setv), "PRAGMA user_version=%d;", v + 1);
 		if (db_exec(db, "BEGIN IMMEDIATE") != SQLITE_OK ||
-		    db_exec(db, migrations[v]) != SQLITE_OK || db_exec(db, setv) != SQLITE_OK ||
+		    run_migration(db, migrations[v]) < 0 || db_exec(db, setv) != SQLITE_OK ||
 		    db_exec(db, "COMMIT") != SQLITE_OK) {
 			snprintf(err, errlen, "schema migration %d failed: %s", v + 1,
 			         sqlite3_errmsg(db));

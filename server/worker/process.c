@@ -207,6 +207,20 @@ static const char *message_kind(json_t *msg)
 	return "text";
 }
 
+/* An app id member as text (Meta sends numbers, some fakes strings). */
+static const char *app_id_text(json_t *v, char *buf, size_t size)
+{
+	if (json_is_integer(v)) {
+		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_string(v) && json_string_length(v) < size) {
+		snprintf(buf, size, "%s", json_string_value(v));
+		return buf;
+	}
+	return NULL;
+}
+
 /* message, echo, postback, reaction, referral, optin: one messages row each. */
 static int record_message(struct job *j, const char *key, int outbound)
 {
@@ -249,7 +263,10 @@ static int record_message(struct job *j, const char *key, int outbound)
 		bind_json_or_null(st, 7, payload);
 	bind_json_or_null(st, 8, json_object_get(obj, "attachments"));
 	bind_text_or_null(st, 9, reply_to);
-	bind_text_or_null(st, 10, json_object_get(obj, "app_id"));
+	char app[32];
+	const char *app_id = app_id_text(json_object_get(obj, "app_id"), app, sizeof(app));
+	if (app_id)
+		sqlite3_bind_text(st, 10, app_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 11, j->ev->ts_ms);
 	if (run(j, st) < 0)
 		return -1;
@@ -347,20 +364,6 @@ static int own_app(const struct job *j, const char *app_id)
 {
 	const char *mine = j->p->opt.app_id;
 	return mine && *mine && app_id && !strcmp(app_id, mine);
-}
-
-/* An app id member as text (Meta sends numbers, some fakes strings). */
-static const char *app_id_text(json_t *v, char *buf, size_t size)
-{
-	if (json_is_integer(v)) {
-		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-		return buf;
-	}
-	if (json_is_string(v) && json_string_length(v) < size) {
-		snprintf(buf, size, "%s", json_string_value(v));
-		return buf;
-	}
-	return NULL;
 }
 
 static int record_owner(struct job *j, const char *key)
@@ -491,7 +494,8 @@ static int answer(struct job *j)
 	const struct stored_event *ev = j->ev;
 	int message = !strcmp(ev->kind, "message");
 	int standby = !strcmp(ev->source, "standby");
-	if (!j->p->opt.answer || !j->recorded || (!standby && strcmp(ev->source, "messaging")) ||
+	if (!j->p->opt.answer || !j->recorded ||
+	    (!standby && strcmp(ev->source, "messaging") != 0) ||
 	    (!message && strcmp(ev->kind, "postback") != 0))
 		return 0;
 	/* The citizen wrote: their window is open, so waiting case notices go

@@ -109,7 +109,8 @@ class CasesApiTest(ApiTestCase):
         self.assertEqual(body["history"], [])
         self.assertEqual(self.api("GET", "/api/cases/TM-2026-99999")[0], 404)
         self.assertEqual(self.api("GET", "/api/cases/" + "A" * 500)[0], 404)
-        for bad in ("status=closed", "limit=0", "limit=abc", "since=yesterday", "offset=-1",
+        for bad in ("status=closed", "limit=0", "limit=abc", "limit=4294967297",
+                    "offset=4294967296", "since=yesterday", "offset=-1",
                     "status=" + "open," * 100):
             status, body, _ = self.api("GET", "/api/cases?" + bad)
             self.assertEqual(status, 400, bad)

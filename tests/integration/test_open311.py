@@ -134,6 +134,13 @@ class PostRequestTest(Open311TestCase):
         self.assertEqual(self.post(ok, raw="[1]", content_type="application/json")[0], 400)
         self.assertEqual(self.post(ok, content_type="text/plain")[0], 415)
         self.assertEqual(self.post(ok, raw=b"service_code=road_damage\x00&x=1")[0], 400)
+        # text that is not UTF-8 is refused, not stored (it made the case unreadable)
+        for raw in (b"service_code=road_damage&address_string=Duevej%2012&description=hul%FF%FE",
+                    b"service_code=road_damage&address_string=Duev%C3ej&description=x",
+                    b"service_code=road_damage&address_string=Duevej&description=%ED%A0%80"):
+            status, body = self.post(ok, raw=raw + b"&api_key=" + self.key.encode())
+            self.assertEqual(status, 400, raw)
+            self.assertIn("UTF-8", body[0]["description"])
         big = dict(ok, description="x" * 20000)
         self.assertEqual(self.post(big)[0], 413)
         status, _, _ = self.server.request("PUT", "/open311/v2/requests.json", b"",

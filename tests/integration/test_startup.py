@@ -170,6 +170,24 @@ class TlsTest(unittest.TestCase):
             with self.assertRaises(ssl.SSLError):
                 old.wrap_socket(raw).do_handshake()
 
+    def test_tls_1_2_offers_aead_ciphers_only(self):
+        def handshake(ciphers):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+            ctx.set_ciphers(ciphers)
+            with socket.create_connection(("127.0.0.1", self.server.port)) as raw:
+                with ctx.wrap_socket(raw) as tls:
+                    return tls.cipher()[0]
+        # the test certificate is ECDSA
+        self.assertIn("GCM", handshake("ECDHE-ECDSA-AES128-GCM-SHA256"))
+        self.assertIn("CHACHA20", handshake("ECDHE-ECDSA-CHACHA20-POLY1305"))
+        for weak in ("ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA",
+                     "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384"):  # CBC
+            with self.assertRaises(ssl.SSLError, msg=weak):
+                handshake(weak + ":@SECLEVEL=0")
+
     def test_plain_http_on_tls_port_does_not_store(self):
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -134,12 +134,32 @@ class StoreTest(ServerTestCase):
         for raw in [b"", b"{not json", b"[]", b'"page"', b'{"object":"user","entry":[]}',
                     b'{"object":"page"}', b'{"object":"page","entry":{}}',
                     b'{"object":"page","entry":[{"id":"1","messaging":[{"x":"\xff\xfe"}]}]}',
-                    b"[" * 50000 + b"]" * 50000]:
+                    b"[" * 50000 + b"]" * 50000,
+                    # signed junk items are refused at once, not stored and parked
+                    b'{"object":"page","entry":[{"id":"1","messaging":[1, null]}]}',
+                    b'{"object":"page","entry":[7]}',
+                    b'{"object":"page","entry":[{"id":"1","standby":"x"}]}',
+                    # a parse error must not put the citizen's words in the log
+                    b'{"object":"page","entry":[{"messaging":[{"message":{"text":"CPR 0101'
+                    b'01-1234 hemmelig']:
             status, _ = self.server.post_webhook(None, raw=raw)
             self.assertEqual(status, 400, raw[:40])
         self.assertEqual(self.events_count(), 0)
         self.assertEqual(self.server.metric(
-            'borgerbot_webhook_requests_total{result="bad_request"}'), 9)
+            'borgerbot_webhook_requests_total{result="bad_request"}'), 13)
+        self.assertNotIn("hemmelig", self.server.read_log())
+
+    def test_forged_timestamps_cannot_hold_the_window_open(self):
+        events = []
+        for i, ts in enumerate([1e300, 9223372036854775807, -1, now_ms() + 86400000]):
+            ev = text_event("TS%d" % i, "hej")
+            ev["timestamp"] = ts
+            events.append(ev)
+        before = now_ms()
+        self.assertEqual(self.server.post_webhook(envelope(events))[0], 200)
+        self.server.wait_for("SELECT COUNT(*) FROM citizens", lambda v: v == 4)
+        for psid, last in self.server.query("SELECT psid, last_inbound_at FROM citizens"):
+            self.assertTrue(before - 1000 <= last <= now_ms() + 1000, (psid, last))
 
     def test_oversized_body_is_413(self):
         event = text_event("U1", "x" * (1024 * 1024))
@@ -361,6 +381,19 @@ class OpsTest(ServerTestCase):
         self.assertEqual(self.server.metric("borgerbot_webhook_request_duration_seconds_count"), 4)
         self.assertEqual(self.server.metric(
             'borgerbot_webhook_request_duration_seconds_bucket{le="+Inf"}'), 4)
+
+    def test_head_is_get_without_a_body(self):
+        status, headers, body = self.server.raw_request(
+            "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close")
+        self.assertEqual((status, body), (200, b""))
+        self.assertEqual(headers["content-length"], "3")  # what GET would send
+
+    def test_a_nul_in_the_path_is_refused_not_cut(self):
+        for path in ("/healthz%00.txt", "/api/cases%00/x", "/webhook%00"):
+            status, _, body = self.server.raw_request(
+                "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close" % path)
+            self.assertIn(status, (400, 404), path)
+            self.assertNotEqual(body, b"ok\n", path)
 
     def test_unknown_path_is_404(self):
         self.assertEqual(self.server.request("GET", "/nope")[0], 404)

@@ -464,7 +464,7 @@ static void crisis_in_every_mode_gets_112_and_is_urgent(void **state)
 static void out_of_hours_hand_over_names_the_next_staffed_time(void **state)
 {
 	struct fixture *f = *state;
-	long long saturday = NOON + 4 * 24 * HOUR; /* 2026-11-28 13:00 in Copenhagen */
+	long long saturday = NOON + 4LL * 24 * HOUR; /* 2026-11-28 13:00 in Copenhagen */
 	turn_at(f, "O1", "Jeg vil gerne tale med en medarbejder", NULL, saturday);
 	char text[2400];
 	last_text(f, "O1", text, sizeof(text));

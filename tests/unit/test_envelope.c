@@ -14,6 +14,8 @@
 
 #include "inbox/envelope.h"
 
+#define NOW 1800000000000LL /* the server's clock in these tests (2027) */
+
 #define ITEM(body)                                                                                 \
 	"{\"sender\":{\"id\":\"U1\"},\"recipient\":{\"id\":\"P1\"},\"timestamp\":"                 \
 	"1700000000123" body "}"
@@ -22,7 +24,8 @@ static struct event_list parse_ok(const char *body)
 {
 	struct event_list list = {0};
 	char err[256];
-	assert_int_equal(envelope_parse(body, strlen(body), &list, err, sizeof(err)), ENVELOPE_OK);
+	assert_int_equal(envelope_parse(body, strlen(body), NOW, &list, err, sizeof(err)),
+	                 ENVELOPE_OK);
 	return list;
 }
 
@@ -155,7 +158,7 @@ static void missing_sender_is_kept(void **state)
 	(void)state;
 	/* Stored (never rejected); the worker parks what it cannot process. */
 	const char *body = "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"messaging\":[{"
-	                   "\"message\":{\"mid\":\"x\"}}, 42]}]}";
+	                   "\"message\":{\"mid\":\"x\"}}, {\"sender\":{\"id\":\"U\"}}]}]}";
 	struct event_list list = parse_ok(body);
 	assert_int_equal(list.count, 2);
 	assert_string_equal(list.items[0].citizen_id, "");
@@ -178,13 +181,23 @@ static void bad_bodies(void **state)
 	    {"{\"object\":\"page\"}", ENVELOPE_NOT_PAGE},
 	    {"{\"object\":\"page\",\"entry\":{}}", ENVELOPE_NOT_PAGE},
 	    {"{\"object\":7,\"entry\":[]}", ENVELOPE_NOT_PAGE},
+	    /* signed junk is refused whole at once, not stored to be parked later */
+	    {"{\"object\":\"page\",\"entry\":[7, {\"id\":\"P\"}]}", ENVELOPE_NOT_PAGE},
+	    {"{\"object\":\"page\",\"entry\":[{\"id\":\"P\",\"messaging\":[1, null]}]}",
+	     ENVELOPE_NOT_PAGE},
+	    {"{\"object\":\"page\",\"entry\":[{\"id\":\"P\",\"messaging\":{}}]}",
+	     ENVELOPE_NOT_PAGE},
+	    {"{\"object\":\"page\",\"entry\":[{\"id\":\"P\",\"standby\":[\"x\"]}]}",
+	     ENVELOPE_NOT_PAGE},
+	    {"{\"object\":\"page\",\"entry\":[{\"id\":\"P\",\"changes\":[[]]}]}",
+	     ENVELOPE_NOT_PAGE},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct event_list list = {0};
 		char err[256] = "";
-		assert_int_equal(
-		    envelope_parse(cases[i].body, strlen(cases[i].body), &list, err, sizeof(err)),
-		    cases[i].want);
+		assert_int_equal(envelope_parse(cases[i].body, strlen(cases[i].body), NOW, &list,
+		                                err, sizeof(err)),
+		                 cases[i].want);
 		assert_int_equal(list.count, 0);
 		assert_true(err[0] != '\0');
 	}
@@ -196,9 +209,49 @@ static void empty_entry_list_is_ok(void **state)
 	struct event_list list = parse_ok("{\"object\":\"page\",\"entry\":[]}");
 	assert_int_equal(list.count, 0);
 	event_list_free(&list);
-	list = parse_ok("{\"object\":\"page\",\"entry\":[7, {\"id\":\"P\"}]}");
+	list = parse_ok("{\"object\":\"page\",\"entry\":[{\"id\":\"P\"}]}");
 	assert_int_equal(list.count, 0);
 	event_list_free(&list);
+}
+
+/* A forged timestamp cannot keep Meta's 24-hour window open for ever. */
+static void hostile_timestamps_become_now(void **state)
+{
+	(void)state;
+	static const char *const stamps[] = {
+	    "1e300", "9223372036854775807", "-5", "0", "\"1700000000000\"",
+	    "null",  "1800003600000"};
+	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
+		char body[512];
+		snprintf(body, sizeof(body),
+		         "{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"messaging\":[{"
+		         "\"sender\":{\"id\":\"U1\"},\"recipient\":{\"id\":\"P1\"},"
+		         "\"timestamp\":%s,\"message\":{\"mid\":\"m%zu\",\"text\":\"x\"}}]}]}",
+		         stamps[i], i);
+		struct event_list list = parse_ok(body);
+		assert_int_equal(list.count, 1);
+		assert_true(list.items[0].ts_ms == NOW);
+		event_list_free(&list);
+	}
+	/* a little ahead of the server's clock is Meta's clock, kept as sent */
+	struct event_list list =
+	    parse_ok("{\"object\":\"page\",\"entry\":[{\"id\":\"P1\",\"messaging\":[{"
+	             "\"sender\":{\"id\":\"U1\"},\"timestamp\":1800000060000,\"read\":{}}]}]}");
+	assert_true(list.items[0].ts_ms == 1800000060000LL);
+	event_list_free(&list);
+}
+
+static void parse_errors_never_quote_the_body(void **state)
+{
+	(void)state;
+	const char *body = "{\"object\":\"page\",\"entry\":[{\"messaging\":[{\"message\":"
+	                   "{\"text\":\"Mit CPR er 010101-1234\" oops";
+	struct event_list list = {0};
+	char err[256] = "";
+	assert_int_equal(envelope_parse(body, strlen(body), NOW, &list, err, sizeof(err)),
+	                 ENVELOPE_NOT_JSON);
+	assert_null(strstr(err, "010101"));
+	assert_null(strstr(err, "oops"));
 }
 
 static void deep_nesting_does_not_crash(void **state)
@@ -212,7 +265,7 @@ static void deep_nesting_does_not_crash(void **state)
 	body[2 * depth] = '\0';
 	struct event_list list = {0};
 	char err[256];
-	assert_int_equal(envelope_parse(body, strlen(body), &list, err, sizeof(err)),
+	assert_int_equal(envelope_parse(body, strlen(body), NOW, &list, err, sizeof(err)),
 	                 ENVELOPE_NOT_JSON);
 	free(body);
 }
@@ -228,6 +281,8 @@ int main(void)
 	    cmocka_unit_test(bad_bodies),
 	    cmocka_unit_test(empty_entry_list_is_ok),
 	    cmocka_unit_test(deep_nesting_does_not_crash),
+	    cmocka_unit_test(hostile_timestamps_become_now),
+	    cmocka_unit_test(parse_errors_never_quote_the_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,7 +43,7 @@ static json_t *build(const struct loopback_event *ev)
 	/* ... and the webhook's own parser reads it as one event. */
 	struct event_list list = {0};
 	char err[200];
-	assert_int_equal(envelope_parse(s, strlen(s), &list, err, sizeof(err)), ENVELOPE_OK);
+	assert_int_equal(envelope_parse(s, strlen(s), 0, &list, err, sizeof(err)), ENVELOPE_OK);
 	assert_int_equal(list.count, 1);
 	assert_string_equal(list.items[0].kind, ev->postback ? "postback" : "message");
 	assert_string_equal(list.items[0].citizen_id, ev->psid);

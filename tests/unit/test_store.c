@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/db.h"
 #include "store/store.h"
 
 struct fixture {
@@ -238,6 +239,37 @@ static void test_threads_share_the_write_lock(void **state)
 	sqlite3_finalize(st);
 }
 
+/* A case stored before UTF-8 was checked becomes readable on upgrade. */
+static void test_migration_repairs_text_that_is_not_utf8(void **state)
+{
+	(void)state;
+	char err[300];
+	sqlite3 *db = db_open(":memory:", 1000, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(db_migrate(db, err, sizeof(err)), 0);
+	assert_int_equal(db_exec(db,
+	                         "INSERT INTO cases (reference, year, seq, category, department,"
+	                         " description, source, created_at, updated_at) VALUES"
+	                         " ('TM-1', 2026, 1, 'road_damage', 'Vej og Park',"
+	                         " CAST(X'68756cff20' AS TEXT), 'open311', 0, 0)"),
+	                 SQLITE_OK);
+	/* back to the version before the repair step, as an old database is */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	char setv[64];
+	snprintf(setv, sizeof(setv), "PRAGMA user_version=%d", sqlite3_column_int(st, 0) - 1);
+	sqlite3_finalize(st);
+	assert_int_equal(db_exec(db, setv), SQLITE_OK);
+	assert_int_equal(db_migrate(db, err, sizeof(err)), 0);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT hex(description) FROM cases", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "68756CEFBFBD20");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -265,6 +297,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_threads_share_the_write_lock, setup, teardown),
 	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_migration_repairs_text_that_is_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -44,11 +45,34 @@ static void set_err_formats_and_cuts(void **state)
 	assert_int_equal(err[0], 'x');
 }
 
+static void utf8_is_checked_and_repaired(void **state)
+{
+	(void)state;
+	assert_true(text_utf8_valid("Vej og Park – ø", strlen("Vej og Park – ø")));
+	assert_false(text_utf8_valid("hul \xff\xfe", 6));
+	assert_false(text_utf8_valid("\xc3", 1));         /* cut short */
+	assert_false(text_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
+	assert_false(text_utf8_valid("\xc0\xaf", 2));     /* overlong */
+	char *fixed = text_utf8_repair("a\xff"
+	                               "b\xc3\xb8",
+	                               5);
+	assert_string_equal(fixed, "a\xef\xbf\xbd"
+	                           "b\xc3\xb8");
+	free(fixed);
+	fixed = text_utf8_repair("x\0"
+	                         "y",
+	                         3); /* a NUL would cut the text */
+	assert_string_equal(fixed, "x\xef\xbf\xbd"
+	                           "y");
+	free(fixed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(trims_both_ends),
 	    cmocka_unit_test(set_err_formats_and_cuts),
+	    cmocka_unit_test(utf8_is_checked_and_repaired),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
