@@ -542,6 +542,14 @@ static int run_migration(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+int db_migration_number(const char *prefix)
+{
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++)
+		if (!strncmp(migrations[i], prefix, strlen(prefix)))
+			return (int)i + 1;
+	return 0;
+}
+
 int db_migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	int have = user_version(db);

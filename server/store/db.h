@@ -19,6 +19,11 @@ sqlite3 *db_open(const char *path, int busy_ms, char *err, size_t errlen);
 /* For store.c: brings the schema to the newest version; safe on every start. */
 int db_migrate(sqlite3 *db, char *err, size_t errlen);
 
+/* The schema version (1-based) of the first migration whose SQL starts with
+ * prefix, 0 if none: lets a test step back to just before one migration
+ * however many were appended after it. */
+int db_migration_number(const char *prefix);
+
 /* Copies committed WAL frames into the database file without waiting for
  * any lock (a PASSIVE checkpoint). Connections do not checkpoint on commit;
  * the worker calls this between rounds. Returns the frames still not

@@ -253,13 +253,16 @@ static void test_migration_repairs_text_that_is_not_utf8(void **state)
 	                         " ('TM-1', 2026, 1, 'road_damage', 'Vej og Park',"
 	                         " CAST(X'68756cff20' AS TEXT), 'open311', 0, 0)"),
 	                 SQLITE_OK);
-	/* back to the version before the repair step, as an old database is */
+	/* back to the version before the repair step, as an old database is;
+	 * the migrations after it (appended later) are undone by hand first */
 	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int repair = db_migration_number("-- repair_text:");
+	assert_true(repair > 0);
+	assert_int_equal(db_exec(db, "DROP TABLE audit_log; DROP TABLE staff_sessions;"
+	                             " DROP TABLE staff_users"),
+	                 SQLITE_OK);
 	char setv[64];
-	snprintf(setv, sizeof(setv), "PRAGMA user_version=%d", sqlite3_column_int(st, 0) - 1);
-	sqlite3_finalize(st);
+	snprintf(setv, sizeof(setv), "PRAGMA user_version=%d", repair - 1);
 	assert_int_equal(db_exec(db, setv), SQLITE_OK);
 	assert_int_equal(db_migrate(db, err, sizeof(err)), 0);
 	assert_int_equal(
