@@ -34,10 +34,30 @@ demo_secrets() {
 			echo "BORGERBOT_VERIFY_TOKEN=$(openssl rand -hex 12)"
 		} >"$file"
 	fi
+	if ! grep -q '^BORGERBOT_DEMO_ADMIN_PASSWORD=' "$file"; then # files from before the console
+		(umask 077 && echo "BORGERBOT_DEMO_ADMIN_PASSWORD=$(openssl rand -hex 12)" >>"$file")
+	fi
 	set -a
 	# shellcheck disable=SC1090
 	. "$file"
 	set +a
+}
+
+# The console needs someone to log in: with no active admin in the demo
+# database, make "admin" with the password from data/demo-secrets.env.
+demo_admin() {
+	local db=data/borgerbot.db
+	if build/borgerbot staff list --db "$db" | grep -q '"role":"admin".*"disabled_at":null'; then
+		return 0
+	fi
+	if build/borgerbot staff list --db "$db" | grep -q '"username":"admin"'; then
+		echo "dev.sh: no active admin, and the user 'admin' exists (disabled?);" \
+			"make one: build/borgerbot staff add NAME ... --role admin --password-stdin" >&2
+		return 0
+	fi
+	printf '%s\n' "$BORGERBOT_DEMO_ADMIN_PASSWORD" |
+		build/borgerbot staff add admin --name "Demo Administrator" \
+			--department "Borgerservice" --role admin --password-stdin --db "$db" >/dev/null
 }
 
 port_busy() { # port_busy PORT: true when something on this machine listens there
@@ -71,6 +91,7 @@ cmd_start() {
 	build build
 	certs/make-dev-cert.sh
 	demo_secrets
+	demo_admin
 	check_ports "$http" "$https" # again: the build took a while
 	cat <<TXT
 
@@ -81,6 +102,8 @@ Borgerbot demo server
   demo secrets (from data/demo-secrets.env; set your own in the environment):
     BORGERBOT_APP_SECRET=$BORGERBOT_APP_SECRET
     BORGERBOT_VERIFY_TOKEN=$BORGERBOT_VERIFY_TOKEN
+  STAFF CONSOLE  https://127.0.0.1:$https/console
+    demo admin: admin / $BORGERBOT_DEMO_ADMIN_PASSWORD   (more: build/borgerbot staff --help)
   SANDBOX MODE: no page token, so nothing goes to Facebook. Talk to the bot:
     in the terminal:  $chat
     in a browser:     http://127.0.0.1:$http/sandbox

@@ -38,6 +38,10 @@ Rules (ids as printed):
   core-standalone    server/core/ includes nothing from other project folders,
                      nor sqlite3.h, civetweb.h or curl.
   cli-private        nothing outside server/cli/ includes a server/cli/ header.
+  frontend-leaf      the front-ends on http/ (api/, console/, sandbox/) are
+                     leaves: only the modules in FRONTEND_USERS include them
+                     (cli/ wires them; console/ calls api/'s one authoriser),
+                     so no module below them can reach up into a front-end.
   deps-declared      a module that includes another module's header has that
                      module's target in its DEPS (server/<m>/CMakeLists.txt:
                      borgerbot_module(NAME ... DEPS bb_x ...); bb_NAME is
@@ -62,6 +66,13 @@ from collections import defaultdict
 CURL_ALLOWED = {
     "server/outbox/graph.c",
     "server/sandbox/loopback.c",
+}
+
+# The front-ends and the modules that may include them (clients may too).
+FRONTEND_USERS = {
+    "api": ("console", "cli"),
+    "console": ("cli",),
+    "sandbox": ("cli",),
 }
 
 # Identifiers that name the shared database write lock.
@@ -309,8 +320,8 @@ class Checker:
     def check_include(self, rel, module, line, name):
         target = self.tree.resolve(rel, name)
         tmod = self.tree.module_of(target) if target else None
-        rules = (self.rule_cli_private, self.rule_intents_pure, self.rule_core_standalone,
-                 self.rule_civetweb, self.rule_curl, self.rule_deps)
+        rules = (self.rule_cli_private, self.rule_frontend_leaf, self.rule_intents_pure,
+                 self.rule_core_standalone, self.rule_civetweb, self.rule_curl, self.rule_deps)
         for rule in rules:
             hit = rule(rel, module, name, target, tmod)
             if hit:
@@ -320,6 +331,13 @@ class Checker:
     def rule_cli_private(self, rel, module, name, target, tmod):
         if tmod == "cli" and module != "cli":
             return "cli-private", "includes %s; nothing outside server/cli/ uses cli/" % name
+
+    def rule_frontend_leaf(self, rel, module, name, target, tmod):
+        users = FRONTEND_USERS.get(tmod)
+        if users is None or module in (tmod, "client") or module in users:
+            return None
+        return ("frontend-leaf", "includes %s; only %s may use the front-end %s/"
+                % (name, ", ".join(u + "/" for u in users), tmod))
 
     def rule_intents_pure(self, rel, module, name, target, tmod):
         if module != "intents":

@@ -20,21 +20,53 @@
 /* Who made an authorised request. For an API key: name is the key's name,
  * display_name and department are empty, kind API_ACTOR_KEY. For a console
  * session (kind API_ACTOR_STAFF): the staff user's username, the name shown
- * to citizens ("Mette"), the department and role. */
+ * to citizens ("Mette"), the department and role; staff_id and csrf are the
+ * user's id and the session's CSRF token (for GET /api/me). */
 enum api_actor_kind { API_ACTOR_KEY, API_ACTOR_STAFF };
 
 struct api_actor {
 	enum api_actor_kind kind;
 	char name[80];
-	char display_name[80];
-	char department[80];
+	char display_name[81];
+	char department[81];
 	int is_admin;
+	long long staff_id; /* API_ACTOR_STAFF only */
+	char csrf[65];      /* API_ACTOR_STAFF only */
 };
 
+/* The console's session cookie: the __Host- name (Secure, Path=/, no
+ * Domain, so no other host or path can plant or read it) on HTTPS; on plain
+ * HTTP, which only the demo uses, a browser refuses __Host- cookies, so the
+ * plain name (docs/console.md). A request's cookie is read only under the
+ * name of its own scheme. */
+#define API_SESSION_COOKIE_TLS "__Host-bb_session"
+#define API_SESSION_COOKIE_PLAIN "bb_session"
+
 /* Checks the request's credentials for scope ("cases", "gritting",
- * "conversations"). Returns 0 with *actor set, or the HTTP status of the
- * error reply it sent (401, 403, 500). */
+ * "conversations", "admin"). Accepted are "Authorization: Bearer KEY"
+ * (domain/apikey.h) and, without an Authorization header, a console session
+ * cookie (domain/staff_session.h): a session of an active staff user may use
+ * every staff scope, "admin" only with the admin role; a request with a
+ * session that is not GET or HEAD must carry the session's CSRF token in
+ * X-CSRF-Token and, when it sends Origin, come from this host. Returns 0
+ * with *actor set, or the HTTP status of the error reply it sent (401, 403,
+ * 500). */
 int api_authorise(struct http_req *req, sqlite3 *db, const char *scope, struct api_actor *actor);
+
+/* The session cookie's value under the request's scheme into buf (65
+ * bytes): 1 present, 0 absent or malformed. */
+int api_session_cookie(const struct http_req *req, char *buf, size_t size);
+
+/* "staff:USERNAME" or "key:NAME", the actor column of the audit log. */
+void api_actor_label(const struct api_actor *actor, char *buf, size_t size);
+
+/* Writes an audit_log row for actor now (domain/audit.h): action such as
+ * "conversation.read", "conversation.reply"; object such as
+ * "conversation:42"; detail a short note without citizen text (may be
+ * NULL). Call it inside the transaction of the act it records, or alone
+ * for reads. Returns 0 or -1. */
+int api_audit(sqlite3 *db, const struct api_actor *actor, const char *action, const char *object,
+              const char *detail);
 
 /* Sends {"error": {"status": status, "message": message}}; 401 also names the
  * Bearer realm, 405 the methods. Returns status. */

@@ -40,6 +40,7 @@
 #include "outbox/outbox.h"
 #include "sandbox/sandbox.h"
 #include "api/conversation_api.h"
+#include "console/console.h"
 #include "api/staff_api.h"
 #include "domain/conversation_staff.h"
 #include "domain/staffing.h"
@@ -71,7 +72,8 @@ struct server {
 	struct staffing *staffing;
 	struct conversation_env conv_env;
 	struct conversation_api *conversation_api;
-	char self_url[200]; /* this server's own base URL, for sandbox mode */
+	struct console *console; /* issue 10: the staff console */
+	char self_url[200];      /* this server's own base URL, for sandbox mode */
 	/* issue 12: data rights and retention */
 	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
 	struct privacy_settings privacy;
@@ -379,6 +381,25 @@ static int start_privacy_api(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The console: before the staff API, whose /api fallback would take /api/me. */
+static int start_console(struct server *s, char *err, size_t errlen)
+{
+	const struct config *c = &s->cfg;
+	struct console_options co = {
+	    .store = s->store,
+	    .public_host = c->public_host,
+	    .session_idle_ms = c->console_session_idle_minutes * 60000LL,
+	    .session_absolute_ms = c->console_session_hours * 3600000LL,
+	    .max_failures_user = c->console_login_max_failures,
+	    .max_failures_addr = 4 * c->console_login_max_failures,
+	    .max_hashing = 4,
+	};
+	if (!(s->console = console_new(&co, err, errlen)))
+		return -1;
+	console_register(s->http, s->console);
+	return 0;
+}
+
 static int start_sender(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
@@ -462,7 +483,8 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	};
 	webhook_register(s->http, &s->webhook);
 	ops_register(s->http, s->ops);
-	if (start_case_apis(s, err, errlen) < 0 || start_privacy_api(s, err, errlen) < 0)
+	if (start_console(s, err, errlen) < 0 || start_case_apis(s, err, errlen) < 0 ||
+	    start_privacy_api(s, err, errlen) < 0)
 		return -1;
 	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
 		return -1;
@@ -481,6 +503,7 @@ static void stop_modules(struct server *s)
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);
 	conversation_api_free(s->conversation_api);
+	console_free(s->console);
 	open311_free(s->open311);
 	staffing_free(s->staffing);
 	case_rules_free(s->case_rules);

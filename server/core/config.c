@@ -82,6 +82,11 @@ static const struct setting settings[] = {
     {"outbox_max_attempts", INT(outbox_max_attempts, 1, 100000)},
     {"outbox_retry_base_ms", INT(outbox_retry_base_ms, 1, 3600000)},
     {"outbox_retry_max_ms", INT(outbox_retry_max_ms, 1, 86400000)},
+    /* issue 10: the staff console (docs/console.md) */
+    {"public_host", STR(public_host)},
+    {"console_session_idle_minutes", INT(console_session_idle_minutes, 1, 1440)},
+    {"console_session_hours", INT(console_session_hours, 1, 168)},
+    {"console_login_max_failures", INT(console_login_max_failures, 3, 100)},
 };
 
 void config_defaults(struct config *cfg)
@@ -123,6 +128,9 @@ void config_defaults(struct config *cfg)
 	cfg->retention_closed_case_days = 180;
 	cfg->retention_panel_days = 0;
 	cfg->privacy_purge_interval_s = 86400;
+	cfg->console_session_idle_minutes = 30;
+	cfg->console_session_hours = 12;
+	cfg->console_login_max_failures = 5;
 }
 
 static int parse_number(const char *value, long long *out)

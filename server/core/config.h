@@ -41,6 +41,11 @@ struct config {
 	int outbox_max_attempts;  /* transient failures before a reply is given up */
 	int outbox_retry_base_ms; /* first retry delay, doubled each time, with jitter */
 	int outbox_retry_max_ms;  /* cap on the retry delay */
+	/* issue 10: the staff console (docs/console.md) */
+	char public_host[256];            /* host names the console answers to, comma-separated */
+	int console_session_idle_minutes; /* a session ends after this long unused */
+	int console_session_hours;        /* and this long after login in any case */
+	int console_login_max_failures;   /* wrong passwords per user before a lockout */
 	/* issue 5: cases, winter plan, staff API, Open311 */
 	char municipality_dir[512]; /* data folder of the municipality (docs/cases.md) */
 	char intents_dir[512];      /* *.intent definitions (docs/intents.md) */

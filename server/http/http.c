@@ -310,6 +310,41 @@ int http_req_is_tls(const struct http_req *req)
 	return req->ri->is_ssl != 0;
 }
 
+int http_cookie_value(const char *header, const char *name, char *buf, size_t size)
+{
+	size_t nlen = strlen(name);
+	int found = -1;
+	if (!buf || !size)
+		return -2;
+	buf[0] = '\0';
+	for (const char *p = header; p && *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *semi = strchr(p, ';');
+		const char *end = semi ? semi : p + strlen(p);
+		if ((size_t)(end - p) > nlen && !strncmp(p, name, nlen) && p[nlen] == '=') {
+			const char *v = p + nlen + 1;
+			size_t vlen = (size_t)(end - v);
+			while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+				vlen--;
+			if (found != -1 || vlen >= size) {
+				buf[0] = '\0';
+				return -2; /* twice (a planted duplicate) or too long */
+			}
+			memcpy(buf, v, vlen);
+			buf[vlen] = '\0';
+			found = (int)vlen;
+		}
+		p = semi ? semi + 1 : NULL;
+	}
+	return found;
+}
+
+int http_req_cookie(const struct http_req *req, const char *name, char *buf, size_t size)
+{
+	return http_cookie_value(mg_get_header(req->conn, "Cookie"), name, buf, size);
+}
+
 int http_req_query_var(const struct http_req *req, const char *name, char *buf, size_t size)
 {
 	const char *q = req->ri->query_string;
@@ -393,6 +428,8 @@ static const char *status_text(int status)
 		return "Payload Too Large";
 	case 415:
 		return "Unsupported Media Type";
+	case 421:
+		return "Misdirected Request";
 	case 422:
 		return "Unprocessable Entity";
 	case 429:
@@ -409,7 +446,7 @@ static const char *status_text(int status)
 int http_reply(struct http_req *req, int status, const char *content_type, const char *body,
                size_t len, const char *extra_headers)
 {
-	char head[1024];
+	char head[2048];
 	int n = snprintf(head, sizeof(head),
 	                 "HTTP/1.1 %d %s\r\n"
 	                 "Content-Type: %s\r\n"

@@ -59,6 +59,12 @@ int http_req_content_type_is(const struct http_req *req, const char *media_type)
 /* The client's address as text ("127.0.0.1", "::1"); never NULL. */
 const char *http_req_remote_addr(const struct http_req *req);
 int http_req_is_tls(const struct http_req *req);
+/* The value of cookie name (exact, case-sensitive) from the Cookie header
+ * into buf, not decoded: its length; -1 when absent; -2 when it does not fit
+ * in size bytes or the name appears twice (a planted duplicate). */
+int http_req_cookie(const struct http_req *req, const char *name, char *buf, size_t size);
+/* The same on a Cookie header's text (NULL: absent). */
+int http_cookie_value(const char *header, const char *name, char *buf, size_t size);
 
 /* A query-string variable, decoded into buf; see http_form_var(). */
 int http_req_query_var(const struct http_req *req, const char *name, char *buf, size_t size);

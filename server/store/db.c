@@ -374,6 +374,38 @@ static const char *const migrations[] = {
     "ALTER TABLE outbox ADD COLUMN erase_when_done INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE outbox ADD COLUMN inbound_at INTEGER;"
     "CREATE INDEX outbox_erase ON outbox(id) WHERE erase_when_done = 1;",
+    /* issue 10: staff accounts, console sessions, the audit log (domain/staff.c,
+     * domain/staff_session.c, domain/audit.c). Sessions keep only the SHA-256
+     * of their id, and their own idle and absolute limits. */
+    "CREATE TABLE staff_users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  username TEXT NOT NULL UNIQUE,"
+    "  display_name TEXT NOT NULL,"
+    "  department TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('staff', 'admin')),"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  password_changed_at INTEGER NOT NULL,"
+    "  disabled_at INTEGER);"
+    "CREATE TABLE staff_sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  staff_id INTEGER NOT NULL REFERENCES staff_users(id),"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL,"
+    "  idle_ms INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER);"
+    "CREATE INDEX staff_sessions_user ON staff_sessions(staff_id);"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  object TEXT,"
+    "  detail TEXT);"
+    "CREATE INDEX audit_log_object ON audit_log(object, id);",
 };
 
 int db_checkpoint(sqlite3 *db)

@@ -132,6 +132,16 @@ class LayoutCheck(unittest.TestCase):
         self.assert_breach("tests/unit/test_config.c", line, "cli-private",
                            "includes cli/cli.h; nothing outside server/cli/ uses cli/")
 
+    def test_domain_reaching_up_into_a_front_end(self):
+        line = self.append("server/domain/staff.c", '#include "console/console.h"\n')
+        self.assert_breach("server/domain/staff.c", line, "frontend-leaf",
+                           "includes console/console.h; only cli/ may use the front-end console/")
+
+    def test_a_front_end_reaching_into_another(self):
+        line = self.append("server/sandbox/sandbox.c", '#include "api/api.h"\n')
+        self.assert_breach("server/sandbox/sandbox.c", line, "frontend-leaf",
+                           "includes api/api.h; only console/, cli/ may use the front-end api/")
+
     def test_report_lists_and_exits_zero(self):
         self.append("server/core/log.c", '#include "store/db.h"\n')
         rc, out = self.run_check("--report")

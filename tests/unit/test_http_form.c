@@ -81,6 +81,31 @@ static void url_decode(void **state)
 	assert_int_equal(http_url_decode("x", 1, buf, 0), -1);
 }
 
+static void cookies(void **state)
+{
+	(void)state;
+	char buf[8];
+	assert_int_equal(http_cookie_value("a=1; bb=xyz; c=2", "bb", buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "xyz");
+	assert_int_equal(http_cookie_value("bb=xyz", "bb", buf, sizeof(buf)), 3);
+	assert_int_equal(http_cookie_value("a=1;bb=q ;c", "bb", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "q");
+	assert_int_equal(http_cookie_value("bb=", "bb", buf, sizeof(buf)), 0);
+	/* exact, case-sensitive names: no prefix, suffix or other case matches */
+	assert_int_equal(http_cookie_value("xbb=1; bbx=2; BB=3; bb", "bb", buf, sizeof(buf)), -1);
+	assert_int_equal(http_cookie_value("__Host-bb=1", "bb", buf, sizeof(buf)), -1);
+	assert_string_equal(buf, "");
+	assert_int_equal(http_cookie_value(NULL, "bb", buf, sizeof(buf)), -1);
+	assert_int_equal(http_cookie_value("", "bb", buf, sizeof(buf)), -1);
+	/* a planted duplicate and an oversized value are refused */
+	assert_int_equal(http_cookie_value("bb=1; bb=1", "bb", buf, sizeof(buf)), -2);
+	assert_int_equal(http_cookie_value("bb=1234567", "bb", buf, sizeof(buf)), 7);
+	assert_int_equal(http_cookie_value("bb=12345678", "bb", buf, sizeof(buf)), -2);
+	assert_string_equal(buf, "");
+	assert_int_equal(http_cookie_value("bb=1", "bb", buf, 0), -2);
+	assert_int_equal(http_cookie_value("bb=1", "bb", NULL, 4), -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +113,7 @@ int main(void)
 	    cmocka_unit_test(absent_is_minus_one),
 	    cmocka_unit_test(too_long_or_nul_is_minus_two),
 	    cmocka_unit_test(url_decode),
+	    cmocka_unit_test(cookies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
