@@ -26,8 +26,10 @@ fi
 build_pkgs=(build-essential cmake pkg-config git ca-certificates openssl
 	libssl-dev libjansson-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev
 	dpkg-dev)
-# clang-format and clang-tidy: scripts/lint.sh, run by CI after the tests.
-test_pkgs=(python3 libcmocka-dev wrk curl sqlite3 chromium clang-format clang-tidy)
+# clang-format and clang-tidy: scripts/lint.sh, run by CI after the tests;
+# clang and its runtime libraries (libFuzzer): scripts/fuzz.sh.
+test_pkgs=(python3 libcmocka-dev wrk curl sqlite3 chromium clang-format clang-tidy
+	clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_test" -eq 1 ] && pkgs+=("${test_pkgs[@]}")

@@ -131,8 +131,8 @@ static const char *const update_sql[] = {
         " department = COALESCE(?4, department), assignee = ?6, assignee_name = ?7,"
         " handed_over_at = COALESCE(handed_over_at, ?2), staff_last_at = ?2,"
         " reason = COALESCE(reason, ?3) WHERE id = ?1",
-    [CONVERSATION_CLOSED] = "UPDATE conversations SET mode = 'closed', updated_at = ?2,"
-                            " closed_at = ?2 WHERE id = ?1",
+    [CONVERSATION_CLOSED] =
+        ("UPDATE conversations SET mode = 'closed', updated_at = ?2, closed_at = ?2 WHERE id = ?1"),
 };
 
 static const char record_sql[] =
