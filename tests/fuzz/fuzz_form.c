@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = {"api_key", "service_code", "description", "hub.mode",
-	                                    "limit", ""};
+	static const char *const names[] = {"api_key",  "service_code", "description",
+	                                    "hub.mode", "limit",        ""};
 	char buf[256];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int n = http_form_var((const char *)data, size, names[i], buf, sizeof(buf));
