@@ -269,35 +269,43 @@ static void bind_ms(sqlite3_stmt *st, int i, long long ms)
 		sqlite3_bind_null(st, i);
 }
 
-static long long open_step(sqlite3 *db, const char *sql, const char *page_id, const char *psid,
-                           int opens_new, long long now_ms, long long in_ms, long long out_ms,
-                           enum conversation_mode *mode, int *rc)
+/* Runs one of conversation_open's statements (prepared into *st if NULL;
+ * finalized again when keep is 0). Returns the id (0 if no row) or -1. */
+static long long open_step(sqlite3 *db, const char *sql, sqlite3_stmt **st, int keep,
+                           const char *page_id, const char *psid, int opens_new, long long now_ms,
+                           long long in_ms, long long out_ms, enum conversation_mode *mode)
 {
-	sqlite3_stmt *st;
 	long long id = 0;
-	*rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (*rc != SQLITE_OK)
+	if (!*st && sqlite3_prepare_v3(db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, st,
+	                               NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, page_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, psid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, opens_new);
-	sqlite3_bind_int64(st, 4, now_ms);
-	bind_ms(st, 5, in_ms);
-	bind_ms(st, 6, out_ms);
-	*rc = sqlite3_step(st);
-	if (*rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (conversation_mode_parse((const char *)sqlite3_column_text(st, 1), mode) < 0)
+	sqlite3_reset(*st);
+	sqlite3_clear_bindings(*st);
+	sqlite3_bind_text(*st, 1, page_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 2, psid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(*st, 3, opens_new);
+	sqlite3_bind_int64(*st, 4, now_ms);
+	bind_ms(*st, 5, in_ms);
+	bind_ms(*st, 6, out_ms);
+	int rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(*st, 0);
+		if (conversation_mode_parse((const char *)sqlite3_column_text(*st, 1), mode) < 0)
 			*mode = CONVERSATION_CLOSED; /* unknown: the bot stays quiet */
-		*rc = sqlite3_step(st);
+		rc = sqlite3_step(*st);
 	}
-	sqlite3_finalize(st);
-	return *rc == SQLITE_DONE ? id : -1;
+	sqlite3_reset(*st);
+	if (!keep) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return rc == SQLITE_DONE ? id : -1;
 }
 
 long long conversation_open(sqlite3 *db, const char *page_id, const char *psid, int opens_new,
                             long long now_ms, long long inbound_ms, long long outbound_ms,
-                            enum conversation_mode *mode, char *err, size_t errlen)
+                            enum conversation_mode *mode, sqlite3_stmt **cache, char *err,
+                            size_t errlen)
 {
 	static const char touch_sql[] =
 	    "UPDATE conversations SET updated_at = ?4,"
@@ -309,12 +317,14 @@ long long conversation_open(sqlite3 *db, const char *page_id, const char *psid, 
 	static const char insert_sql[] =
 	    "INSERT INTO conversations (page_id, psid, created_at, updated_at, last_inbound_at,"
 	    " last_outbound_at) VALUES (?1, ?2, ?4, ?4, ?5, ?6) RETURNING id, mode";
-	int rc;
-	long long id = open_step(db, touch_sql, page_id, psid, opens_new, now_ms, inbound_ms,
-	                         outbound_ms, mode, &rc);
+	sqlite3_stmt *local[CONVERSATION_OPEN_STMTS] = {NULL, NULL};
+	sqlite3_stmt **st = cache ? cache : local;
+	int keep = cache != NULL;
+	long long id = open_step(db, touch_sql, &st[0], keep, page_id, psid, opens_new, now_ms,
+	                         inbound_ms, outbound_ms, mode);
 	if (id == 0)
-		id = open_step(db, insert_sql, page_id, psid, opens_new, now_ms, inbound_ms,
-		               outbound_ms, mode, &rc);
+		id = open_step(db, insert_sql, &st[1], keep, page_id, psid, opens_new, now_ms,
+		               inbound_ms, outbound_ms, mode);
 	if (id <= 0) {
 		snprintf(err, errlen, "conversation: %s", sqlite3_errmsg(db));
 		return -1;

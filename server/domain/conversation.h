@@ -135,11 +135,16 @@ int conversation_get(sqlite3 *db, long long id, struct conversation_row *row);
  * there is none, or when the newest is closed and opens_new is set (a
  * message, postback or reaction from the citizen). Updates updated_at and
  * the inbound/outbound times (ms, 0 = not this kind). Returns the id and
- * sets *mode, or -1 with err set.
+ * sets *mode, or -1 with err set. cache, if not NULL, is the caller's
+ * CONVERSATION_OPEN_STMTS statements (start NULL; prepared on first use,
+ * kept for the next call; the caller finalizes them): the worker opens a
+ * conversation for every event.
  */
+#define CONVERSATION_OPEN_STMTS 2
 long long conversation_open(sqlite3 *db, const char *page_id, const char *psid, int opens_new,
                             long long now_ms, long long inbound_ms, long long outbound_ms,
-                            enum conversation_mode *mode, char *err, size_t errlen);
+                            enum conversation_mode *mode, sqlite3_stmt **cache, char *err,
+                            size_t errlen);
 
 /* The bot missed (delta 1: returns the misses in a row) or understood
  * (delta 0: resets). -1 on error. */

@@ -73,6 +73,7 @@ static const char *const stmt_sql[S_COUNT] = {
 struct processor {
 	sqlite3 *db;
 	sqlite3_stmt *st[S_COUNT];
+	sqlite3_stmt *open_st[CONVERSATION_OPEN_STMTS]; /* conversation_open()'s, kept */
 	struct processor_options opt;
 	int queued; /* outbox rows since processor_take_queued() */
 };
@@ -124,6 +125,8 @@ void processor_free(struct processor *p)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(p->st[i]);
+	for (int i = 0; i < CONVERSATION_OPEN_STMTS; i++)
+		sqlite3_finalize(p->open_st[i]);
 	free(p);
 }
 
@@ -198,7 +201,7 @@ static int upsert_parties(struct job *j)
 	/* the citizen writing after 'closed' opens a new conversation */
 	j->conversation_id = conversation_open(j->p->db, ev->page_id, ev->citizen_id, inbound, now,
 	                                       inbound ? ev->ts_ms : 0, outbound ? ev->ts_ms : 0,
-	                                       &j->mode, j->err, j->errlen);
+	                                       &j->mode, j->p->open_st, j->err, j->errlen);
 	return j->conversation_id > 0 ? 0 : -1;
 }
 

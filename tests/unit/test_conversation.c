@@ -126,21 +126,30 @@ static void a_message_after_closed_opens_a_new_conversation(void **state)
 	sqlite3 *db = *state;
 	char err[200];
 	enum conversation_mode m;
-	long long first = conversation_open(db, "P", "C", 1, 10, 10, 0, &m, err, sizeof(err));
+	long long first = conversation_open(db, "P", "C", 1, 10, 10, 0, &m, NULL, err, sizeof(err));
 	assert_true(first > 0);
 	assert_int_equal(m, CONVERSATION_BOT);
-	assert_int_equal(conversation_open(db, "P", "C", 1, 11, 11, 0, &m, err, sizeof(err)),
+	assert_int_equal(conversation_open(db, "P", "C", 1, 11, 11, 0, &m, NULL, err, sizeof(err)),
 	                 first);
 	assert_int_equal(move(db, first, CONVERSATION_CLOSED, REASON_CLOSED), CONVERSATION_OK);
 	/* a delivery or echo still belongs to the closed one ... */
-	assert_int_equal(conversation_open(db, "P", "C", 0, 12, 0, 12, &m, err, sizeof(err)),
+	assert_int_equal(conversation_open(db, "P", "C", 0, 12, 0, 12, &m, NULL, err, sizeof(err)),
 	                 first);
 	assert_int_equal(m, CONVERSATION_CLOSED);
 	/* ... the citizen's next message opens a new one */
-	long long second = conversation_open(db, "P", "C", 1, 13, 13, 0, &m, err, sizeof(err));
+	long long second =
+	    conversation_open(db, "P", "C", 1, 13, 13, 0, &m, NULL, err, sizeof(err));
 	assert_true(second > first);
 	assert_int_equal(m, CONVERSATION_BOT);
 	assert_int_equal(count(db, "SELECT COUNT(*) FROM conversations WHERE psid = 'C'"), 2);
+	/* the worker's kept statements give the same answers */
+	sqlite3_stmt *cache[CONVERSATION_OPEN_STMTS] = {NULL, NULL};
+	assert_int_equal(conversation_open(db, "P", "C", 1, 14, 14, 0, &m, cache, err, sizeof(err)),
+	                 second);
+	assert_true(conversation_open(db, "P", "D", 1, 15, 15, 0, &m, cache, err, sizeof(err)) >
+	            second);
+	for (int i = 0; i < CONVERSATION_OPEN_STMTS; i++)
+		sqlite3_finalize(cache[i]);
 	/* only one open conversation per citizen, enforced by the schema */
 	assert_int_not_equal(db_exec(db, "INSERT INTO conversations (page_id, psid, created_at,"
 	                                 " updated_at) VALUES ('P', 'C', 0, 0)"),
