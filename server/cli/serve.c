@@ -471,6 +471,7 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .tls_cert = c->tls_cert,
 	    .tls_key = c->tls_key,
 	    .threads = c->http_threads,
+	    .trusted_proxies = c->trusted_proxies,
 	};
 	if (!(s->http = http_start(&ho, err, errlen)))
 		return -1;

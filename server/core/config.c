@@ -60,6 +60,7 @@ static const struct setting settings[] = {
     {"open311_public_read", BOOL(open311_public_read)},
     /* issue 9: conversations (docs/conversations.md) */
     {"app_id", STR(app_id)},
+    {"trusted_proxies", STR(trusted_proxies)},
     {"pass_thread_to_page_inbox", BOOL(pass_thread_to_page_inbox)},
     {"not_understood_retries", INT(not_understood_retries, 0, 5)},
     {"anger_hands_over", BOOL(anger_hands_over)},

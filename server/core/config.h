@@ -54,6 +54,7 @@ struct config {
 	int open311_public_read;    /* Open311 GET requests without an API key */
 	/* issue 9: conversations, hand-over, Meta co-existence (docs/conversations.md) */
 	char app_id[32];               /* this app's Meta app id (also BORGERBOT_APP_ID) */
+	char trusted_proxies[1024];    /* reverse proxies that may name the client (issue 16) */
 	int pass_thread_to_page_inbox; /* hand-overs pass thread control to Meta's Page Inbox */
 	int not_understood_retries;    /* times the bot asks again before handing over */
 	int anger_hands_over;          /* angry + routine: answer, then hand over */

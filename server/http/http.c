@@ -17,6 +17,7 @@
  * handler like any other and no reply carries Access-Control-Allow-Origin.
  */
 #include "http.h"
+#include "proxy.h"
 
 #include <civetweb.h>
 #include <limits.h>
@@ -34,6 +35,7 @@
 struct http_route_entry {
 	http_handler fn;
 	void *cbdata;
+	const struct http *h;
 	struct http_route_entry *next;
 };
 
@@ -44,6 +46,7 @@ struct http {
 	char cert[512];
 	char key[512];
 	struct http_route_entry *routes;
+	struct http_proxies *proxies; /* trusted reverse proxies, or NULL */
 };
 
 #define HTTP_PATH_MAX 2048
@@ -51,7 +54,10 @@ struct http {
 struct http_req {
 	struct mg_connection *conn;
 	const struct mg_request_info *ri;
-	int head;                 /* a HEAD request: answered like GET, without the body */
+	int head;           /* a HEAD request: answered like GET, without the body */
+	int tls;            /* TLS here, or at a trusted proxy (X-Forwarded-Proto) */
+	const char *client; /* the peer, or the client a trusted proxy names */
+	char client_buf[64];
 	char path[HTTP_PATH_MAX]; /* the path, URL-decoded here (CivetWeb's decoding is off) */
 };
 
@@ -146,6 +152,10 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (http_proxies_parse(opt->trusted_proxies, &h->proxies, err, errlen) < 0) {
+		free(h);
+		return NULL;
+	}
 	char ports[300] = "";
 	if (opt->listen[0])
 		snprintf(ports, sizeof(ports), "%s", opt->listen);
@@ -222,6 +232,13 @@ static int trampoline(struct mg_connection *conn, void *cbdata)
 	}
 	*req = (struct http_req){.conn = conn, .ri = mg_get_request_info(conn)};
 	req->head = strcmp(req->ri->request_method, "HEAD") == 0;
+	const char *peer = req->ri->remote_addr;
+	req->client = http_proxies_client(
+	    r->h->proxies, peer, mg_get_header(conn, "X-Forwarded-For"),
+	    mg_get_header(conn, "Forwarded"), req->client_buf, sizeof(req->client_buf));
+	const char *proto = mg_get_header(conn, "X-Forwarded-Proto");
+	req->tls = req->ri->is_ssl != 0 || (proto && !strcasecmp(proto, "https") &&
+	                                    http_proxies_trusts(r->h->proxies, peer));
 	/* Decoded here, not by CivetWeb, so a %00 cannot cut the path short
 	 * ("/healthz%00.txt" is not "/healthz"). */
 	const char *raw = req->ri->local_uri ? req->ri->local_uri : "";
@@ -245,7 +262,7 @@ void http_route(struct http *h, const char *uri, http_handler fn, void *cbdata)
 		          NULL);
 		return;
 	}
-	*r = (struct http_route_entry){.fn = fn, .cbdata = cbdata, .next = h->routes};
+	*r = (struct http_route_entry){.fn = fn, .cbdata = cbdata, .h = h, .next = h->routes};
 	h->routes = r;
 	mg_set_request_handler(h->ctx, uri, trampoline, r);
 }
@@ -260,6 +277,7 @@ void http_stop(struct http *h)
 		free(h->routes);
 		h->routes = next;
 	}
+	http_proxies_free(h->proxies);
 	free(h);
 }
 
@@ -302,12 +320,12 @@ int http_req_content_type_is(const struct http_req *req, const char *media_type)
 
 const char *http_req_remote_addr(const struct http_req *req)
 {
-	return req->ri->remote_addr;
+	return req->client;
 }
 
 int http_req_is_tls(const struct http_req *req)
 {
-	return req->ri->is_ssl != 0;
+	return req->tls;
 }
 
 int http_cookie_value(const char *header, const char *name, char *buf, size_t size)

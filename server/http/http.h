@@ -20,6 +20,10 @@ struct http_options {
 	const char *tls_cert;
 	const char *tls_key;
 	int threads;
+	/* Reverse proxies allowed to name the client (X-Forwarded-For,
+	 * Forwarded, X-Forwarded-Proto): "10.0.0.5, 192.168.0.0/16"; NULL or ""
+	 * = none, the headers are ignored. */
+	const char *trusted_proxies;
 };
 
 struct http;
@@ -56,8 +60,11 @@ const char *http_req_header(const struct http_req *req, const char *name);
 /* 1 if the Content-Type header is media_type (any case), alone or followed
  * by parameters ("application/json; charset=utf-8"); 0 otherwise. */
 int http_req_content_type_is(const struct http_req *req, const char *media_type);
-/* The client's address as text ("127.0.0.1", "::1"); never NULL. */
+/* The client's address as text ("127.0.0.1", "::1"): the peer, or, when
+ * the peer is a trusted proxy, the client its X-Forwarded-For / Forwarded
+ * names (the nearest address that is not itself a trusted proxy). Never NULL. */
 const char *http_req_remote_addr(const struct http_req *req);
+/* TLS to this server, or to a trusted proxy that says X-Forwarded-Proto: https. */
 int http_req_is_tls(const struct http_req *req);
 /* The value of cookie name (exact, case-sensitive) from the Cookie header
  * into buf, not decoded: its length; -1 when absent; -2 when it does not fit

@@ -119,6 +119,9 @@ class Server:
         return self
 
     def wait_ready(self, timeout=15):
+        """Until /healthz answers and the server has logged server_started:
+        the listener is up before the last modules are (slow under TSan),
+        and tests read the start-up log."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -126,7 +129,7 @@ class Server:
                                      (self.proc.returncode, self.read_log()))
             try:
                 status, _, _ = self.request("GET", "/healthz", timeout=1)
-                if status == 200:
+                if status == 200 and '"event":"server_started"' in self.read_log():
                     return
             except OSError:
                 pass

@@ -204,6 +204,46 @@ class SandboxApiTest(unittest.TestCase):
         self.assertIn("no server answers", result.stderr)
 
 
+class TrustedProxyTest(unittest.TestCase):
+    """Behind a reverse proxy the loopback check must see the real client:
+    X-Forwarded-For / Forwarded count only from a trusted proxy."""
+
+    def info(self, server, headers=None):
+        return server.request("GET", "/sandbox/api/info", None, headers or {})[0]
+
+    def test_forwarded_client_is_used_only_from_trusted_proxies(self):
+        server = SandboxServer(config="trusted_proxies = 127.0.0.1, 10.0.0.0/8\n").start()
+        try:
+            self.assertEqual(self.info(server), 200)  # the proxy itself, no header
+            for h in ({"X-Forwarded-For": "203.0.113.5"},
+                      {"X-Forwarded-For": "203.0.113.5, 10.1.2.3"},  # skips a trusted hop
+                      {"Forwarded": 'for="[2001:db8::7]:443";proto=https'},
+                      {"Forwarded": "for=198.51.100.9:1234, for=127.0.0.1"}):
+                self.assertEqual(self.info(server, h), 403, h)
+            for h in ({"X-Forwarded-For": "::1"}, {"X-Forwarded-For": "not an address"},
+                      {"X-Forwarded-For": "10.0.0.1, 127.0.0.1"}):  # all proxies / malformed
+                self.assertEqual(self.info(server, h), 200, h)
+        finally:
+            server.cleanup()
+
+    def test_without_trusted_proxies_the_headers_are_ignored(self):
+        server = SandboxServer().start()
+        try:
+            self.assertEqual(self.info(server, {"X-Forwarded-For": "203.0.113.5"}), 200)
+        finally:
+            server.cleanup()
+
+    def test_a_bad_proxy_list_stops_start_up(self):
+        server = SandboxServer(config="trusted_proxies = 10.0.0.0/33\n")
+        server.start(wait=False)
+        try:
+            server.proc.wait(15)
+            self.assertNotEqual(server.proc.returncode, 0)
+            self.assertIn("trusted_proxies", server.read_log())
+        finally:
+            server.cleanup()
+
+
 class SandboxOffTest(unittest.TestCase):
     def test_a_page_token_switches_the_sandbox_off(self):
         server = Server(extra_args=["--sandbox"]).start()  # harness sets a page token
