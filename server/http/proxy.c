@@ -106,7 +106,7 @@ static int net_has(const struct net *n, int family, const unsigned char *a)
 
 int http_proxies_trusts(const struct http_proxies *p, const char *addr)
 {
-	unsigned char a[16];
+	unsigned char a[16] = {0};
 	int family = inet_pton(AF_INET, addr, a) == 1    ? AF_INET
 	             : inet_pton(AF_INET6, addr, a) == 1 ? AF_INET6
 	                                                 : 0;
@@ -140,7 +140,7 @@ static int clean_addr(const char *s, size_t len, char *out, size_t size)
 	} else if (strchr(out, '.') && strchr(out, ':')) {
 		*strchr(out, ':') = '\0'; /* v4:port */
 	}
-	unsigned char a[16];
+	unsigned char a[16] = {0};
 	return inet_pton(AF_INET, out, a) == 1 || inet_pton(AF_INET6, out, a) == 1 ? 0 : -1;
 }
 
@@ -164,7 +164,7 @@ const char *http_proxies_client(const struct http_proxies *p, const char *peer, 
 {
 	if (!p || !http_proxies_trusts(p, peer))
 		return peer;
-	char list[1024];
+	char list[1024] = "";
 	if (forwarded && *forwarded)
 		forwarded_to_list(forwarded, list, sizeof(list));
 	else if (xff && strlen(xff) < sizeof(list))
