@@ -157,20 +157,15 @@ struct turn_ctx {
 
 /* ---- replies -------------------------------------------------------------- */
 
-static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_quick_reply *qr,
-                      size_t nqr)
+/* Queues r (the turn's recipient, cause and time filled in here) as a bot
+ * reply and counts it in the outcome. 0 or -1. */
+static int queue(struct turn_ctx *c, struct outbox_reply r)
 {
-	struct outbox_reply r = {
-	    .page_id = c->turn->page_id,
-	    .psid = c->turn->psid,
-	    .origin = POLICY_BOT,
-	    .cause_event_id = c->turn->event_id,
-	    .text = text,
-	    .quick_replies = qr,
-	    .n_quick_replies = nqr,
-	    .sender_actions = 1,
-	    .now_ms = c->turn->now_ms,
-	};
+	r.page_id = c->turn->page_id;
+	r.psid = c->turn->psid;
+	r.origin = POLICY_BOT;
+	r.cause_event_id = c->turn->event_id;
+	r.now_ms = c->turn->now_ms;
 	struct outbox_result res;
 	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
 	if (st == OUTBOX_ERROR)
@@ -178,6 +173,29 @@ static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_
 	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
 	c->out->refused |= st == OUTBOX_REFUSED;
 	return 0;
+}
+
+static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_quick_reply *qr,
+                      size_t nqr)
+{
+	return queue(
+	    c, (struct outbox_reply){
+	           .text = text, .quick_replies = qr, .n_quick_replies = nqr, .sender_actions = 1});
+}
+
+/* When nobody in department is at work: 1 and "mandag kl. 8.00" (or "så
+ * snart en medarbejder er tilbage") in when; 0 while staffed. */
+static int away_until(const struct turn_ctx *c, const char *department, char *when, size_t size)
+{
+	long long now = c->turn->now_ms;
+	long long next = staffing_next_open(c->k->staffing, department, now);
+	if (next == now)
+		return 0;
+	if (next > 0) /* -1: no staffed hours in the next weeks */
+		staffing_when_text(now, next, when, size);
+	else
+		snprintf(when, size, "så snart en medarbejder er tilbage");
+	return 1;
 }
 
 /* What the dialog acted on, for the outcome. */
@@ -192,37 +210,17 @@ static void acted_on(struct turn_ctx *c, const char *intent)
 static int send_with_away(struct turn_ctx *c, const char *text, const char *department,
                           int pass_thread)
 {
-	long long now = c->turn->now_ms;
-	long long next = staffing_next_open(c->k->staffing, department, now);
-	char when[80], buf[REPLY_MAX];
+	char when[80], away[200], buf[REPLY_MAX];
 	const char *out = text;
-	if (next != now) { /* closed now (or no staffed hours at all: -1) */
-		if (next > 0)
-			staffing_when_text(now, next, when, sizeof(when));
-		else
-			snprintf(when, sizeof(when), "så snart en medarbejder er tilbage");
-		char away[200];
+	if (away_until(c, department, when, sizeof(when))) {
 		snprintf(away, sizeof(away), say[SAY_AWAY], when);
 		snprintf(buf, sizeof(buf), "%s %s", text, away);
 		out = buf;
 	}
-	struct outbox_reply r = {
-	    .page_id = c->turn->page_id,
-	    .psid = c->turn->psid,
-	    .origin = POLICY_BOT,
-	    .cause_event_id = c->turn->event_id,
-	    .text = out,
-	    .sender_actions = c->out->queued == 0, /* typing once per turn */
-	    .now_ms = now,
-	    .pass_thread_to = pass_thread ? c->k->rules.pass_thread_to : NULL,
-	};
-	struct outbox_result res;
-	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
-	if (st == OUTBOX_ERROR)
-		return -1;
-	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
-	c->out->refused |= st == OUTBOX_REFUSED;
-	return 0;
+	return queue(c, (struct outbox_reply){
+	                    .text = out,
+	                    .sender_actions = c->out->queued == 0, /* typing once per turn */
+	                    .pass_thread_to = pass_thread ? c->k->rules.pass_thread_to : NULL});
 }
 
 static const char *queue_of(const struct turn_ctx *c)
@@ -277,36 +275,18 @@ static int crisis(struct turn_ctx *c, const char *take_thread)
 	log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
 	acted_on(c, "crisis");
 	c->out->crisis = 1;
-	long long now = c->turn->now_ms;
-	long long next = staffing_next_open(c->k->staffing, queue_of(c), now);
-	char text[REPLY_MAX];
-	if (next == now) {
-		snprintf(text, sizeof(text), "%s", say[SAY_CRISIS]);
-	} else {
-		char when[80];
-		if (next > 0)
-			staffing_when_text(now, next, when, sizeof(when));
-		else
-			snprintf(when, sizeof(when), "så snart en medarbejder er tilbage");
+	char when[80], text[REPLY_MAX];
+	if (away_until(c, queue_of(c), when, sizeof(when)))
 		snprintf(text, sizeof(text), say[SAY_CRISIS_AWAY], when);
-	}
-	struct outbox_reply r = {
-	    .page_id = c->turn->page_id,
-	    .psid = c->turn->psid,
-	    .origin = POLICY_BOT,
-	    .cause_event_id = c->turn->event_id,
-	    .text = text,
-	    .sender_actions = 1,
-	    .now_ms = now,
-	    .take_thread_first = take_thread != NULL,
-	    .pass_thread_to = take_thread ? take_thread : c->k->rules.pass_thread_to,
-	};
-	struct outbox_result res;
-	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
-	if (st == OUTBOX_ERROR)
+	else
+		snprintf(text, sizeof(text), "%s", say[SAY_CRISIS]);
+	if (queue(c, (struct outbox_reply){.text = text,
+	                                   .sender_actions = 1,
+	                                   .take_thread_first = take_thread != NULL,
+	                                   .pass_thread_to = take_thread
+	                                                         ? take_thread
+	                                                         : c->k->rules.pass_thread_to}) < 0)
 		return -1;
-	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
-	c->out->refused |= st == OUTBOX_REFUSED;
 	return escalate(c, REASON_CRISIS);
 }
 
