@@ -32,8 +32,33 @@
 #include "domain/staff.h"
 #include "domain/staff_session.h"
 
-extern const char console_login_html[], console_shell_html[], console_css[], console_js[];
-extern const size_t console_login_html_len, console_shell_html_len, console_css_len, console_js_len;
+extern const char console_login_html[], console_shell_html[], console_css[], console_js[],
+    console_inbox_js[], console_conversation_js[], console_cases_js[], console_admin_js[];
+extern const size_t console_login_html_len, console_shell_html_len, console_css_len,
+    console_js_len, console_inbox_js_len, console_conversation_js_len, console_cases_js_len,
+    console_admin_js_len;
+
+/* The embedded assets under /console/assets/: console.js is the shell's core
+ * (router, API calls, element builder); each page is a file of its own. */
+struct console_asset {
+	const char *path, *type;
+	const char *data;
+	const size_t *len;
+};
+
+#define CSS "text/css; charset=utf-8"
+#define JS "text/javascript; charset=utf-8"
+static const struct console_asset ASSETS[] = {
+    {"/console/assets/console.css", CSS, console_css, &console_css_len},
+    {"/console/assets/console.js", JS, console_js, &console_js_len},
+    {"/console/assets/inbox.js", JS, console_inbox_js, &console_inbox_js_len},
+    {"/console/assets/conversation.js", JS, console_conversation_js,
+     &console_conversation_js_len},
+    {"/console/assets/cases.js", JS, console_cases_js, &console_cases_js_len},
+    {"/console/assets/admin.js", JS, console_admin_js, &console_admin_js_len},
+};
+#undef CSS
+#undef JS
 
 #define LOGIN_BODY_MAX 4096
 #define LOGIN_COOKIE_TLS "__Host-bb_login"
@@ -602,12 +627,10 @@ static int assets(struct http_req *req, void *cbdata)
 	if (rc)
 		return rc;
 	const char *path = http_req_path(req);
-	if (!strcmp(path, "/console/assets/console.css"))
-		return console_send(c, req, 200, "text/css; charset=utf-8", console_css,
-		                    console_css_len, NULL);
-	if (!strcmp(path, "/console/assets/console.js"))
-		return console_send(c, req, 200, "text/javascript; charset=utf-8", console_js,
-		                    console_js_len, NULL);
+	for (size_t i = 0; i < sizeof ASSETS / sizeof ASSETS[0]; i++)
+		if (!strcmp(path, ASSETS[i].path))
+			return console_send(c, req, 200, ASSETS[i].type, ASSETS[i].data,
+			                    *ASSETS[i].len, NULL);
 	return send_text(c, req, 404, NOT_FOUND);
 }
 

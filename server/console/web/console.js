@@ -1,35 +1,117 @@
 /*
- * console.js - the console shell's inbox: asks /api/conversations for the
- * chats waiting for staff and lists them. Citizen text is only ever set
- * with textContent, never innerHTML, so markup in a message shows as text.
- * State-changing calls send the session's CSRF token (meta csrf-token) in
- * X-CSRF-Token.
+ * console.js - the console shell's core, shared by every page file
+ * (inbox.js, conversation.js, cases.js, admin.js): a hash router, the one
+ * API caller (session cookie + the CSRF token from <meta name=csrf-token>
+ * in X-CSRF-Token on every state change), the one element builder, Danish
+ * labels and date formatting, and a small event bus that the live updates
+ * feed.
+ *
+ * Rules every page follows: citizen text is only ever set with textContent
+ * (bb.el never parses markup), no inline handlers or styles (the CSP allows
+ * none), every control is reachable by keyboard, and a page announces what
+ * it did in the shell's status region (bb.say).
+ *
+ * A page registers itself with bb.page(name, {title, nav, admin, render}):
+ * "#/name/arg1/arg2" calls render(main, ["arg1", "arg2"]). The page's
+ * render may return a function that is called when the page is left (to
+ * stop timers or listeners).
  */
 "use strict";
 
 (function () {
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  var bb = {
+    csrf: csrfMeta ? csrfMeta.getAttribute("content") : "",
+    user: null,
+    pages: {},
+    order: []
+  };
+  window.bb = bb;
 
-  function api(method, path, body) {
+  /* ---- API ---------------------------------------------------------------------- */
+
+  /* Resolves to {status, ok, data} (data is the parsed JSON or null); a 401
+   * sends the browser to the login page. */
+  bb.api = function (method, path, body) {
     var opts = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (method !== "GET") {
-      opts.headers["X-CSRF-Token"] = csrf;
+    if (method !== "GET" && method !== "HEAD") {
+      opts.headers["X-CSRF-Token"] = bb.csrf;
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body || {});
     }
-    return fetch(path, opts);
-  }
-  window.borgerbotApi = api;
+    return fetch(path, opts).then(function (r) {
+      if (r.status === 401) {
+        window.location.assign("/console");
+      }
+      return r.text().then(function (t) {
+        var data = null;
+        try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
+        return { status: r.status, ok: r.ok, data: data };
+      });
+    });
+  };
 
-  var MODES = {
+  /* The Danish sentence for a failed call: the server's own error text when
+   * it gave one, else a general one. */
+  bb.failure = function (res) {
+    if (!res) return "Der er ingen forbindelse til serveren. Prøv igen om lidt.";
+    if (res.data && typeof res.data.error === "string") return res.data.error;
+    if (res.status === 403) return "Det har du ikke adgang til.";
+    if (res.status === 404) return "Det findes ikke (længere).";
+    if (res.status === 409) return "Det kan ikke lade sig gøre lige nu.";
+    if (res.status === 429) return "For mange forsøg. Vent lidt og prøv igen.";
+    return "Noget gik galt (" + res.status + "). Prøv igen om lidt.";
+  };
+
+  /* ---- elements ----------------------------------------------------------------- */
+
+  /* bb.el("p", {class: "meta", "aria-live": "polite"}, "text", childNode, ...):
+   * attributes are set with setAttribute (never on* handlers: use
+   * addEventListener), strings become text nodes. */
+  bb.el = function (tag, attrs) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (/^on/i.test(k)) throw new Error("bb.el: use addEventListener, not " + k);
+        e.setAttribute(k, v === true ? "" : String(v));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined || c === false) continue;
+      e.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  };
+
+  bb.when = function (v) {
+    if (v === null || v === undefined || v === "") return "";
+    var d = typeof v === "number" ? new Date(v) : new Date(String(v));
+    if (isNaN(d.getTime())) return "";
+    return d.toLocaleString("da-DK", { dateStyle: "short", timeStyle: "short" });
+  };
+
+  /* "12 min", "3 t 5 min", "2 dage" */
+  bb.duration = function (seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    if (s < 60) return "under 1 min";
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + " min";
+    var h = Math.floor(m / 60);
+    if (h < 48) return h + " t" + (m % 60 ? " " + (m % 60) + " min" : "");
+    return Math.floor(h / 24) + " dage";
+  };
+
+  bb.MODES = {
     waiting_for_staff: "Venter på en medarbejder",
     staff: "Hos en medarbejder",
     bot: "Hos Borgerbot",
     closed: "Lukket"
   };
 
-  var REASONS = {
+  bb.REASONS = {
     citizen_asked: "Borgeren bad om en medarbejder",
     complaint: "Klage",
     anger: "Borgeren er utilfreds",
@@ -47,70 +129,105 @@
     idle_timeout: "Ingen aktivitet i et stykke tid"
   };
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
+  /* ---- status region and events -------------------------------------------------- */
 
-  function when(v) {
-    var d = typeof v === "number" ? new Date(v) : new Date(String(v));
-    if (isNaN(d.getTime())) return "";
-    return d.toLocaleString("da-DK", { dateStyle: "short", timeStyle: "short" });
-  }
-
-  function status(text, state) {
-    var s = document.getElementById("inbox-status");
+  bb.say = function (text, kind) {
+    var s = document.getElementById("shell-status");
+    if (!s) return;
     s.textContent = text;
-    s.setAttribute("data-state", state);
-    s.className = state === "unavailable" || state === "empty" ? "empty" : "muted";
+    s.className = "status " + (kind || "info");
+  };
+
+  var listeners = {};
+  bb.on = function (type, fn) {
+    (listeners[type] = listeners[type] || []).push(fn);
+    return function () {
+      listeners[type] = (listeners[type] || []).filter(function (f) { return f !== fn; });
+    };
+  };
+  bb.emit = function (type, data) {
+    (listeners[type] || []).slice().forEach(function (fn) { fn(data); });
+  };
+
+  /* ---- router ------------------------------------------------------------------- */
+
+  bb.page = function (name, spec) {
+    bb.pages[name] = spec;
+    bb.order.push(name);
+  };
+
+  bb.go = function (name) {
+    var hash = "#/" + Array.prototype.slice.call(arguments).map(encodeURIComponent).join("/");
+    if (window.location.hash === hash) show(true);
+    else window.location.hash = hash;
+  };
+
+  var leave = null;
+
+  function parseHash() {
+    var parts = window.location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+    parts = parts.map(function (p) {
+      try { return decodeURIComponent(p); } catch (e) { return ""; }
+    });
+    return parts.length ? parts : [bb.order[0] || ""];
   }
 
-  function render(items) {
-    var list = document.getElementById("inbox-list");
-    list.replaceChildren();
-    if (!items.length) {
-      status("Ingen borgere venter lige nu. Nye samtaler dukker op her.", "empty");
-      return;
-    }
-    status(items.length === 1 ? "1 samtale" : items.length + " samtaler", "list");
-    items.forEach(function (c) {
-      var li = el("li", c.urgent ? "urgent" : "");
-      var title = el("p", "title");
-      var strong = el("strong", "", "Samtale " + (c.id !== undefined ? c.id : ""));
-      title.appendChild(strong);
-      if (c.urgent) title.appendChild(el("span", "badge", " · Haster"));
-      li.appendChild(title);
-      var reason = REASONS[c.reason] || c.reason || "";
-      if (reason) li.appendChild(el("p", "", reason));
-      var last = c.last_message || "";
-      if (typeof last === "object" && last) last = last.text || "";
-      if (last) li.appendChild(el("p", "text", last));
-      var meta = [MODES[c.mode] || c.mode || "", c.department || "", c.assignee_name || "", when(c.handed_over_at || c.updated_at || c.created_at)];
-      li.appendChild(el("p", "meta", meta.filter(Boolean).join(" · ")));
-      list.appendChild(li);
+  function allowed(spec) {
+    return spec && (!spec.admin || (bb.user && bb.user.role === "admin"));
+  }
+
+  function buildNav() {
+    var nav = document.getElementById("nav-list");
+    if (!nav) return;
+    nav.replaceChildren();
+    bb.order.forEach(function (name) {
+      var spec = bb.pages[name];
+      if (!spec.nav || !allowed(spec)) return;
+      var a = bb.el("a", { href: "#/" + name, "data-page": name }, spec.title);
+      nav.appendChild(bb.el("li", null, a));
     });
   }
 
-  function load() {
-    var box = document.getElementById("inbox");
-    api("GET", "/api/conversations?mode=waiting_for_staff,staff").then(function (r) {
-      if (r.status === 401) { window.location.assign("/console"); return null; }
-      if (r.status === 404) {
-        status("Indbakken er ikke tilgængelig endnu. Her kommer de chats, som Borgerbot giver videre til jer.", "unavailable");
-        return null;
-      }
-      if (!r.ok) { status("Samtalerne kunne ikke hentes lige nu. Prøv at genindlæse siden.", "error"); return null; }
-      return r.json();
-    }).then(function (data) {
-      if (!data) return;
-      var items = Array.isArray(data) ? data : (data.conversations || data.items || []);
-      render(Array.isArray(items) ? items : []);
-    }).catch(function () {
-      status("Der er ingen forbindelse til serveren. Prøv igen om lidt.", "error");
-    }).then(function () { box.setAttribute("aria-busy", "false"); });
+  function markNav(name) {
+    document.querySelectorAll("#nav-list a").forEach(function (a) {
+      if (a.getAttribute("data-page") === name) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
   }
 
-  document.addEventListener("DOMContentLoaded", load);
+  /* focus: move the keyboard focus to the new page (after a navigation, not
+   * on the first load, so Tab still starts at the skip link). */
+  function show(focus) {
+    var parts = parseHash();
+    var name = parts[0];
+    var spec = bb.pages[name];
+    var main = document.getElementById("main");
+    if (leave) { try { leave(); } catch (e) { /* a page's clean-up must not stop the next */ } }
+    leave = null;
+    main.replaceChildren();
+    bb.say("", "info");
+    if (!allowed(spec)) {
+      main.appendChild(bb.el("h1", null, "Siden findes ikke"));
+      main.appendChild(bb.el("p", null, bb.el("a", { href: "#/" + bb.order[0] }, "Gå til indbakken")));
+      document.title = "Siden findes ikke – Borgerbot";
+      return;
+    }
+    document.title = (spec.title || "Borgerbot") + " – Borgerbot";
+    markNav(name);
+    var r = spec.render(main, parts.slice(1));
+    if (typeof r === "function") leave = r;
+    if (focus === true) main.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    bb.api("GET", "/api/me").then(function (res) {
+      bb.user = res.ok ? res.data : null;
+      buildNav();
+      bb.emit("ready", bb.user);
+      window.addEventListener("hashchange", function () { show(true); });
+      show(false);
+    }).catch(function () {
+      bb.say(bb.failure(null), "error");
+    });
+  });
 })();
