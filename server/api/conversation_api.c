@@ -14,9 +14,13 @@
 #include "api.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "domain/conversation_json.h"
+#include "domain/staffing.h"
 
 #define PREFIX "/api/conversations"
+#define DEPARTMENTS "/api/departments"
+#define Q_MAX 200 /* bytes of a search */
 
 struct conversation_api {
 	struct conversation_api_options opt;
@@ -56,9 +60,63 @@ static int modes_param(const char *list, char *out, size_t size)
 	return n > 1 ? 0 : -1;
 }
 
-static int list(struct conversation_api *a, struct http_req *req, sqlite3 *db)
+/* A console user who is not an admin sees their department's conversations
+ * and those assigned to them (docs/console.md, "Who sees what"); an API key
+ * or an admin sees all. */
+static void visibility(const struct api_actor *who, const char **dept, const char **user)
 {
-	char mode[128], modes[140], dept[80], assignee[80];
+	int limited = who->kind == API_ACTOR_STAFF && !who->is_admin;
+	*dept = limited ? who->department : NULL;
+	*user = limited ? who->name : NULL;
+}
+
+/* "TM-2026-00012" (any case): letters, a dash, a year, a dash, digits. */
+static int looks_like_reference(const char *q)
+{
+	size_t i = 0, n;
+	for (n = 0; (q[i] >= 'A' && q[i] <= 'Z') || (q[i] >= 'a' && q[i] <= 'z'); i++)
+		n++;
+	if (!n || n > 8 || q[i++] != '-')
+		return 0;
+	for (n = 0; q[i] >= '0' && q[i] <= '9'; i++)
+		n++;
+	if (n != 4 || q[i++] != '-')
+		return 0;
+	for (n = 0; q[i] >= '0' && q[i] <= '9'; i++)
+		n++;
+	return n >= 1 && n <= 8 && !q[i];
+}
+
+/* The q parameter into f (a case reference, else a text to find); 0, or
+ * the status of the error sent. */
+static int search_param(struct http_req *req, struct conversation_filter *f, char *q, char *like,
+                        size_t size)
+{
+	int p = api_query(req, "q", q, Q_MAX + 1);
+	if (p == 0)
+		return 0;
+	if (p < 0 || !text_utf8_valid(q, strlen(q)))
+		return api_error(req, 400, "q must be UTF-8 text of at most 200 bytes");
+	q = text_trim(q);
+	if (strlen(q) < 2)
+		return api_error(req, 400, "q must hold at least 2 characters");
+	if (looks_like_reference(q)) {
+		for (char *c = q; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+		f->case_reference = q;
+	} else if (text_like_pattern(q, like, size) == 0) {
+		f->text_like = like;
+	} else {
+		return api_error(req, 400, "q is too long");
+	}
+	return 0;
+}
+
+static int list(struct conversation_api *a, struct http_req *req, sqlite3 *db,
+                const struct api_actor *who)
+{
+	char mode[128], modes[140], dept[80], assignee[80], q[Q_MAX + 1], like[2 * Q_MAX + 3];
 	struct conversation_filter f = {
 	    .modes = ",waiting_for_staff,staff,", .urgent = -1, .limit = 100};
 	int p;
@@ -81,20 +139,68 @@ static int list(struct conversation_api *a, struct http_req *req, sqlite3 *db)
 		return api_error(req, 400, "limit must be 1-500");
 	if (api_query_int(req, "offset", 0, 100000000, &f.offset) < 0)
 		return api_error(req, 400, "offset must be a number >= 0");
+	int rc = search_param(req, &f, q, like, sizeof(like));
+	if (rc)
+		return rc;
+	visibility(who, &f.visible_department, &f.visible_user);
 	json_t *out = conversation_list_json(db, a->opt.env, &f, clock_now_ms());
 	if (!out)
 		return api_error(req, 500, "cannot read conversations");
 	return http_reply_json(req, 200, out, NULL);
 }
 
-static int show(struct conversation_api *a, struct http_req *req, sqlite3 *db, long long id)
+/* 1 visible to who, 0 not (or no such conversation), -1 database error. */
+static int may_see(sqlite3 *db, const struct api_actor *who, long long id)
 {
-	int found = 0;
+	struct conversation_row row;
+	int found = conversation_get(db, id, &row);
+	if (found != 1)
+		return found;
+	const char *vd, *vu;
+	visibility(who, &vd, &vu);
+	return conversation_visible(row.department, row.assignee, vd, vu);
+}
+
+struct read_audit {
+	const struct api_actor *who;
+	const char *object;
+};
+
+static int audit_read_txn(sqlite3 *db, void *arg)
+{
+	struct read_audit *r = arg;
+	return api_audit(db, r->who, "conversation.read", r->object, NULL);
+}
+
+static int show(struct conversation_api *a, struct http_req *req, sqlite3 *db,
+                const struct api_actor *who, long long id)
+{
+	int found = may_see(db, who, id);
+	if (found < 0)
+		return api_error(req, 500, "cannot read the conversation");
+	if (!found) /* 404, not 403: ids are sequential, so a 403 would say it exists */
+		return api_error(req, 404, "no such conversation");
 	json_t *out = conversation_detail_json(db, a->opt.env, id, clock_now_ms(), &found);
 	if (!out)
 		return found == 0 ? api_error(req, 404, "no such conversation")
 		                  : api_error(req, 500, "cannot read the conversation");
+	char object[40];
+	snprintf(object, sizeof(object), "conversation:%lld", id);
+	struct read_audit ra = {who, object};
+	if (store_write(a->opt.store, db, audit_read_txn, &ra, NULL, 0) != 0) {
+		json_decref(out); /* no record of the read, no read */
+		return api_error(req, 503, "the database is busy; try again");
+	}
 	return http_reply_json(req, 200, out, NULL);
+}
+
+static int departments(struct conversation_api *a, struct http_req *req)
+{
+	json_t *arr = json_array();
+	const char *d;
+	for (size_t i = 0; (d = staffing_department_at(a->opt.env->staffing, i)); i++)
+		json_array_append_new(arr, json_string(d));
+	return http_reply_json(req, 200, json_pack("{s:o}", "departments", arr), NULL);
 }
 
 /* ---- actions ---------------------------------------------------------------- */
@@ -106,17 +212,20 @@ typedef int (*action_fn)(sqlite3 *db, const struct conversation_env *env, long l
 static const struct {
 	const char *name;
 	action_fn fn;
-	const char *audit; /* log event */
+	const char *event; /* log event */
+	const char *audit; /* audit_log action */
 } actions[] = {
-    {"take", conversation_staff_take, "conversation_taken"},
-    {"reply", conversation_staff_reply, "conversation_replied"},
-    {"handback", conversation_staff_hand_back, "conversation_handed_back"},
-    {"close", conversation_staff_close, "conversation_closed"},
-    {"transfer", conversation_staff_transfer, "conversation_transferred"},
-    {"notes", conversation_staff_note, "conversation_note"},
+    {"take", conversation_staff_take, "conversation_taken", "conversation.take"},
+    {"reply", conversation_staff_reply, "conversation_replied", "conversation.reply"},
+    {"handback", conversation_staff_hand_back, "conversation_handed_back", "conversation.handback"},
+    {"close", conversation_staff_close, "conversation_closed", "conversation.close"},
+    {"transfer", conversation_staff_transfer, "conversation_transferred", "conversation.transfer"},
+    {"notes", conversation_staff_note, "conversation_note", "conversation.note"},
 };
 
 struct action_txn {
+	const struct api_actor *who;
+	const char *audit;
 	const struct conversation_env *env;
 	action_fn fn;
 	long long id;
@@ -131,8 +240,23 @@ static int run_action(sqlite3 *db, void *arg)
 {
 	struct action_txn *t = arg;
 	t->ran = 1;
+	int seen = may_see(db, t->who, t->id);
+	if (seen <= 0) {
+		t->rc = seen < 0 ? CONVERSATION_ERROR : CONVERSATION_NOT_FOUND;
+		snprintf(t->err, sizeof(t->err), "no such conversation");
+		return 1;
+	}
 	t->rc = t->fn(db, t->env, t->id, &t->act, &t->res, t->err, sizeof(t->err));
-	return t->rc == CONVERSATION_OK ? 0 : 1;
+	if (t->rc != CONVERSATION_OK)
+		return 1;
+	char object[40], detail[100] = "";
+	snprintf(object, sizeof(object), "conversation:%lld", t->id);
+	if (t->act.department && t->fn == conversation_staff_transfer)
+		snprintf(detail, sizeof(detail), "to %s", t->act.department);
+	else if (t->res.messaging_type && t->fn == conversation_staff_reply)
+		snprintf(detail, sizeof(detail), "%s%s%s", t->res.messaging_type,
+		         t->res.tag ? " " : "", t->res.tag ? t->res.tag : "");
+	return api_audit(db, t->who, t->audit, object, detail[0] ? detail : NULL) < 0 ? -1 : 0;
 }
 
 static int action_status(int rc)
@@ -184,7 +308,11 @@ static int act(struct conversation_api *a, struct http_req *req, sqlite3 *db,
 	json_t *body = api_json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
-	struct action_txn t = {.env = a->opt.env, .fn = actions[which].fn, .id = id};
+	struct action_txn t = {.who = who,
+	                       .audit = actions[which].audit,
+	                       .env = a->opt.env,
+	                       .fn = actions[which].fn,
+	                       .id = id};
 	int rc = read_action(a, req, who, body, &t);
 	if (rc != 0) {
 		json_decref(body);
@@ -203,7 +331,7 @@ static int act(struct conversation_api *a, struct http_req *req, sqlite3 *db,
 		return api_error(req, 500, "cannot save the change");
 	char conv[24];
 	snprintf(conv, sizeof(conv), "%lld", id);
-	log_event(LOG_INFO, actions[which].audit, "conversation", conv, "actor", who->name, "mode",
+	log_event(LOG_INFO, actions[which].event, "conversation", conv, "actor", who->name, "mode",
 	          conversation_mode_name(t.res.to), NULL);
 	if (t.res.queued > 0 && a->opt.notify)
 		a->opt.notify(a->opt.notify_arg);
@@ -235,6 +363,30 @@ static int parse_path(const char *rest, long long *id, int *which)
 	return -1;
 }
 
+static sqlite3 *thread_db(struct conversation_api *a)
+{
+	char err[300];
+	sqlite3 *db = store_thread_db(a->opt.store, err, sizeof(err));
+	if (!db)
+		log_event(LOG_ERROR, "conversation_api_db", "error", err, NULL);
+	return db;
+}
+
+static int departments_handler(struct http_req *req, void *cbdata)
+{
+	struct conversation_api *a = cbdata;
+	if (strcmp(http_req_path(req), DEPARTMENTS) != 0)
+		return api_error(req, 404, "not found");
+	if (!http_req_method_is(req, "GET"))
+		return api_error(req, 405, "use GET");
+	sqlite3 *db = thread_db(a);
+	if (!db)
+		return api_error(req, 500, "database unavailable");
+	struct api_actor who;
+	int rc = api_authorise(req, db, "conversations", &who);
+	return rc ? rc : departments(a, req);
+}
+
 static int handler(struct http_req *req, void *cbdata)
 {
 	struct conversation_api *a = cbdata;
@@ -247,24 +399,22 @@ static int handler(struct http_req *req, void *cbdata)
 	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	if ((which >= 0 && !post) || (which < 0 && !get))
 		return api_error(req, 405, which >= 0 ? "use POST" : "use GET");
-	char err[300];
-	sqlite3 *db = store_thread_db(a->opt.store, err, sizeof(err));
-	if (!db) {
-		log_event(LOG_ERROR, "conversation_api_db", "error", err, NULL);
+	sqlite3 *db = thread_db(a);
+	if (!db)
 		return api_error(req, 500, "database unavailable");
-	}
 	struct api_actor who;
 	int rc = api_authorise(req, db, "conversations", &who);
 	if (rc != 0)
 		return rc;
 	if (is_list)
-		return list(a, req, db);
+		return list(a, req, db, &who);
 	if (which < 0)
-		return show(a, req, db, id);
+		return show(a, req, db, &who, id);
 	return act(a, req, db, &who, id, (size_t)which);
 }
 
 void conversation_api_register(struct http *h, struct conversation_api *a)
 {
 	http_route(h, PREFIX, handler, a);
+	http_route(h, DEPARTMENTS, departments_handler, a);
 }

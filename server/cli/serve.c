@@ -39,6 +39,7 @@
 #include "outbox/graph.h"
 #include "outbox/outbox.h"
 #include "sandbox/sandbox.h"
+#include "api/canned_api.h"
 #include "api/conversation_api.h"
 #include "console/console.h"
 #include "api/staff_api.h"
@@ -72,8 +73,9 @@ struct server {
 	struct staffing *staffing;
 	struct conversation_env conv_env;
 	struct conversation_api *conversation_api;
-	struct console *console; /* issue 10: the staff console */
-	char self_url[200];      /* this server's own base URL, for sandbox mode */
+	struct canned_api *canned_api; /* issue 10: canned replies */
+	struct console *console;       /* issue 10: the staff console */
+	char self_url[200];            /* this server's own base URL, for sandbox mode */
 	/* issue 12: data rights and retention */
 	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
 	struct privacy_settings privacy;
@@ -328,7 +330,15 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    !(s->conversation_api = conversation_api_new(&co, err, errlen)) ||
 	    !(s->open311 = open311_new(&oo, err, errlen)))
 		return -1;
+	struct canned_api_options ko = {
+	    .store = s->store,
+	    .staffing = s->staffing,
+	    .max_body_bytes = c->api_max_body_bytes,
+	};
+	if (!(s->canned_api = canned_api_new(&ko, err, errlen)))
+		return -1;
 	conversation_api_register(s->http, s->conversation_api); /* before /api's fallback */
+	canned_api_register(s->http, s->canned_api);
 	staff_api_register(s->http, s->staff_api);
 	open311_register(s->http, s->open311);
 	return 0;
@@ -393,6 +403,8 @@ static int start_console(struct server *s, char *err, size_t errlen)
 	    .max_failures_user = c->console_login_max_failures,
 	    .max_failures_addr = 4 * c->console_login_max_failures,
 	    .max_hashing = 4,
+	    .live_max_streams = c->console_live_max_streams,
+	    .live_per_session = c->console_live_per_session,
 	};
 	if (!(s->console = console_new(&co, err, errlen)))
 		return -1;
@@ -494,7 +506,8 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 
 static void stop_modules(struct server *s)
 {
-	http_stop(s->http); /* running handlers finish: acknowledged means committed */
+	console_stop(s->console); /* live streams end, so http_stop() need not wait for them */
+	http_stop(s->http);       /* running handlers finish: acknowledged means committed */
 	ingest_stop(s->ingest);
 	worker_stop(s->worker);
 	outbox_sender_stop(s->sender);  /* after the worker, which wakes it */
@@ -504,6 +517,7 @@ static void stop_modules(struct server *s)
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);
 	conversation_api_free(s->conversation_api);
+	canned_api_free(s->canned_api);
 	console_free(s->console);
 	open311_free(s->open311);
 	staffing_free(s->staffing);

@@ -23,20 +23,21 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "console/live.h"
 #include "console/throttle.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/textbuf.h"
 #include "domain/audit.h"
+#include "domain/conversation_live.h"
 #include "domain/staff.h"
 #include "domain/staff_session.h"
 
 extern const char console_login_html[], console_shell_html[], console_css[], console_js[],
     console_inbox_js[], console_conversation_js[], console_cases_js[], console_admin_js[];
-extern const size_t console_login_html_len, console_shell_html_len, console_css_len,
-    console_js_len, console_inbox_js_len, console_conversation_js_len, console_cases_js_len,
-    console_admin_js_len;
+extern const size_t console_login_html_len, console_shell_html_len, console_css_len, console_js_len,
+    console_inbox_js_len, console_conversation_js_len, console_cases_js_len, console_admin_js_len;
 
 /* The embedded assets under /console/assets/: console.js is the shell's core
  * (router, API calls, element builder); each page is a file of its own. */
@@ -52,8 +53,7 @@ static const struct console_asset ASSETS[] = {
     {"/console/assets/console.css", CSS, console_css, &console_css_len},
     {"/console/assets/console.js", JS, console_js, &console_js_len},
     {"/console/assets/inbox.js", JS, console_inbox_js, &console_inbox_js_len},
-    {"/console/assets/conversation.js", JS, console_conversation_js,
-     &console_conversation_js_len},
+    {"/console/assets/conversation.js", JS, console_conversation_js, &console_conversation_js_len},
     {"/console/assets/cases.js", JS, console_cases_js, &console_cases_js_len},
     {"/console/assets/admin.js", JS, console_admin_js, &console_admin_js_len},
 };
@@ -83,6 +83,7 @@ struct console {
 	long long idle_ms, absolute_ms;
 	int max_fail_user, max_fail_addr, max_hashing;
 	struct throttle *throttle;
+	struct live *live;
 	pthread_mutex_t mu; /* guards hashing */
 	int hashing;        /* scrypt verifications running now */
 };
@@ -90,7 +91,10 @@ struct console {
 struct console *console_new(const struct console_options *opt, char *err, size_t errlen)
 {
 	struct console *c = calloc(1, sizeof(*c));
-	if (!c || !(c->throttle = throttle_new(4096))) {
+	if (!c || !(c->throttle = throttle_new(4096)) ||
+	    !(c->live = live_new(opt->live_max_streams, opt->live_per_session))) {
+		if (c)
+			throttle_free(c->throttle);
 		free(c);
 		text_set_err(err, errlen, "out of memory");
 		return NULL;
@@ -106,11 +110,18 @@ struct console *console_new(const struct console_options *opt, char *err, size_t
 	return c;
 }
 
+void console_stop(struct console *c)
+{
+	if (c)
+		live_stop(c->live);
+}
+
 void console_free(struct console *c)
 {
 	if (!c)
 		return;
 	throttle_free(c->throttle);
+	live_free(c->live);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -665,6 +676,129 @@ static int me(struct http_req *req, void *cbdata)
 	return rc;
 }
 
+/* ---- live updates (GET /api/live) ------------------------------------------------------ */
+
+#define LIVE_POLL_MS 1000
+#define LIVE_SESSION_CHECK_MS 5000
+#define LIVE_HEARTBEAT_MS 15000
+#define LIVE_EVENTS_PER_POLL 100
+
+struct live_stream {
+	struct http_req *req;
+	int failed;
+};
+
+static int live_send(struct live_stream *ls, const char *text)
+{
+	if (!ls->failed && http_stream_write(ls->req, text, strlen(text)) < 0)
+		ls->failed = 1;
+	return ls->failed ? -1 : 0;
+}
+
+/* "event: TYPE\ndata: {...}\n\n" (the JSON has no newline). */
+static int live_event(const struct live_event *e, void *arg)
+{
+	json_t *v =
+	    json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:b}", "conversation",
+	              (json_int_t)e->conversation_id, "mode", e->mode, "department", e->department,
+	              "assignee", e->assignee, "reason", e->reason, "urgent", e->urgent);
+	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+	json_decref(v);
+	if (!s)
+		return -1;
+	char head[40];
+	snprintf(head, sizeof(head), "event: %s\ndata: ", e->type);
+	struct live_stream *ls = arg;
+	int rc = live_send(ls, head) < 0 || live_send(ls, s) < 0 || live_send(ls, "\n\n") < 0;
+	free(s);
+	return rc ? -1 : 0;
+}
+
+/* The stream's loop: poll, send, heartbeat, until the client goes, the
+ * session ends or the server stops. Returns why it ended. */
+static const char *live_loop(struct console *c, sqlite3 *db, const struct staff_session *s,
+                             const char *token, struct live_stream *ls)
+{
+	int limited = s->user.role != STAFF_ROLE_ADMIN;
+	const char *vd = limited ? s->user.department : NULL;
+	const char *vu = limited ? s->user.username : NULL;
+	struct live_cursor cur;
+	if (conversation_live_start(db, &cur) < 0)
+		return "error";
+	long long last_check = clock_mono_ms(), last_beat = last_check;
+	while (!live_wait(c->live, LIVE_POLL_MS)) {
+		long long now = clock_mono_ms();
+		if (now - last_check >= LIVE_SESSION_CHECK_MS) {
+			struct staff_session again;
+			if (staff_session_check(db, token, clock_now_ms(), &again) !=
+			    STAFF_SESSION_OK)
+				return "session";
+			last_check = now;
+		}
+		if (conversation_live_poll(db, &cur, vd, vu, LIVE_EVENTS_PER_POLL, live_event, ls) <
+		    0)
+			return ls->failed ? NULL : "error";
+		if (now - last_beat >= LIVE_HEARTBEAT_MS) {
+			if (live_send(ls, ": ping\n\n") < 0)
+				return NULL;
+			last_beat = now;
+		}
+	}
+	return "shutdown";
+}
+
+static int live(struct http_req *req, void *cbdata)
+{
+	struct console *c = cbdata;
+	int rc = gate(c, req);
+	if (rc)
+		return rc;
+	if (strcmp(http_req_path(req), "/api/live") != 0)
+		return api_error(req, 404, "no such staff endpoint");
+	if (!http_req_method_is(req, "GET"))
+		return api_error(req, 405, "use GET");
+	sqlite3 *db = request_db(c);
+	if (!db)
+		return api_error(req, 503, "the database is not available");
+	struct api_actor who;
+	if ((rc = api_authorise(req, db, "conversations", &who)))
+		return rc;
+	char token[STAFF_TOKEN_LEN + 1];
+	struct staff_session s;
+	if (who.kind != API_ACTOR_STAFF || !api_session_cookie(req, token, sizeof(token)) ||
+	    staff_session_check(db, token, clock_now_ms(), &s) != STAFF_SESSION_OK)
+		return api_error(req, 403, "live updates are for console sessions");
+	enum live_slot slot = live_acquire(c->live, s.id);
+	if (slot != LIVE_OK) {
+		log_event(LOG_WARN, "console_live_refused", "staff", s.user.username, "why",
+		          slot == LIVE_SESSION_FULL ? "session" : "full", NULL);
+		return http_reply_json(
+		    req, slot == LIVE_STOPPING ? 503 : 429,
+		    json_pack("{s:{s:i, s:s}}", "error", "status",
+		              slot == LIVE_STOPPING ? 503 : 429, "message",
+		              slot == LIVE_SESSION_FULL
+		                  ? "this session has as many live streams as it may; poll instead"
+		                  : "too many live streams; poll instead"),
+		    "Retry-After: 30\r\n");
+	}
+	char headers[1024];
+	struct textbuf t = {headers, sizeof(headers), 0};
+	textbuf_put(&t, "%s", SECURITY_HEADERS);
+	struct live_stream ls = {req, 0};
+	const char *why = "error";
+	if (http_stream_begin(req, "text/event-stream; charset=utf-8", headers) == 0 &&
+	    live_send(&ls, "retry: 5000\n\nevent: hello\ndata: {}\n\n") == 0)
+		why = live_loop(c, db, &s, token, &ls);
+	if (why && !ls.failed) {
+		char end[80];
+		snprintf(end, sizeof(end), "event: end\ndata: {\"reason\":\"%s\"}\n\n", why);
+		live_send(&ls, end);
+	}
+	live_release(c->live, s.id);
+	OPENSSL_cleanse(token, sizeof(token));
+	return ls.failed ? 200 : http_stream_end(req);
+}
+
 void console_register(struct http *h, struct console *c)
 {
 	/* CivetWeb tries exact URIs first, then "URI/..." prefixes in the order
@@ -674,4 +808,5 @@ void console_register(struct http *h, struct console *c)
 	http_route(h, "/console/assets", assets, c);
 	http_route(h, "/console", console_page, c);
 	http_route(h, "/api/me", me, c);
+	http_route(h, "/api/live", live, c);
 }

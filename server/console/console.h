@@ -6,6 +6,7 @@
  *   POST /console/logout          csrf (form) or X-CSRF-Token -> session revoked
  *   GET  /console/assets/NAME     console.css, console.js (embedded)
  *   GET  /api/me                  who is logged in, and the session's CSRF token
+ *   GET  /api/live                Server-Sent Events: conversations that changed (live.h)
  *
  * Every response carries a strict Content-Security-Policy (no inline script
  * or style), X-Frame-Options DENY and Referrer-Policy no-referrer. The Host
@@ -31,6 +32,8 @@ struct console_options {
 	int max_failures_user;         /* wrong logins per username before a lockout */
 	int max_failures_addr;         /* ... per client address */
 	int max_hashing;               /* scrypt verifications at once (32 MiB each) */
+	int live_max_streams;          /* GET /api/live streams at once (each holds a thread) */
+	int live_per_session;          /* ... per session */
 };
 
 struct console;
@@ -38,6 +41,9 @@ struct console;
 struct console *console_new(const struct console_options *opt, char *err, size_t errlen);
 /* Registers /console and /api/me; call before the staff API's /api fallback. */
 void console_register(struct http *h, struct console *c);
+/* Ends the live streams and refuses new ones: call before http_stop(),
+ * which waits for every running handler. */
+void console_stop(struct console *c);
 void console_free(struct console *c);
 
 /* 1 if host (a Host header: name, optional :port, [v6]) is a loopback name

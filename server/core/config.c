@@ -88,6 +88,8 @@ static const struct setting settings[] = {
     {"console_session_idle_minutes", INT(console_session_idle_minutes, 1, 1440)},
     {"console_session_hours", INT(console_session_hours, 1, 168)},
     {"console_login_max_failures", INT(console_login_max_failures, 3, 100)},
+    {"console_live_max_streams", INT(console_live_max_streams, 1, 256)},
+    {"console_live_per_session", INT(console_live_per_session, 1, 16)},
 };
 
 void config_defaults(struct config *cfg)
@@ -132,6 +134,8 @@ void config_defaults(struct config *cfg)
 	cfg->console_session_idle_minutes = 30;
 	cfg->console_session_hours = 12;
 	cfg->console_login_max_failures = 5;
+	cfg->console_live_max_streams = 16;
+	cfg->console_live_per_session = 3;
 }
 
 static int parse_number(const char *value, long long *out)

@@ -46,6 +46,8 @@ struct config {
 	int console_session_idle_minutes; /* a session ends after this long unused */
 	int console_session_hours;        /* and this long after login in any case */
 	int console_login_max_failures;   /* wrong passwords per user before a lockout */
+	int console_live_max_streams;     /* live-update streams at once (each holds a thread) */
+	int console_live_per_session;     /* ... per console session */
 	/* issue 5: cases, winter plan, staff API, Open311 */
 	char municipality_dir[512]; /* data folder of the municipality (docs/cases.md) */
 	char intents_dir[512];      /* *.intent definitions (docs/intents.md) */

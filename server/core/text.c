@@ -86,3 +86,21 @@ char *text_utf8_repair(const char *s, size_t len)
 	out[o] = '\0';
 	return out;
 }
+
+int text_like_pattern(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+	if (size < 3)
+		return -1;
+	out[o++] = '%';
+	for (; *s; s++) {
+		if (o + 4 > size)
+			return -1;
+		if (*s == '%' || *s == '_' || *s == '\\')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o++] = '%';
+	out[o] = '\0';
+	return 0;
+}

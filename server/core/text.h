@@ -39,4 +39,9 @@ int text_utf8_valid(const char *s, size_t len);
  * of memory. For repairing stored text, never for accepting input. */
 char *text_utf8_repair(const char *s, size_t len);
 
+/* "%s%" for SQL's LIKE ... ESCAPE '\\' into out: %, _ and \\ in s are
+ * escaped, so s matches only itself anywhere in a text. Returns 0, or -1
+ * when it does not fit in size bytes. */
+int text_like_pattern(const char *s, char *out, size_t size);
+
 #endif

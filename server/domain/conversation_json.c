@@ -114,26 +114,50 @@ static json_t *last_citizen_text(sqlite3 *db, long long id)
 	return v;
 }
 
+int conversation_visible(const char *department, const char *assignee, const char *visible_dept,
+                         const char *visible_user)
+{
+	if (!visible_dept && !visible_user)
+		return 1;
+	return (visible_dept && department && !strcmp(department, visible_dept)) ||
+	       (visible_user && assignee && *assignee && !strcmp(assignee, visible_user));
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
 json_t *conversation_list_json(sqlite3 *db, const struct conversation_env *env,
                                const struct conversation_filter *f, long long now_ms)
 {
 	static const char sql[] =
-	    "SELECT id FROM conversations"
+	    "SELECT id FROM conversations v"
 	    " WHERE instr(?1, ',' || mode || ',') > 0"
 	    " AND (?2 IS NULL OR department = ?2) AND (?3 IS NULL OR assignee = ?3)"
 	    " AND (?4 < 0 OR urgent = ?4)"
+	    " AND ((?7 IS NULL AND ?8 IS NULL) OR department = ?7 OR assignee = ?8)"
+	    " AND (?9 IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.reference = ?9"
+	    "  AND ((c.page_id = v.page_id AND c.psid = v.psid) OR EXISTS (SELECT 1"
+	    "  FROM case_followers cf WHERE cf.case_id = c.id AND cf.page_id = v.page_id"
+	    "  AND cf.psid = v.psid))))"
+	    " AND (?10 IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = v.id"
+	    "  AND m.direction = 'in' AND m.text LIKE ?10 ESCAPE '\\'))"
 	    " ORDER BY urgent DESC, COALESCE(handed_over_at, updated_at), id LIMIT ?5 OFFSET ?6";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(st, 1, f->modes, -1, SQLITE_STATIC);
-	if (f->department)
-		sqlite3_bind_text(st, 2, f->department, -1, SQLITE_STATIC);
-	if (f->assignee)
-		sqlite3_bind_text(st, 3, f->assignee, -1, SQLITE_STATIC);
+	bind_opt(st, 2, f->department);
+	bind_opt(st, 3, f->assignee);
 	sqlite3_bind_int(st, 4, f->urgent);
 	sqlite3_bind_int(st, 5, f->limit);
 	sqlite3_bind_int(st, 6, f->offset);
+	bind_opt(st, 7, f->visible_department);
+	bind_opt(st, 8, f->visible_user);
+	bind_opt(st, 9, f->case_reference);
+	bind_opt(st, 10, f->text_like);
 	json_t *arr = json_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -25,7 +25,19 @@ struct conversation_filter {
 	const char *assignee;   /* or NULL */
 	int urgent;             /* -1 any, 0 or 1 */
 	int limit, offset;
+	/* who may see (a console user who is not an admin): only conversations
+	 * of this department or assigned to this user; NULL = all */
+	const char *visible_department, *visible_user;
+	/* search: a case reference (exact: the conversations of its filer and
+	 * followers), else a LIKE pattern over the citizen's messages (already
+	 * escaped with '\\', wrapped in %); NULL = no search */
+	const char *case_reference, *text_like;
 };
+
+/* 1 if a conversation of department assigned to assignee is visible to a
+ * filter's visible_department/visible_user (both NULL: everything). */
+int conversation_visible(const char *department, const char *assignee, const char *visible_dept,
+                         const char *visible_user);
 
 /* The queue: urgent first, then longest waiting. NULL on a database error. */
 json_t *conversation_list_json(sqlite3 *db, const struct conversation_env *env,

@@ -276,6 +276,31 @@ int staffing_has_department(const struct staffing *s, const char *name)
 	return 0;
 }
 
+/* 1 if hours[k]'s department appeared before: in deps or an earlier row. */
+static int hours_seen_before(const struct staffing *s, size_t k)
+{
+	for (size_t i = 0; i < s->ndeps; i++)
+		if (!strcmp(s->deps[i].name, s->hours[k].department))
+			return 1;
+	for (size_t i = 0; i < k; i++)
+		if (!strcmp(s->hours[i].department, s->hours[k].department))
+			return 1;
+	return 0;
+}
+
+const char *staffing_department_at(const struct staffing *s, size_t i)
+{
+	if (!s)
+		return NULL;
+	if (i < s->ndeps)
+		return s->deps[i].name;
+	i -= s->ndeps;
+	for (size_t k = 0; k < s->nhours; k++)
+		if (!hours_seen_before(s, k) && i-- == 0)
+			return s->hours[k].department;
+	return NULL;
+}
+
 /* Easter Sunday (anonymous Gregorian algorithm): month 3 or 4, day. */
 static void easter(int y, int *month, int *day)
 {

@@ -35,6 +35,11 @@ const char *staffing_default_department(const struct staffing *s);
 /* 1 if name is a department of departments.csv or staffed_hours.csv. */
 int staffing_has_department(const struct staffing *s, const char *name);
 
+/* The i-th department name (departments.csv first, then names only in
+ * staffed_hours.csv, each once), or NULL past the end: the list the console
+ * offers for a transfer. */
+const char *staffing_department_at(const struct staffing *s, size_t i);
+
 /* 1 if (year, month 1-12, day) is a Danish public holiday or a closed day. */
 int staffing_is_closed_day(const struct staffing *s, int year, int month, int day);
 

@@ -492,6 +492,36 @@ int http_reply(struct http_req *req, int status, const char *content_type, const
 	return status;
 }
 
+int http_stream_begin(struct http_req *req, const char *content_type, const char *extra_headers)
+{
+	char head[2048];
+	int n = snprintf(head, sizeof(head),
+	                 "HTTP/1.1 200 OK\r\n"
+	                 "Content-Type: %s\r\n"
+	                 "Transfer-Encoding: chunked\r\n"
+	                 "Cache-Control: no-store\r\n"
+	                 "X-Content-Type-Options: nosniff\r\n"
+	                 "X-Accel-Buffering: no\r\n" /* a proxy must not hold events back */
+	                 "%s\r\n",
+	                 content_type, extra_headers ? extra_headers : "");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	return mg_write(req->conn, head, (size_t)n) == n ? 0 : -1;
+}
+
+int http_stream_write(struct http_req *req, const char *data, size_t len)
+{
+	if (!len)
+		return 0;
+	return mg_send_chunk(req->conn, data, (unsigned)len) > 0 ? 0 : -1;
+}
+
+int http_stream_end(struct http_req *req)
+{
+	mg_write(req->conn, "0\r\n\r\n", 5);
+	return 200;
+}
+
 int http_reply_text(struct http_req *req, int status, const char *text)
 {
 	return http_reply(req, status, "text/plain; charset=utf-8", text, strlen(text), NULL);

@@ -102,6 +102,19 @@ int http_reply_text(struct http_req *req, int status, const char *text);
  * cannot be written, the reply is 500 "out of memory"). */
 int http_reply_json(struct http_req *req, int status, json_t *v, const char *extra_headers);
 
+/* ---- a streamed reply (Server-Sent Events) ---------------------------------- */
+
+/* Starts a 200 reply whose body follows in pieces (chunked transfer
+ * encoding, so the connection stays usable afterwards): content_type and
+ * extra_headers as for http_reply(). Then http_stream_write() each piece
+ * (0, or -1 once the client has gone) and http_stream_end() once. The
+ * handler holds its CivetWeb worker thread meanwhile: callers cap how many
+ * streams run at once. Returns 0 or -1. */
+int http_stream_begin(struct http_req *req, const char *content_type, const char *extra_headers);
+int http_stream_write(struct http_req *req, const char *data, size_t len);
+/* Ends the stream; returns status (200) for the handler to return. */
+int http_stream_end(struct http_req *req);
+
 enum http_body { HTTP_BODY_OK, HTTP_BODY_TOO_LARGE, HTTP_BODY_ERROR };
 
 /* Reads the whole request body (at most max bytes) into a malloc'd buffer,

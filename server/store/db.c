@@ -406,6 +406,18 @@ static const char *const migrations[] = {
     "  object TEXT,"
     "  detail TEXT);"
     "CREATE INDEX audit_log_object ON audit_log(object, id);",
+    /* issue 10: canned replies (domain/canned.c; department NULL = shared) and
+     * the index the console's live updates poll (console/live.c) */
+    "CREATE TABLE canned_replies ("
+    "  id INTEGER PRIMARY KEY,"
+    "  department TEXT,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  updated_by TEXT NOT NULL);"
+    "CREATE INDEX canned_replies_department ON canned_replies(department, title);"
+    "CREATE INDEX conversations_updated ON conversations(updated_at);",
 };
 
 int db_checkpoint(sqlite3 *db)
