@@ -231,3 +231,138 @@
     });
   });
 })();
+
+/* ---- live updates (issue 10: inbox and conversation) ----------------------------- *
+ * One EventSource on /api/live feeds the event bus: "live" with {type, data}
+ * for every change (the pages reload what they show). When the server refuses
+ * a stream (429: too many; 401: logged out) or it breaks, the console polls
+ * instead ("live" with type "poll" every 20 s) and tries a stream again after
+ * a minute. A new urgent or crisis chat raises a role=alert banner, a "(n)"
+ * badge in the title and a short tone (Web Audio, no file), which staff can
+ * turn off (remembered in localStorage). */
+(function () {
+  var bb = window.bb;
+  var source = null, pollTimer = null, retryTimer = null;
+  var urgentSeen = {}, badge = 0, audio = null;
+
+  bb.live = { mode: "off" };
+
+  function soundOn() {
+    try { return window.localStorage.getItem("bb-sound") !== "off"; } catch (e) { return true; }
+  }
+
+  function beep() {
+    if (!soundOn()) return;
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      audio = audio || new Ctx();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      osc.connect(gain);
+      gain.connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.4);
+    } catch (e) { /* no sound is no reason to fail */ }
+  }
+
+  function applyBadge() {
+    var t = document.title.replace(/^\(\d+\) /, "");
+    document.title = badge > 0 ? "(" + badge + ") " + t : t;
+  }
+
+  function banner(id) {
+    var box = document.getElementById("live-alert");
+    if (!box) return;
+    box.replaceChildren(
+      bb.el("strong", null, "Haster: "),
+      document.createTextNode("En borger venter på et hurtigt svar. "),
+      bb.el("a", { href: "#/samtale/" + id, id: "live-alert-open" }, "Åbn samtale " + id));
+    var close = bb.el("button", { type: "button", class: "secondary", id: "live-alert-close" }, "Luk besked");
+    close.addEventListener("click", function () { clearAlert(); });
+    box.appendChild(close);
+    box.hidden = false;
+  }
+
+  function clearAlert() {
+    var box = document.getElementById("live-alert");
+    if (box) { box.hidden = true; box.replaceChildren(); }
+    badge = 0;
+    applyBadge();
+  }
+  bb.clearAlert = clearAlert;
+
+  function onChange(type, data) {
+    if (type === "conversation" && data && data.urgent && data.mode === "waiting_for_staff" &&
+        !urgentSeen[data.conversation]) {
+      urgentSeen[data.conversation] = true;
+      badge++;
+      applyBadge();
+      banner(data.conversation);
+      beep();
+    }
+    bb.emit("live", { type: type, data: data || {} });
+  }
+
+  function poll() {
+    bb.live.mode = "poll";
+    if (pollTimer) return;
+    pollTimer = window.setInterval(function () { onChange("poll", null); }, 20000);
+    if (!retryTimer) retryTimer = window.setTimeout(function () { retryTimer = null; stream(); }, 60000);
+  }
+
+  function stream() {
+    if (!window.EventSource) { poll(); return; }
+    if (source) source.close();
+    source = new window.EventSource("/api/live");
+    ["conversation", "message", "note"].forEach(function (type) {
+      source.addEventListener(type, function (ev) {
+        var data = null;
+        try { data = JSON.parse(ev.data); } catch (e) { return; }
+        onChange(type, data);
+      });
+    });
+    source.addEventListener("hello", function () {
+      bb.live.mode = "stream";
+      if (pollTimer) { window.clearInterval(pollTimer); pollTimer = null; }
+      document.body.setAttribute("data-live", "stream");
+    });
+    source.addEventListener("end", function () { source.close(); source = null; poll(); });
+    source.addEventListener("error", function () {
+      if (source && source.readyState === window.EventSource.CLOSED) {
+        source = null;
+        document.body.setAttribute("data-live", "poll");
+        onChange("poll", null); /* a refused stream: catch up once, then poll */
+        poll();
+      }
+    });
+  }
+
+  function soundToggle() {
+    var b = bb.el("button", { type: "button", id: "sound-toggle", class: "secondary",
+      "aria-pressed": soundOn() ? "true" : "false" }, soundOn() ? "Lyd: til" : "Lyd: fra");
+    b.addEventListener("click", function () {
+      var on = !soundOn();
+      try { window.localStorage.setItem("bb-sound", on ? "on" : "off"); } catch (e) { /* ignore */ }
+      b.textContent = on ? "Lyd: til" : "Lyd: fra";
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    return b;
+  }
+
+  bb.on("ready", function (user) {
+    if (!user || user.kind !== "staff") return;
+    var top = document.querySelector("header.top");
+    var logout = document.querySelector("form.logout");
+    if (top && logout) top.insertBefore(soundToggle(), logout);
+    var status = document.getElementById("shell-status");
+    var box = bb.el("div", { id: "live-alert", class: "alert", role: "alert" });
+    box.hidden = true;
+    if (status && status.parentNode) status.parentNode.insertBefore(box, status.nextSibling);
+    window.addEventListener("hashchange", function () { window.setTimeout(applyBadge, 0); });
+    stream();
+  });
+})();
