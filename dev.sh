@@ -60,6 +60,26 @@ demo_admin() {
 			--department "Borgerservice" --role admin --password-stdin --db "$db" >/dev/null
 }
 
+# A few canned replies for the console, once (not a migration: each
+# municipality writes its own).
+demo_canned() {
+	local db=data/borgerbot.db
+	[ -z "$(build/borgerbot canned list --db "$db")" ] || return 0
+	local add="build/borgerbot canned add --db $db"
+	$add --title "Tak – vi ser på det" >/dev/null \
+		--body "Hej, det er {navn} fra {afdeling}. Tak for din besked – jeg ser på det nu og skriver til dig her i chatten, så snart jeg ved mere."
+	$add --title "Status på din sag" >/dev/null \
+		--body "Din sag {sag} er registreret, og vi arbejder på den. Du får besked her, når den er løst."
+	$add --title "Vi har brug for mere" >/dev/null \
+		--body "Vil du skrive, hvor det er – gerne vejnavn og husnummer eller nummeret på lygtepælen? Så kan vi finde det."
+	$add --title "Hul i vejen – tak" --department "Vej og Park" >/dev/null \
+		--body "Tak fordi du sagde til. Vi har sendt en medarbejder ud at se på det, og hullet bliver lappet hurtigst muligt (sag {sag})."
+	$add --title "Glemt afhentning" --department "Affald og Genbrug" >/dev/null \
+		--body "Det er vi kede af. Vi sender bilen forbi igen inden for to hverdage. Stil gerne beholderen ud til vejen."
+	$add --title "Afslutning" >/dev/null \
+		--body "Tak for snakken. Jeg giver dig tilbage til Borgerbot nu – skriv bare, hvis der er mere. Venlig hilsen {navn}, {afdeling}."
+}
+
 port_busy() { # port_busy PORT: true when something on this machine listens there
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -92,6 +112,7 @@ cmd_start() {
 	certs/make-dev-cert.sh
 	demo_secrets
 	demo_admin
+	demo_canned
 	check_ports "$http" "$https" # again: the build took a while
 	cat <<TXT
 

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"cases", cmd_cases, "list, show and change the status of cases ('cases --help')"},
     {"apikey", cmd_apikey, "create, list and revoke API keys for the staff API and Open311"},
     {"staff", cmd_staff, "add, list and disable console staff accounts ('staff --help')"},
+    {"canned", cmd_canned, "add and list the console's canned replies ('canned --help')"},
     {"outbox", cmd_outbox, "send a staff reply, list or retry replies ('outbox --help')"},
     {"backup", cmd_backup, "write a consistent copy of the database ('backup --to FILE')"},
     {"privacy", cmd_privacy, "export or delete a citizen's data ('privacy --help')"},
