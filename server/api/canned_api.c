@@ -94,9 +94,9 @@ static int read_reply(struct canned_api *a, struct http_req *req, json_t *body,
 {
 	int bad = 0;
 	/* one byte over each limit, so an oversized field is named, not cut */
-	t->r.title = api_member(body, "title", 4 * CANNED_TITLE_MAX, &bad);
-	t->r.body = api_member(body, "body", 2 * CANNED_BODY_MAX, &bad);
-	t->r.department = api_member(body, "department", 4 * CANNED_DEPARTMENT_MAX, &bad);
+	t->r.title = api_member(body, "title", (size_t)4 * CANNED_TITLE_MAX, &bad);
+	t->r.body = api_member(body, "body", (size_t)2 * CANNED_BODY_MAX, &bad);
+	t->r.department = api_member(body, "department", (size_t)4 * CANNED_DEPARTMENT_MAX, &bad);
 	if (bad)
 		return api_error(req, 400, "title, body and department must be strings (or null)");
 	if (canned_validate(&t->r, t->err, sizeof(t->err)) < 0)

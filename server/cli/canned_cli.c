@@ -93,7 +93,7 @@ int cmd_canned(int argc, char **argv)
 	struct canned_opts o;
 	char err[300] = "";
 	if (canned_parse(argc, argv, &o, err, sizeof(err)) < 0 || !o.action ||
-	    (strcmp(o.action, "add") && strcmp(o.action, "list"))) {
+	    (strcmp(o.action, "add") != 0 && strcmp(o.action, "list") != 0)) {
 		if (err[0])
 			fprintf(stderr, "borgerbot canned: %s\n", err);
 		canned_usage(stderr);
