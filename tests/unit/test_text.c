@@ -67,12 +67,29 @@ static void utf8_is_checked_and_repaired(void **state)
 	free(fixed);
 }
 
+static void like_pattern_escapes_wildcards(void **state)
+{
+	(void)state;
+	char out[16];
+	assert_int_equal(text_like_pattern("ab", out, sizeof(out)), 0);
+	assert_string_equal(out, "%ab%");
+	assert_int_equal(text_like_pattern("1%_\\x", out, sizeof(out)), 0);
+	assert_string_equal(out, "%1\\%\\_\\\\x%");
+	assert_int_equal(text_like_pattern("", out, sizeof(out)), 0);
+	assert_string_equal(out, "%%");
+	assert_int_equal(text_like_pattern("%%%%%%%", out, sizeof(out)), -1);     /* 2 bytes each */
+	assert_int_equal(text_like_pattern("abcdefghijkl", out, sizeof(out)), 0); /* 14 + NUL */
+	assert_int_equal(text_like_pattern("abcdefghijklm", out, sizeof(out)), -1);
+	assert_int_equal(text_like_pattern("a", out, 2), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(trims_both_ends),
 	    cmocka_unit_test(set_err_formats_and_cuts),
 	    cmocka_unit_test(utf8_is_checked_and_repaired),
+	    cmocka_unit_test(like_pattern_escapes_wildcards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
