@@ -172,6 +172,10 @@ try {
   const handedBack = (await graphMessages(psid)).length;
   await webhook(psid, "Hvornår bliver mit affald hentet?");
   await until("the bot's answer", async () => (await graphMessages(psid)).length > handedBack);
+  // the open conversation shows the citizen's new message and the bot's answer, live
+  await mette.page.locator("#transcript li.from-citizen", { hasText: "mit affald" }).waitFor({ timeout: 15000 });
+  await until("the bot's answer in the transcript", async () =>
+    (await mette.page.locator("#transcript li").last().getAttribute("class")) === "from-bot");
   await mette.page.setViewportSize(desktop);
   await mette.page.screenshot({ path: join(artifacts, "day-conversation-desktop.png"), fullPage: true });
 
