@@ -29,5 +29,6 @@ int cmd_apikey(int argc, char **argv);   /* case_cli.c: staff API keys */
 int cmd_backup(int argc, char **argv);   /* backup_cli.c: a consistent copy of the database */
 int cmd_privacy(int argc, char **argv);  /* privacy_cli.c: export or delete a citizen's data */
 int cmd_staff(int argc, char **argv);    /* staff_cli.c: console staff accounts */
+int cmd_report(int argc, char **argv);   /* report_cli.c: proof of effect, misunderstood */
 
 #endif
