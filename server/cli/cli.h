@@ -30,5 +30,6 @@ int cmd_backup(int argc, char **argv);   /* backup_cli.c: a consistent copy of t
 int cmd_privacy(int argc, char **argv);  /* privacy_cli.c: export or delete a citizen's data */
 int cmd_staff(int argc, char **argv);    /* staff_cli.c: console staff accounts */
 int cmd_canned(int argc, char **argv);   /* canned_cli.c: the console's canned replies */
+int cmd_report(int argc, char **argv);   /* report_cli.c: proof of effect, misunderstood */
 
 #endif

@@ -41,6 +41,7 @@
 #include "sandbox/sandbox.h"
 #include "api/canned_api.h"
 #include "api/conversation_api.h"
+#include "api/insight_api.h"
 #include "console/console.h"
 #include "api/staff_api.h"
 #include "domain/conversation_staff.h"
@@ -76,6 +77,7 @@ struct server {
 	struct canned_api *canned_api; /* issue 10: canned replies */
 	struct console *console;       /* issue 10: the staff console */
 	char self_url[200];            /* this server's own base URL, for sandbox mode */
+	struct insight_api *insight_api;
 	/* issue 12: data rights and retention */
 	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
 	struct privacy_settings privacy;
@@ -326,8 +328,15 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    .notify = outbox_sender_notify,
 	    .notify_arg = s->sender,
 	};
+	struct insight_api_options io = {
+	    .store = s->store,
+	    .staffing = s->staffing,
+	    .intents = s->intents,
+	    .max_body_bytes = c->api_max_body_bytes,
+	};
 	if (!(s->staff_api = staff_api_new(&so, err, errlen)) ||
 	    !(s->conversation_api = conversation_api_new(&co, err, errlen)) ||
+	    !(s->insight_api = insight_api_new(&io, err, errlen)) ||
 	    !(s->open311 = open311_new(&oo, err, errlen)))
 		return -1;
 	struct canned_api_options ko = {
@@ -339,6 +348,7 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 		return -1;
 	conversation_api_register(s->http, s->conversation_api); /* before /api's fallback */
 	canned_api_register(s->http, s->canned_api);
+	insight_api_register(s->http, s->insight_api);
 	staff_api_register(s->http, s->staff_api);
 	open311_register(s->http, s->open311);
 	return 0;
@@ -518,6 +528,7 @@ static void stop_modules(struct server *s)
 	staff_api_free(s->staff_api);
 	conversation_api_free(s->conversation_api);
 	canned_api_free(s->canned_api);
+	insight_api_free(s->insight_api);
 	console_free(s->console);
 	open311_free(s->open311);
 	staffing_free(s->staffing);

@@ -40,6 +40,18 @@ void metrics_count_handover(struct metrics *m, const char *reason)
 	metrics_count(&m->handovers[i], 1);
 }
 
+static const char *const outcome_names[METRICS_OUTCOMES] = {
+    "answered",   "case_filed", "clarified", "handed_over", "crisis",
+    "with_staff", "refused",    "no_reply",  "other"};
+
+void metrics_count_outcome(struct metrics *m, const char *outcome)
+{
+	int i = 0;
+	while (i < METRICS_OUTCOMES - 1 && strcmp(outcome_names[i], outcome) != 0)
+		i++;
+	metrics_count(&m->outcomes[i], 1);
+}
+
 void metrics_count_outbox_failed(struct metrics *m, const char *reason)
 {
 	int i = 0;
@@ -185,6 +197,12 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 	for (int i = 0; i < METRICS_HANDOVER_REASONS; i++)
 		emit(&o, "borgerbot_handovers_total{reason=\"%s\"} %llu\n", handover_names[i],
 		     (unsigned long long)atomic_load(&m->handovers[i]));
+	emit(&o, "# HELP borgerbot_citizen_messages_total Citizen messages and postbacks, by what "
+	         "became of them (docs/insight.md).\n# TYPE borgerbot_citizen_messages_total "
+	         "counter\n");
+	for (int i = 0; i < METRICS_OUTCOMES; i++)
+		emit(&o, "borgerbot_citizen_messages_total{outcome=\"%s\"} %llu\n",
+		     outcome_names[i], (unsigned long long)atomic_load(&m->outcomes[i]));
 	emit(&o,
 	     "# HELP borgerbot_sla_breaches_total Handed-over conversations that missed a "
 	     "department's target.\n# TYPE borgerbot_sla_breaches_total counter\n"

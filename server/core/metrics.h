@@ -26,6 +26,10 @@ enum webhook_result {
 /* Why the bot handed a conversation to staff (borgerbot_handovers_total). */
 #define METRICS_HANDOVER_REASONS 9
 
+/* What became of citizen messages (borgerbot_citizen_messages_total), in the
+ * order of domain/outcome.h's enum message_outcome, plus "other". */
+#define METRICS_OUTCOMES 9
+
 /* What the retention purge removes (label of borgerbot_privacy_purged_total),
  * in the order of privacy.h's enum privacy_purge_kind. */
 #define METRICS_PURGE_KINDS 5
@@ -56,6 +60,7 @@ struct metrics {
 	/* conversations (issue 9) */
 	atomic_ullong crisis_messages; /* citizen messages recognised as a crisis, any mode */
 	atomic_ullong handovers[METRICS_HANDOVER_REASONS];
+	atomic_ullong outcomes[METRICS_OUTCOMES]; /* issue 13: per citizen message */
 	atomic_ullong sla_first_response_breaches;
 	atomic_ullong sla_resolution_breaches;
 	atomic_ullong idle_returned; /* staff chats given back to the bot for silence */
@@ -78,6 +83,10 @@ void metrics_count_outbox_failed(struct metrics *m, const char *reason);
  * crisis, citizen_asked, complaint, anger, not_understood, unknown_place,
  * no_answer, other_topic; anything else counts as "other"). */
 void metrics_count_handover(struct metrics *m, const char *reason);
+/* Counts one citizen message by what became of it (outcome.h's names:
+ * answered, case_filed, clarified, handed_over, crisis, with_staff,
+ * refused, no_reply; anything else counts as "other"). */
+void metrics_count_outcome(struct metrics *m, const char *outcome);
 /* The label of purge kind k ("messages", "events", "citizens", "cases", "other"). */
 const char *metrics_purge_kind_name(int k);
 

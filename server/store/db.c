@@ -418,6 +418,27 @@ static const char *const migrations[] = {
     "  updated_by TEXT NOT NULL);"
     "CREATE INDEX canned_replies_department ON canned_replies(department, title);"
     "CREATE INDEX conversations_updated ON conversations(updated_at);",
+    /* issue 13: what became of each citizen message (domain/outcome.c), the
+     * figures of `borgerbot report` and the misunderstood queue. No text and
+     * no PSID: the conversation id links it while the conversation exists. */
+    "CREATE TABLE message_outcomes ("
+    "  event_id INTEGER PRIMARY KEY,"
+    "  conversation_id INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"  /* the message's time (Meta's, clamped), ms */
+    "  mode TEXT NOT NULL,"   /* the conversation's mode when it came */
+    "  intent TEXT NOT NULL," /* what the dialog acted on, '' if nothing */
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('answered', 'case_filed', 'clarified',"
+    "    'handed_over', 'crisis', 'with_staff', 'refused', 'no_reply')),"
+    "  reason TEXT,"                            /* the hand-over's reason */
+    "  case_joined INTEGER NOT NULL DEFAULT 0," /* the report joined an open case */
+    "  after_hours INTEGER NOT NULL,"           /* nobody staffed the chat queue then */
+    "  label TEXT,"                             /* staff: the intent it should have had */
+    "  label_example TEXT,"                     /* staff: the reviewed, anonymised example */
+    "  labelled_by TEXT,"
+    "  labelled_at INTEGER);"
+    "CREATE INDEX message_outcomes_at ON message_outcomes(at);"
+    "CREATE INDEX message_outcomes_unlabelled ON message_outcomes(at)"
+    " WHERE intent IN ('', 'none') AND label IS NULL;",
 };
 
 int db_checkpoint(sqlite3 *db)

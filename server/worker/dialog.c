@@ -198,6 +198,16 @@ static int away_until(const struct turn_ctx *c, const char *department, char *wh
 	return 1;
 }
 
+/* Keeps the report waiting for the citizen's answer to the question this
+ * turn asks (case.h's drafts), and notes the question in the outcome. */
+static int save_draft(struct turn_ctx *c, const char *category, const char *text,
+                      const char *photos_json, long long now_ms)
+{
+	c->out->asked = 1;
+	return case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text, photos_json,
+	                       now_ms);
+}
+
 /* What the dialog acted on, for the outcome. */
 static void acted_on(struct turn_ctx *c, const char *intent)
 {
@@ -334,8 +344,7 @@ static const char *ask_place_text(const char *category)
 
 static int ask_place(struct turn_ctx *c, const char *category, const char *text)
 {
-	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, category, text,
-	                    c->turn->photos_json, c->turn->now_ms) < 0) {
+	if (save_draft(c, category, text, c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: cannot save draft: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -402,6 +411,8 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	if (rc != CASE_OK)
 		return hand_over(c, say[SAY_PLACE_NOT_FOUND], REASON_UNKNOWN_PLACE);
 	c->answered = 1;
+	c->out->case_filed = 1;
+	c->out->case_joined = res.existing;
 	char subject[200], reply[REPLY_MAX];
 	case_subject(c->k->cases, category, place, subject, sizeof(subject));
 	size_t n = 0;
@@ -451,8 +462,7 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_NOT_IN_PLAN], REASON_NO_ANSWER);
 	c->answered = kind != WINTER_GENERAL;
 	if (kind == WINTER_GENERAL &&
-	    case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_GRITTING_INFO, NULL, NULL,
-	                    c->turn->now_ms) < 0) {
+	    save_draft(c, DRAFT_GRITTING_INFO, NULL, NULL, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -476,8 +486,7 @@ static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
 	int need_area = content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
 	                CONTENT_NEED_AREA;
 	c->answered = !need_area;
-	if (need_area && case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_WASTE_INFO,
-	                                 NULL, NULL, c->turn->now_ms) < 0) {
+	if (need_area && save_draft(c, DRAFT_WASTE_INFO, NULL, NULL, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -516,8 +525,7 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 	if (n < 2)
 		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
 	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
-	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
-	                    c->turn->photos_json, c->turn->now_ms) < 0) {
+	if (save_draft(c, DRAFT_CLARIFY, c->words, c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -546,8 +554,7 @@ static int not_understood(struct turn_ctx *c)
 		qr[n] = (struct outbox_quick_reply){topics[n].title, payloads[n]};
 	}
 	qr[n++] = (struct outbox_quick_reply){"Tal med en person", PAYLOAD_HUMAN};
-	if (case_draft_save(c->db, c->turn->page_id, c->turn->psid, DRAFT_CLARIFY, c->words,
-	                    c->turn->photos_json, c->turn->now_ms) < 0) {
+	if (save_draft(c, DRAFT_CLARIFY, c->words, c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}

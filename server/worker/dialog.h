@@ -79,6 +79,9 @@ struct dialog_outcome {
 	int handed_over; /* the conversation moved to waiting_for_staff */
 	int reason;      /* enum conversation_reason of the hand-over, if handed_over */
 	int crisis;      /* a crisis was recognised (urgent, in any mode) */
+	int case_filed;  /* a case was filed, or joined (case_joined), for the report */
+	int case_joined;
+	int asked; /* the bot asked a question back and waits for the answer */
 };
 
 /* Answers one turn. Returns 0, or -1 with err set (the caller rolls its

@@ -28,6 +28,8 @@
 #include "core/clock.h"
 #include "domain/case_notify.h"
 #include "domain/conversation.h"
+#include "domain/outcome.h"
+#include "domain/staffing.h"
 #include "domain/conversation_staff.h"
 #include "domain/privacy.h"
 
@@ -492,6 +494,60 @@ static void count_outcome(struct job *j, const struct dialog_outcome *out)
 		metrics_count_handover(m, conversation_reason_name(out->reason));
 }
 
+/* What became of the turn, by the report's rules (outcome.h): a crisis or a
+ * hand-over counts before the case or answer that came with it. */
+static enum message_outcome outcome_of(const struct dialog_outcome *out, int bot)
+{
+	if (out->crisis)
+		return OUTCOME_CRISIS;
+	if (!bot)
+		return OUTCOME_WITH_STAFF;
+	if (out->handed_over)
+		return OUTCOME_HANDED_OVER;
+	if (out->case_filed)
+		return OUTCOME_CASE_FILED;
+	if (out->asked)
+		return OUTCOME_CLARIFIED;
+	if (out->queued > 0)
+		return OUTCOME_ANSWERED;
+	return out->refused ? OUTCOME_REFUSED : OUTCOME_NO_REPLY;
+}
+
+/* 1 when nobody staffs the chat queue at the message's time. */
+static int after_hours(const struct processor *p, long long at_ms)
+{
+	const struct staffing *s = p->opt.knowledge ? p->opt.knowledge->staffing : NULL;
+	if (!s)
+		return 0;
+	const char *dept = staffing_default_department(s);
+	return staffing_next_open(s, dept, at_ms) != at_ms;
+}
+
+static int record_outcome(struct job *j, const struct dialog_outcome *out, int bot)
+{
+	enum message_outcome o = outcome_of(out, bot);
+	struct outcome_record r = {
+	    .event_id = j->ev->id,
+	    .conversation_id = j->conversation_id,
+	    .at_ms = j->ev->ts_ms,
+	    .mode = conversation_mode_name(j->mode),
+	    .intent = out->intent,
+	    .outcome = o,
+	    .reason = o == OUTCOME_HANDED_OVER || o == OUTCOME_CRISIS
+	                  ? conversation_reason_name((enum conversation_reason)out->reason)
+	                  : NULL,
+	    .case_joined = out->case_joined,
+	    .after_hours = after_hours(j->p, j->ev->ts_ms),
+	};
+	if (outcome_record(j->p->db, &r) < 0) {
+		snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
+		return -1;
+	}
+	if (j->p->opt.metrics)
+		metrics_count_outcome(j->p->opt.metrics, outcome_name(o));
+	return 0;
+}
+
 /* The bot answers new citizen messages and postbacks in mode 'bot' that
  * came on the "messaging" channel (standby means another app owns the
  * thread; echoes are the page's own messages). In every other mode, and on
@@ -528,7 +584,8 @@ static int answer(struct job *j)
 	};
 	struct dialog_outcome out;
 	int rc;
-	if (j->mode == CONVERSATION_BOT && !standby) {
+	int bot = j->mode == CONVERSATION_BOT && !standby;
+	if (bot) {
 		char *photos = attachments_of(obj, &turn.location);
 		turn.photos_json = photos;
 		rc = dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &out, j->err, j->errlen);
@@ -548,7 +605,7 @@ static int answer(struct job *j)
 	if (rc < 0)
 		return -1;
 	count_outcome(j, &out);
-	return 0;
+	return record_outcome(j, &out, bot);
 }
 
 /* Meta passed control back: the citizen hears that the bot is back. */

@@ -1,0 +1,102 @@
+// The console's overview page ("Overblik", issue 13) in Debian's headless
+// Chromium (playwright-core): log in, open #/overblik, the figures come from
+// /api/report and the three SVG plots load as images; the misunderstood
+// queue shows the citizen's markup as text; labelling one with the right
+// topic and a reviewed example removes it from the queue. axe-core finds no
+// serious or critical violation; no CSP violation; screenshots (phone and
+// desktop) go to ARTIFACT_DIR.
+//
+//   node insight.mjs BASE_URL USERNAME PASSWORD ARTIFACT_DIR
+//
+// Started by tests/integration/test_report.py (InsightBrowserTest).
+import { chromium } from "playwright-core";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const [base, username, password, artifacts] = process.argv.slice(2);
+if (!base || !username || !password || !artifacts) {
+  console.error("usage: node insight.mjs BASE_URL USERNAME PASSWORD ARTIFACT_DIR");
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+
+async function axeCheck(context, url, ready, name) {
+  const axeContext = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
+  await axeContext.addCookies(await context.cookies());
+  const page = await axeContext.newPage();
+  await page.goto(url);
+  await page.locator(ready).first().waitFor();
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
+  await axeContext.close();
+  for (const v of result.violations)
+    console.log(`axe ${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
+  const bad = result.violations.filter(v => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) throw new Error(`axe: ${bad.length} serious/critical violations on ${name}`);
+}
+
+let failed = false;
+try {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 390, height: 800 } });
+  const page = await context.newPage();
+  page.on("pageerror", e => { console.error("page error:", e.message); failed = true; });
+  page.on("console", m => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) {
+      console.error("CSP violation:", m.text());
+      failed = true;
+    }
+  });
+  await page.goto(base + "/console");
+  await page.getByLabel("Brugernavn").fill(username);
+  await page.getByLabel("Adgangskode").fill(password);
+  await page.getByRole("button", { name: "Log ind" }).click();
+  await page.getByRole("button", { name: "Log ud" }).waitFor();
+
+  await page.getByRole("link", { name: "Overblik" }).click();
+  await page.getByRole("heading", { name: "Overblik", level: 1 }).waitFor();
+  await page.locator("#report-figures table.figures").first().waitFor();
+  const messages = await page.locator("#report-figures tr", { hasText: "Beskeder fra borgere" }).locator("td").first().textContent();
+  if (messages.trim() !== "3") throw new Error("overview says " + messages + " messages, the script sent 3");
+  // the plots are images from the server, all loaded
+  // (polled with evaluate: waitForFunction needs eval, which the CSP refuses)
+  for (let i = 0; ; i++) {
+    const loaded = await page.evaluate(() => {
+      const imgs = [...document.querySelectorAll("img.plot")];
+      return imgs.length === 3 && imgs.every(i => i.complete && i.naturalWidth > 0);
+    });
+    if (loaded) break;
+    if (i > 150) throw new Error("the three plots did not load: " + JSON.stringify(await page.evaluate(() => [...document.querySelectorAll("img.plot")].map(i => [i.src, i.complete, i.naturalWidth]))));
+    await page.waitForTimeout(100);
+  }
+
+  // the misunderstood queue: the citizen's markup is text
+  const item = page.locator("#misunderstood-list li", { hasText: "<b>blørk</b>" });
+  await item.waitFor();
+  if ((await page.locator("#misunderstood-list b").count()) > 0) throw new Error("citizen text was rendered as HTML");
+  await page.screenshot({ path: join(artifacts, "console-overview-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: join(artifacts, "console-overview.png"), fullPage: true });
+  await axeCheck(context, base + "/console#/overblik", "#misunderstood-list li", "overview");
+
+  // label it: pick the topic, keep the anonymised example, save
+  await item.getByLabel("Emne").selectOption("road_damage");
+  const example = await item.getByLabel(/Eksempel/).inputValue();
+  if (!example.includes("[telefon]")) throw new Error("the example is not anonymised: " + example);
+  await item.getByRole("button", { name: "Gem emne" }).click();
+  await page.getByRole("status").filter({ hasText: "Gemt som road_damage" }).waitFor();
+  await page.locator("#misunderstood-list li", { hasText: "blørk" }).waitFor({ state: "detached" });
+} catch (e) {
+  console.error(e.stack || String(e));
+  failed = true;
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
