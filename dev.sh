@@ -92,6 +92,9 @@ cmd_start() {
 	certs/make-dev-cert.sh
 	demo_secrets
 	demo_admin
+	# the example consultation (winter gritting); kept once it has answers
+	build/borgerbot panel load panel/examples/vintersaltning.consultation \
+		--db data/borgerbot.db || true
 	check_ports "$http" "$https" # again: the build took a while
 	cat <<TXT
 

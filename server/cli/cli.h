@@ -29,5 +29,6 @@ int cmd_apikey(int argc, char **argv);   /* case_cli.c: staff API keys */
 int cmd_backup(int argc, char **argv);   /* backup_cli.c: a consistent copy of the database */
 int cmd_privacy(int argc, char **argv);  /* privacy_cli.c: export or delete a citizen's data */
 int cmd_staff(int argc, char **argv);    /* staff_cli.c: console staff accounts */
+int cmd_panel(int argc, char **argv);    /* panel_cli.c: the citizen panel's consultations */
 
 #endif

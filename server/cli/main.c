@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"staff", cmd_staff, "add, list and disable console staff accounts ('staff --help')"},
     {"outbox", cmd_outbox, "send a staff reply, list or retry replies ('outbox --help')"},
     {"backup", cmd_backup, "write a consistent copy of the database ('backup --to FILE')"},
+    {"panel", cmd_panel, "load, list, close and publish panel consultations ('panel --help')"},
     {"privacy", cmd_privacy, "export or delete a citizen's data ('privacy --help')"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},

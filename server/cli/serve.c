@@ -32,6 +32,7 @@
 #include "core/metrics.h"
 #include "api/open311.h"
 #include "api/privacy_api.h"
+#include "panelweb/panelweb.h"
 #include "domain/privacy.h"
 #include "domain/privacy_keeper.h"
 #include "http/ops.h"
@@ -72,8 +73,9 @@ struct server {
 	struct staffing *staffing;
 	struct conversation_env conv_env;
 	struct conversation_api *conversation_api;
-	struct console *console; /* issue 10: the staff console */
-	char self_url[200];      /* this server's own base URL, for sandbox mode */
+	struct console *console;   /* issue 10: the staff console */
+	struct panelweb *panelweb; /* issue 11: the panel's form and results pages */
+	char self_url[200];        /* this server's own base URL, for sandbox mode */
 	/* issue 12: data rights and retention */
 	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
 	struct privacy_settings privacy;
@@ -288,6 +290,10 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	    .rules = {.not_understood_retries = c->not_understood_retries,
 	              .anger_hands_over = c->anger_hands_over,
 	              .pass_thread_to = pass_to},
+	    .panel = {.enabled = c->panel_enabled,
+	              .invite_after_cases = c->panel_invite_after_cases,
+	              .invite_on_thanks = c->panel_invite_on_thanks,
+	              .retention_days = c->retention_panel_days},
 	};
 	s->conv_env = (struct conversation_env){
 	    .staffing = s->staffing,
@@ -378,6 +384,16 @@ static int start_privacy_api(struct server *s, char *err, size_t errlen)
 	if (!(s->privacy_api = privacy_api_new(&po, err, errlen)))
 		return -1;
 	privacy_api_register(s->http, s->privacy_api);
+	return 0;
+}
+
+/* The citizen panel's public pages: the personal form and the results. */
+static int start_panelweb(struct server *s, char *err, size_t errlen)
+{
+	struct panelweb_options po = {.store = s->store, .public_host = s->cfg.public_host};
+	if (!(s->panelweb = panelweb_new(&po, err, errlen)))
+		return -1;
+	panelweb_register(s->http, s->panelweb);
 	return 0;
 }
 
@@ -485,7 +501,7 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	webhook_register(s->http, &s->webhook);
 	ops_register(s->http, s->ops);
 	if (start_console(s, err, errlen) < 0 || start_case_apis(s, err, errlen) < 0 ||
-	    start_privacy_api(s, err, errlen) < 0)
+	    start_privacy_api(s, err, errlen) < 0 || start_panelweb(s, err, errlen) < 0)
 		return -1;
 	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
 		return -1;
@@ -505,6 +521,7 @@ static void stop_modules(struct server *s)
 	staff_api_free(s->staff_api);
 	conversation_api_free(s->conversation_api);
 	console_free(s->console);
+	panelweb_free(s->panelweb);
 	open311_free(s->open311);
 	staffing_free(s->staffing);
 	case_rules_free(s->case_rules);

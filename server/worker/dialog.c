@@ -19,6 +19,7 @@
  * municipality's data files.) Time comes from the turn, never the clock.
  */
 #include "dialog.h"
+#include "dialog_panel.h"
 #include "dialog_privacy.h"
 
 #include <stdio.h>
@@ -601,7 +602,7 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_COMPLAINT], REASON_COMPLAINT);
 	if (dialog_privacy_intent(in)) /* "slet mine data", "hvad ved I om mig?" */
 		return dialog_privacy_start(c->db, c->k, c->turn, in, c->out, c->err, c->errlen);
-	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* panel ... */
+	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* the panel, when off */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -688,6 +689,9 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 	if (dialog_privacy_owns(payload))
 		return dialog_privacy_payload(c->db, c->k, turn, payload, c->out, c->err,
 		                              c->errlen);
+	int panel = dialog_panel_turn(c->db, c->k, turn, first->intent, c->out, c->err, c->errlen);
+	if (panel != 0) /* joining, leaving, a consultation's answers */
+		return panel < 0 ? -1 : 0;
 	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
 	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
 		return handle_payload(c, payload);
@@ -748,9 +752,11 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
 	if (is_crisis) /* before drafts and quick replies: nothing delays it */
 		return crisis(&c, NULL);
 	c.angry = r.angry;
-	if (answer_turn(&c, &r) < 0)
+	if (answer_turn(&c, &r) < 0 || angry_follow_up(&c) < 0)
 		return -1;
-	return angry_follow_up(&c);
+	/* the citizen's matter answered: the panel may offer or invite */
+	return dialog_panel_after(db, k, turn, c.answered || !strcmp(out->intent, "thanks"), out,
+	                          err, errlen);
 }
 
 int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,

@@ -39,6 +39,14 @@ struct dialog_rules {
 };
 struct privacy_settings;
 
+/* The citizen panel's rules (docs/panel.md, worker/dialog_panel.h). */
+struct dialog_panel_rules {
+	int enabled;            /* panel_enabled: join, leave, consultations */
+	int invite_after_cases; /* invite once after this many reported cases; 0 = never */
+	int invite_on_thanks;   /* invite once when a citizen thanks the bot */
+	int retention_days;     /* said in the consent text; 0 = until they leave */
+};
+
 /* Read-only knowledge, shared by all threads. The intent engine is
  * required; any other part may be NULL (the bot then hands over what needs
  * it; without staffing a person is always said to be there). */
@@ -50,6 +58,7 @@ struct dialog_knowledge {
 	const struct staffing *staffing;
 	struct dialog_rules rules;
 	const struct privacy_settings *privacy; /* data requests (domain/privacy.h) */
+	struct dialog_panel_rules panel;
 };
 
 /* A shared location attachment (Meta's legacy coordinates payload). */
