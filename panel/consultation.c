@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/text.h"
 
@@ -143,6 +144,21 @@ static long long parse_date(const char *s)
 	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
 	return days_from_civil(y, m, d) * DAY_MS - ZONE_MS;
+}
+
+void panel_closing_day(long long closes_ms, int with_year, char *buf, size_t size)
+{
+	static const char *const months[] = {"januar",    "februar", "marts",    "april",
+	                                     "maj",       "juni",    "juli",     "august",
+	                                     "september", "oktober", "november", "december"};
+	time_t s = (time_t)((closes_ms - 1 + ZONE_MS) / 1000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	if (with_year)
+		snprintf(buf, size, "den %d. %s %d", tm.tm_mday, months[tm.tm_mon % 12],
+		         tm.tm_year + 1900);
+	else
+		snprintf(buf, size, "den %d. %s", tm.tm_mday, months[tm.tm_mon % 12]);
 }
 
 /* ---- header --------------------------------------------------------------- */

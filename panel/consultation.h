@@ -73,6 +73,10 @@ int panel_parse(const char *name, const char *data, size_t len, struct panel_con
 /* Reads and parses the file at path (at most PANEL_FILE_MAX bytes). */
 int panel_parse_file(const char *path, struct panel_consultation *c, char *err, size_t errlen);
 
+/* "den 28. februar" (with_year: "den 28. februar 2027"): the last day a
+ * consultation closing at closes_ms is open, for Danish texts. */
+void panel_closing_day(long long closes_ms, int with_year, char *buf, size_t size);
+
 /* "single", "multiple", "scale", "text"; and back (-1 if unknown). */
 const char *panel_kind_name(enum panel_kind k);
 int panel_kind_from(const char *name);

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/hex.h"
@@ -139,18 +138,6 @@ static sqlite3 *request_db(const struct panelweb *w)
 	return db;
 }
 
-/* "den 28. februar 2027" for the last day before closes_ms. */
-static void closing_day(long long closes_ms, char *buf, size_t size)
-{
-	static const char *const months[] = {"januar",    "februar", "marts",    "april",
-	                                     "maj",       "juni",    "juli",     "august",
-	                                     "september", "oktober", "november", "december"};
-	time_t s = (time_t)((closes_ms - 1 + 3600000LL) / 1000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	snprintf(buf, size, "den %d. %s %d", tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900);
-}
-
 /* ---- the form ------------------------------------------------------------------ */
 
 /* The form's CSRF field: derived from the link's token, which only the
@@ -248,7 +235,7 @@ static int form_page(const struct panelweb *w, struct http_req *req, sqlite3 *db
 	}
 	struct textbuf t = {page, PAGE_MAX, 0};
 	form_csrf(token, csrf);
-	closing_day(c->closes_ms, day, sizeof(day));
+	panel_closing_day(c->closes_ms, 1, day, sizeof(day));
 	page_start(&t, c->title);
 	textbuf_put(&t, "<h1>");
 	textbuf_put_html(&t, c->title);
@@ -520,7 +507,7 @@ static int results_page(const struct panelweb *w, struct http_req *req,
 	if (!page)
 		return http_reply_text(req, 500, "out of memory\n");
 	struct textbuf t = {page, PAGE_MAX, 0};
-	closing_day(c->closes_ms, day, sizeof(day));
+	panel_closing_day(c->closes_ms, 1, day, sizeof(day));
 	page_start(&t, c->title);
 	textbuf_put(&t, "<h1>Resultat: ");
 	textbuf_put_html(&t, c->title);

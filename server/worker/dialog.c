@@ -158,22 +158,29 @@ struct turn_ctx {
 
 /* ---- replies -------------------------------------------------------------- */
 
-/* Queues r (the turn's recipient, cause and time filled in here) as a bot
- * reply and counts it in the outcome. 0 or -1. */
-static int queue(struct turn_ctx *c, struct outbox_reply r)
+int dialog_queue_reply(sqlite3 *db, const struct dialog_turn *turn, struct outbox_reply *r,
+                       struct dialog_outcome *out, long long *first_id, char *err, size_t errlen)
 {
-	r.page_id = c->turn->page_id;
-	r.psid = c->turn->psid;
-	r.origin = POLICY_BOT;
-	r.cause_event_id = c->turn->event_id;
-	r.now_ms = c->turn->now_ms;
-	struct outbox_result res;
-	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
+	r->page_id = turn->page_id;
+	r->psid = turn->psid;
+	r->origin = POLICY_BOT;
+	r->cause_event_id = turn->event_id;
+	r->now_ms = turn->now_ms;
+	struct outbox_result res = {0};
+	enum outbox_status st = outbox_enqueue(db, r, &res, err, errlen);
 	if (st == OUTBOX_ERROR)
 		return -1;
-	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
-	c->out->refused |= st == OUTBOX_REFUSED;
+	out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
+	out->refused |= st == OUTBOX_REFUSED;
+	if (first_id)
+		*first_id = st == OUTBOX_QUEUED ? res.first_id : 0;
 	return 0;
+}
+
+/* Queues r as the turn's bot reply. 0 or -1. */
+static int queue(struct turn_ctx *c, struct outbox_reply r)
+{
+	return dialog_queue_reply(c->db, c->turn, &r, c->out, NULL, c->err, c->errlen);
 }
 
 static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_quick_reply *qr,

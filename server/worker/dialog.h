@@ -100,6 +100,15 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
  * 112 / Livslinien answer (take_thread: another app owns the thread, so
  * take control first and give it back with the answer) and the
  * conversation becomes urgent. out->crisis tells. Returns 0 or -1. */
+/* For the dialog's own parts (dialog_privacy.c, dialog_panel.c): queues r
+ * as the bot's answer to turn (recipient, cause, time and origin filled in
+ * here, so Meta's rules apply as to every answer), counts it in out, and
+ * gives the first outbox row's id in *first_id (0 if refused; may be NULL).
+ * 0, or -1 with err set. */
+struct outbox_reply;
+int dialog_queue_reply(sqlite3 *db, const struct dialog_turn *turn, struct outbox_reply *r,
+                       struct dialog_outcome *out, long long *first_id, char *err, size_t errlen);
+
 int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                  const char *thread_owner, struct dialog_outcome *out, char *err, size_t errlen);
 

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "domain/privacy.h"
 #include "domain/winter.h"
@@ -128,24 +127,11 @@ static int db_fail(struct pn *p)
 static int say(struct pn *p, const char *text, const struct outbox_quick_reply *qr, size_t n,
                long long *first)
 {
-	struct outbox_reply r = {.page_id = p->turn->page_id,
-	                         .psid = p->turn->psid,
-	                         .origin = POLICY_BOT,
-	                         .cause_event_id = p->turn->event_id,
-	                         .text = text,
+	struct outbox_reply r = {.text = text,
 	                         .quick_replies = qr,
 	                         .n_quick_replies = n,
-	                         .sender_actions = p->out->queued == 0,
-	                         .now_ms = p->turn->now_ms};
-	struct outbox_result res = {0};
-	enum outbox_status st = outbox_enqueue(p->db, &r, &res, p->err, p->errlen);
-	if (st == OUTBOX_ERROR)
-		return -1;
-	p->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
-	p->out->refused |= st == OUTBOX_REFUSED;
-	if (first)
-		*first = st == OUTBOX_QUEUED ? res.first_id : 0;
-	return 0;
+	                         .sender_actions = p->out->queued == 0};
+	return dialog_queue_reply(p->db, p->turn, &r, p->out, first, p->err, p->errlen);
 }
 
 static void acted(struct pn *p, const char *what)
@@ -156,18 +142,6 @@ static void acted(struct pn *p, const char *what)
 static int has_prefix(const char *s, const char *prefix)
 {
 	return s && !strncmp(s, prefix, strlen(prefix));
-}
-
-/* "den 28. februar" for the day before closes_ms (Danish standard time). */
-static void closing_day(long long closes_ms, char *buf, size_t size)
-{
-	static const char *const months[] = {"januar",    "februar", "marts",    "april",
-	                                     "maj",       "juni",    "juli",     "august",
-	                                     "september", "oktober", "november", "december"};
-	time_t s = (time_t)((closes_ms - 1 + 3600000LL) / 1000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	snprintf(buf, size, "den %d. %s", tm.tm_mday, months[tm.tm_mon % 12]);
 }
 
 /* ---- joining -------------------------------------------------------------- */
@@ -387,7 +361,7 @@ static int advance(struct pn *p, struct panel_response *r, const struct panel_co
 	if (!finished)
 		return ask_question(p, r, c);
 	char day[40], text[REPLY_MAX];
-	closing_day(c->closes_ms, day, sizeof(day));
+	panel_closing_day(c->closes_ms, 0, day, sizeof(day));
 	snprintf(text, sizeof(text), thanks_text, day);
 	return say(p, text, NULL, 0, NULL);
 }
@@ -486,7 +460,7 @@ static int send_link(struct pn *p, long long rid, struct panel_consultation *c)
 	char token[PANEL_TOKEN_HEX + 1], day[40], text[REPLY_MAX];
 	if (panel_token_new(p->db, r.id, token, sizeof(token)) < 0)
 		return db_fail(p);
-	closing_day(c->closes_ms, day, sizeof(day));
+	panel_closing_day(c->closes_ms, 0, day, sizeof(day));
 	snprintf(text, sizeof(text), link_text, day, ps->public_url, token);
 	long long first = 0;
 	if (say(p, text, NULL, 0, &first) < 0)
