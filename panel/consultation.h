@@ -31,8 +31,8 @@
 
 #include <stddef.h>
 
-#define PANEL_FILE_MAX (64 * 1024) /* bytes in a consultation file */
-#define PANEL_LINE_MAX 2048        /* bytes in one line */
+#define PANEL_FILE_MAX ((size_t)64 * 1024) /* bytes in a consultation file */
+#define PANEL_LINE_MAX 2048                /* bytes in one line */
 #define PANEL_MAX_QUESTIONS 20
 #define PANEL_MAX_OPTIONS 10 /* Messenger shows 13 quick replies; we need room for "Færdig" */
 #define PANEL_ID_MAX 40      /* [a-z0-9-] */

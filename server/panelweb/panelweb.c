@@ -28,8 +28,8 @@
 extern const char panelweb_css[];
 extern const size_t panelweb_css_len;
 
-#define PAGE_MAX (256 * 1024)
-#define BODY_MAX (32 * 1024)
+#define PAGE_MAX ((size_t)256 * 1024)
+#define BODY_MAX ((size_t)32 * 1024)
 #define TEXT_MAX 1000 /* bytes of a free-text answer */
 #define FORM_PREFIX "/panel/f/"
 #define RESULTS_PREFIX "/panel/results/"
@@ -38,7 +38,7 @@ extern const size_t panelweb_css_len;
 	"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "          \
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"                          \
 	"X-Content-Type-Options: nosniff\r\n"                                                      \
-	"Referrer-Policy: no-referrer\r\n"                                                         \
+	"Referrer-Policy: same-origin\r\n"                                                         \
 	"X-Frame-Options: DENY\r\n"
 
 struct panelweb {
@@ -360,7 +360,10 @@ static int save_fn(sqlite3 *db, void *arg)
 	return panel_response_set(db, rid, PANEL_DONE, s->c->nquestions, s->now);
 }
 
-/* A POST must come from this origin when the browser says where from. */
+/* A POST must come from this origin when the browser says where from.
+ * (Referrer-Policy same-origin, not no-referrer: under no-referrer a
+ * browser sends "Origin: null" even for its own form; the link's token
+ * never leaves this origin either way.) */
 static int same_origin(struct http_req *req)
 {
 	const char *origin = http_req_header(req, "Origin");
@@ -464,23 +467,25 @@ static void put_chart(struct textbuf *t, const struct panel_question *q,
 	long long max = 1;
 	for (int o = 0; o < rows; o++)
 		max = r->count[o] > max ? r->count[o] : max;
+	/* phone first: 400 units wide, each answer's label above its bar */
 	textbuf_put(t,
-	            "<svg class=\"chart\" viewBox=\"0 0 600 %d\" role=\"img\" "
+	            "<svg class=\"chart\" viewBox=\"0 0 400 %d\" role=\"img\" "
 	            "aria-labelledby=\"q%d-title\" xmlns=\"http://www.w3.org/2000/svg\">"
 	            "<title id=\"q%d-title\">Søjlediagram over svarene på spørgsmål %d</title>\n",
-	            rows * 40 + 8, i + 1, i + 1, i + 1);
+	            rows * 56 + 4, i + 1, i + 1, i + 1);
 	for (int o = 0; o < rows; o++) {
 		char label[16];
 		snprintf(label, sizeof(label), "%d", o + 1);
-		int y = o * 40 + 4;
-		long long width = r->count[o] * 300 / max;
-		textbuf_put(t, "<text x=\"0\" y=\"%d\" font-size=\"16\" fill=\"#1a1a1a\">", y + 22);
+		int y = o * 56;
+		long long width = r->count[o] * 280 / max;
+		width = width > 0 ? width : 2;
+		textbuf_put(t, "<text x=\"0\" y=\"%d\" font-size=\"17\" fill=\"#1a1a1a\">", y + 20);
 		textbuf_put_html(t, q->kind == PANEL_SCALE ? label : q->option[o]);
 		textbuf_put(t,
-		            "</text><rect x=\"190\" y=\"%d\" width=\"%lld\" height=\"28\" "
-		            "fill=\"#0b4f8a\"></rect><text x=\"%lld\" y=\"%d\" font-size=\"16\" "
+		            "</text><rect x=\"0\" y=\"%d\" width=\"%lld\" height=\"24\" "
+		            "fill=\"#0b4f8a\"></rect><text x=\"%lld\" y=\"%d\" font-size=\"17\" "
 		            "fill=\"#1a1a1a\">%lld (%lld %%)</text>\n",
-		            y, width, 198 + width, y + 22, r->count[o],
+		            y + 28, width, width + 8, y + 46, r->count[o],
 		            pct(r->count[o], r->answered));
 	}
 	textbuf_put(t,
@@ -512,9 +517,10 @@ static int results_page(const struct panelweb *w, struct http_req *req,
 	textbuf_put(&t, "<h1>Resultat: ");
 	textbuf_put_html(&t, c->title);
 	textbuf_put(&t,
-	            "</h1>\n<p>%lld medlemmer af borgerpanelet svarede. Undersøgelsen sluttede "
+	            "</h1>\n<p>%lld %s af borgerpanelet svarede. Undersøgelsen sluttede "
 	            "%s. <a href=\"%s%s.csv\">Hent tallene som CSV</a>.</p>\n",
-	            r->responses, day, RESULTS_PREFIX, c->id);
+	            r->responses, r->responses == 1 ? "medlem" : "medlemmer", day, RESULTS_PREFIX,
+	            c->id);
 	for (int i = 0; i < c->nquestions; i++) {
 		const struct panel_question *q = &c->q[i];
 		textbuf_put(&t, "<section><h2>%d. ", i + 1);
