@@ -446,6 +446,34 @@ class FileAndPrivacyTest(PanelBase):
         self.assertEqual(self.server.query(
             "SELECT choice, page_id, psid FROM panel_answers"), [(1, None, None)])
 
+    def test_the_purge_keeps_an_undecided_leavers_choices_without_a_name(self):
+        self.load()
+        psid, stays = "PSIDpanel0801", "PSIDpanel0802"
+        for p in (psid, stays):
+            self.join(p)
+            _, offer = self.finish_profile(p)
+            rid = self.offer_id(offer)
+            self.turn(p, "Ja", "PANEL_START:%d" % rid)
+            self.turn(p, "Bil", "PANEL_A:%d:0:2" % rid)
+        self.assertEqual(self.cli("close", "vintersaltning").returncode, 0)
+        left = self.turn(psid, "meld mig ud")[0]
+        self.assertIn("Skal vi slette dem", left["text"])  # and no choice is made
+        self.assertEqual(self.server.scalar(
+            "SELECT COUNT(*) FROM panel_answers WHERE psid = ?", (psid,)), 1)
+        # two days later: the purge at start detaches the leaver's choice only
+        self.server.stop()
+        con = sqlite3.connect(self.server.db, timeout=10)
+        with con:
+            con.execute("UPDATE panel_members SET left_at = ? WHERE psid = ?",
+                        (now_ms() - 48 * HOUR, psid))
+        con.close()
+        self.server.start()
+        self.server.wait_for("SELECT COUNT(*) FROM panel_answers WHERE psid = ?",
+                             lambda n: n == 0, args=(psid,))
+        self.assertEqual(self.server.query(
+            "SELECT page_id, psid FROM panel_answers ORDER BY psid IS NULL"),
+            [(PAGE_ID, stays), (None, None)])
+
 
 if __name__ == "__main__":
     unittest.main()
