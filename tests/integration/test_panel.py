@@ -188,6 +188,7 @@ class JoinAndAnswerTest(PanelBase):
         counts = self.cli("results", "vintersaltning").stdout
         self.assertIn("answered by 1 (1 complete) of 1 members", counts)
 
+        self.check_api(psid)
         self.assertEqual(self.cli("publish", "vintersaltning").returncode, 0)
         status, hdrs, page = self.get("/panel/results/vintersaltning")
         self.assertEqual(status, 200)
@@ -208,6 +209,38 @@ class JoinAndAnswerTest(PanelBase):
         self.assertNotIn(psid, body)
         self.assertEqual(self.get("/panel/results/nothing-here")[0], 404)
         self.assertEqual(self.get("/panel/results/../etc")[0], 404)
+
+    def check_api(self, psid):
+        """The staff JSON API: scope "panel", counts and free texts, no PSID."""
+        key = subprocess.run([BIN, "apikey", "create", "panelstaff", "--scope", "panel",
+                              "--db", self.server.db], capture_output=True, text=True,
+                             timeout=30).stdout.strip()
+        other = subprocess.run([BIN, "apikey", "create", "casestaff", "--scope", "cases",
+                                "--db", self.server.db], capture_output=True, text=True,
+                               timeout=30).stdout.strip()
+        self.assertEqual(self.get("/api/panel/consultations")[0], 401)
+        self.assertEqual(self.get("/api/panel/consultations",
+                                  {"Authorization": "Bearer " + other})[0], 403)
+        auth = {"Authorization": "Bearer " + key}
+        status, _, body = self.get("/api/panel/consultations", auth)
+        self.assertEqual(status, 200, body)
+        items = json.loads(body)["consultations"]
+        self.assertEqual([(c["id"], c["status"], c["completed"]) for c in items],
+                         [("vintersaltning", "closed", 1)])
+        status, _, body = self.get("/api/panel/consultations/vintersaltning", auth)
+        self.assertEqual(status, 200, body)
+        self.assertNotIn(psid, body)
+        one = json.loads(body)
+        self.assertEqual(one["members"], 1)
+        self.assertEqual(one["response_rate"], 1.0)
+        self.assertEqual([o["count"] for o in one["questions"][0]["options"]], [0, 1, 0, 0, 0])
+        self.assertEqual(one["questions"][3]["texts"],
+                         [{"respondent": 1, "text": "Duevej ved skolen er altid glat"}])
+        self.assertEqual(self.get("/api/panel/consultations/nope", auth)[0], 404)
+        self.assertEqual(self.get("/api/panel/consultations/../x", auth)[0], 404)
+        status, _, _ = self.server.request("POST", "/api/panel/consultations",
+                                           body=b"{}", headers=auth)
+        self.assertEqual(status, 405)
 
     def test_saying_no_logs_it_and_asks_no_more(self):
         psid = "PSIDpanel0002"
