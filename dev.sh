@@ -113,6 +113,9 @@ cmd_start() {
 	demo_secrets
 	demo_admin
 	demo_canned
+	# the example consultation (winter gritting); kept once it has answers
+	build/borgerbot panel load panel/examples/vintersaltning.consultation \
+		--db data/borgerbot.db || true
 	check_ports "$http" "$https" # again: the build took a while
 	cat <<TXT
 

@@ -37,6 +37,12 @@ Rules (ids as printed):
                      one of WRITE_LOCK_NAMES is a breach elsewhere.
   core-standalone    server/core/ includes nothing from other project folders,
                      nor sqlite3.h, civetweb.h or curl.
+  panel-engine       panel/ (the citizen panel's engine) includes from the
+                     project only core/ and store/ headers and its own, and
+                     of third-party headers only SQLite and OpenSSL: it knows
+                     nothing of Messenger, HTTP or JSON, so the worker, the
+                     web pages and the CLI can all use it and it cannot
+                     reach up into them.
   cli-private        nothing outside server/cli/ includes a server/cli/ header.
   frontend-leaf      the front-ends on http/ (api/, console/, sandbox/) are
                      leaves: only the modules in FRONTEND_USERS include them
@@ -73,7 +79,12 @@ FRONTEND_USERS = {
     "api": ("console", "cli"),
     "console": ("cli",),
     "sandbox": ("cli",),
+    "panelweb": ("cli",),
 }
+
+# What panel/ may include: these project modules and these libraries.
+PANEL_MODULES = ("panel", "core", "store")
+PANEL_LIBS = ("libc", "sqlite3", "openssl")
 
 # Identifiers that name the shared database write lock.
 WRITE_LOCK_NAMES = ("write_lock",)
@@ -114,7 +125,7 @@ THIRD_PARTY = {  # header or header folder -> library
 }
 
 CLIENT_DIRS = ("tests/unit", "intents/tests", "bench")
-SCAN_DIRS = ("intents", "server", "tests/unit", "bench")
+SCAN_DIRS = ("intents", "panel", "server", "tests/unit", "bench")
 
 # --- Reading C files ------------------------------------------------------
 
@@ -216,6 +227,8 @@ class Tree:
             return "client"
         if rel.startswith("intents/"):
             return "intents"
+        if rel.startswith("panel/"):
+            return "panel"
         parts = rel.split("/")
         if parts[0] == "server" and len(parts) > 2:
             return parts[1]
@@ -233,7 +246,7 @@ class Tree:
     def read_cmake(self):
         modules = {self.module_of(r) for r in self.sources} - {None, "client"}
         for m in sorted(modules):
-            folder = "intents" if m == "intents" else "server/" + m
+            folder = m if m in ("intents", "panel") else "server/" + m
             path = os.path.join(self.root, folder, "CMakeLists.txt")
             if not os.path.exists(path):
                 self.cmake_problems.append((folder + "/", 0, "no-module",
@@ -321,6 +334,7 @@ class Checker:
         target = self.tree.resolve(rel, name)
         tmod = self.tree.module_of(target) if target else None
         rules = (self.rule_cli_private, self.rule_frontend_leaf, self.rule_intents_pure,
+                 self.rule_panel_engine,
                  self.rule_core_standalone, self.rule_civetweb, self.rule_curl, self.rule_deps)
         for rule in rules:
             hit = rule(rel, module, name, target, tmod)
@@ -347,6 +361,16 @@ class Checker:
         if tmod == "intents":
             return None
         return "intents-pure", "includes %s; the engine uses only libc, POSIX and PCRE2" % name
+
+    def rule_panel_engine(self, rel, module, name, target, tmod):
+        if module != "panel":
+            return None
+        if target is not None and tmod not in PANEL_MODULES:
+            return ("panel-engine", "includes %s; panel/ uses only core/ and store/" % name)
+        if target is None and third_party(name) not in PANEL_LIBS:
+            return ("panel-engine", "includes <%s>; panel/ uses only libc, SQLite and OpenSSL"
+                    % name)
+        return None
 
     def rule_core_standalone(self, rel, module, name, target, tmod):
         if module != "core":

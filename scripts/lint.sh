@@ -38,7 +38,7 @@ tool() { # first of the given commands that exists
 }
 
 c_files() { # project C sources and headers, sorted, one per line
-	find server intents tests bench -name node_modules -prune -o \
+	find server intents panel tests bench -name node_modules -prune -o \
 		-type f \( -name '*.c' -o -name '*.h' \) -print | LC_ALL=C sort
 }
 
@@ -55,7 +55,7 @@ run_tidy() {
 	[ -f "$build/compile_commands.json" ] ||
 		cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	tidy=$(tool clang-tidy clang-tidy-14)
-	regex="^$(printf '%s' "$top" | sed 's/[][\.*^$+?(){}|]/\\&/g')/(server|intents|tests|bench)/.*\.c\$"
+	regex="^$(printf '%s' "$top" | sed 's/[][\.*^$+?(){}|]/\\&/g')/(server|intents|panel|tests|bench)/.*\.c\$"
 	say "clang-tidy over the project's .c files in $build/compile_commands.json, $jobs at a time"
 	if runner=$(tool run-clang-tidy run-clang-tidy-14 2>/dev/null); then
 		"$runner" -quiet -clang-tidy-binary "$(command -v "$tidy")" -p "$build" \

@@ -48,24 +48,6 @@ struct privacy_api {
 
 /* ---- HTML ----------------------------------------------------------------- */
 
-static void put_escaped(struct textbuf *t, const char *s)
-{
-	const char *run = s;
-	for (; *s; s++) {
-		const char *rep = *s == '&'    ? "&amp;"
-		                  : *s == '<'  ? "&lt;"
-		                  : *s == '>'  ? "&gt;"
-		                  : *s == '"'  ? "&quot;"
-		                  : *s == '\'' ? "&#39;"
-		                               : NULL;
-		if (!rep)
-			continue;
-		textbuf_put(t, "%.*s%s", (int)(s - run), run, rep);
-		run = s + 1;
-	}
-	textbuf_put(t, "%s", run);
-}
-
 static int reply_html(struct http_req *req, int status, const char *body, size_t len)
 {
 	return http_reply(req, status, "text/html; charset=utf-8", body, len, html_headers);
@@ -75,9 +57,9 @@ static void html_head(struct textbuf *t, const char *title)
 {
 	textbuf_put(t, "<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">"
 	               "<meta name=\"viewport\" content=\"width=device-width\"><title>");
-	put_escaped(t, title);
+	textbuf_put_html(t, title);
 	textbuf_put(t, "</title></head><body><h1>");
-	put_escaped(t, title);
+	textbuf_put_html(t, title);
 	textbuf_put(t, "</h1>\n");
 }
 
@@ -103,7 +85,7 @@ static int export_html(struct http_req *req, json_t *ex)
 	json_object_foreach(json_object_get(ex, "tables"), name, rows)
 	{
 		textbuf_put(&t, "<h2>");
-		put_escaped(&t, name);
+		textbuf_put_html(&t, name);
 		textbuf_put(&t, " (%zu)</h2>\n", json_array_size(rows));
 		size_t i;
 		json_t *row;
@@ -111,7 +93,7 @@ static int export_html(struct http_req *req, json_t *ex)
 		{
 			char *s = json_dumps(row, JSON_INDENT(1) | JSON_SORT_KEYS);
 			textbuf_put(&t, "<pre>");
-			put_escaped(&t, s ? s : "");
+			textbuf_put_html(&t, s ? s : "");
 			textbuf_put(&t, "</pre>\n");
 			free(s);
 		}
@@ -281,7 +263,7 @@ static int status_handler(struct http_req *req, void *cbdata)
 	struct textbuf t = {buf, sizeof(buf), 0};
 	html_head(&t, "Sletning af dine data");
 	textbuf_put(&t, "<p>Kvitteringsnummer: <code>");
-	put_escaped(&t, code);
+	textbuf_put_html(&t, code);
 	textbuf_put(&t,
 	            "</code>. Anmodningen blev modtaget %s og er gennemført: %lld rækker er "
 	            "slettet, og %lld sager er anonymiseret.</p>\n",

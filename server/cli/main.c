@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"outbox", cmd_outbox, "send a staff reply, list or retry replies ('outbox --help')"},
     {"backup", cmd_backup, "write a consistent copy of the database ('backup --to FILE')"},
     {"report", cmd_report, "figures, plots and the misunderstood queue ('report --help')"},
+    {"panel", cmd_panel, "load, list, close and publish panel consultations ('panel --help')"},
     {"privacy", cmd_privacy, "export or delete a citizen's data ('privacy --help')"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},

@@ -32,6 +32,8 @@
 #include "core/metrics.h"
 #include "api/open311.h"
 #include "api/privacy_api.h"
+#include "api/panel_api.h"
+#include "panelweb/panelweb.h"
 #include "domain/privacy.h"
 #include "domain/privacy_keeper.h"
 #include "http/ops.h"
@@ -74,10 +76,12 @@ struct server {
 	struct staffing *staffing;
 	struct conversation_env conv_env;
 	struct conversation_api *conversation_api;
-	struct canned_api *canned_api; /* issue 10: canned replies */
-	struct console *console;       /* issue 10: the staff console */
-	char self_url[200];            /* this server's own base URL, for sandbox mode */
-	struct insight_api *insight_api;
+	struct canned_api *canned_api;   /* issue 10: canned replies */
+	struct console *console;         /* issue 10: the staff console */
+	struct insight_api *insight_api; /* issue 13: report and misunderstood queue */
+	struct panelweb *panelweb;       /* issue 11: the panel's form and results pages */
+	struct panel_api *panel_api;     /* issue 11: the panel's staff JSON API */
+	char self_url[200];              /* this server's own base URL, for sandbox mode */
 	/* issue 12: data rights and retention */
 	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
 	struct privacy_settings privacy;
@@ -292,6 +296,10 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	    .rules = {.not_understood_retries = c->not_understood_retries,
 	              .anger_hands_over = c->anger_hands_over,
 	              .pass_thread_to = pass_to},
+	    .panel = {.enabled = c->panel_enabled,
+	              .invite_after_cases = c->panel_invite_after_cases,
+	              .invite_on_thanks = c->panel_invite_on_thanks,
+	              .retention_days = c->retention_panel_days},
 	};
 	s->conv_env = (struct conversation_env){
 	    .staffing = s->staffing,
@@ -401,6 +409,21 @@ static int start_privacy_api(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The citizen panel's public pages (the personal form, the results) and its
+ * staff JSON API: before the staff API, whose /api fallback would take it. */
+static int start_panelweb(struct server *s, char *err, size_t errlen)
+{
+	struct panelweb_options po = {.store = s->store, .public_host = s->cfg.public_host};
+	if (!(s->panelweb = panelweb_new(&po, err, errlen)))
+		return -1;
+	panelweb_register(s->http, s->panelweb);
+	struct panel_api_options ao = {.store = s->store};
+	if (!(s->panel_api = panel_api_new(&ao, err, errlen)))
+		return -1;
+	panel_api_register(s->http, s->panel_api); /* before the staff API's /api fallback */
+	return 0;
+}
+
 /* The console: before the staff API, whose /api fallback would take /api/me. */
 static int start_console(struct server *s, char *err, size_t errlen)
 {
@@ -506,8 +529,8 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	};
 	webhook_register(s->http, &s->webhook);
 	ops_register(s->http, s->ops);
-	if (start_console(s, err, errlen) < 0 || start_case_apis(s, err, errlen) < 0 ||
-	    start_privacy_api(s, err, errlen) < 0)
+	if (start_console(s, err, errlen) < 0 || start_panelweb(s, err, errlen) < 0 ||
+	    start_case_apis(s, err, errlen) < 0 || start_privacy_api(s, err, errlen) < 0)
 		return -1;
 	if (c->sandbox_active && sandbox_start(s, err, errlen) < 0)
 		return -1;
@@ -530,6 +553,8 @@ static void stop_modules(struct server *s)
 	canned_api_free(s->canned_api);
 	insight_api_free(s->insight_api);
 	console_free(s->console);
+	panelweb_free(s->panelweb);
+	panel_api_free(s->panel_api);
 	open311_free(s->open311);
 	staffing_free(s->staffing);
 	case_rules_free(s->case_rules);

@@ -91,6 +91,7 @@ void live_release(struct live *l, long long session_id)
 		s->id = 0;
 	if (s && l->active > 0)
 		l->active--;
+	pthread_cond_broadcast(&l->cv); /* live_stop() may wait for the last one */
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -114,6 +115,14 @@ void live_stop(struct live *l)
 	pthread_mutex_lock(&l->mu);
 	l->stopping = 1;
 	pthread_cond_broadcast(&l->cv);
+	/* Wait (at most 2 s) until the streams have sent their "end" event and
+	 * left: once http_stop() sets CivetWeb's stop flag, writes fail, and a
+	 * browser would see a dropped stream instead of a goodbye. */
+	struct timespec until;
+	clock_deadline_after(&until, 2000);
+	int rc = 0;
+	while (l->active > 0 && rc == 0)
+		rc = pthread_cond_timedwait(&l->cv, &l->mu, &until);
 	pthread_mutex_unlock(&l->mu);
 }
 

@@ -27,7 +27,8 @@ void live_release(struct live *l, long long session_id);
 /* Waits up to ms; returns 1 when live_stop() was called (now or before). */
 int live_wait(struct live *l, long long ms);
 
-/* Ends every stream's wait, and refuses new ones. */
+/* Ends every stream's wait, refuses new ones, and waits up to 2 s until the
+ * streams have left. */
 void live_stop(struct live *l);
 
 /* Streams running now (for tests and logs). */

@@ -74,6 +74,10 @@ static const struct setting settings[] = {
     {"retention_closed_case_days", INT(retention_closed_case_days, 0, 36500)},
     {"retention_panel_days", INT(retention_panel_days, 0, 36500)},
     {"privacy_purge_interval_s", INT(privacy_purge_interval_s, 1, 604800)},
+    /* issue 11: the citizen panel (docs/panel.md) */
+    {"panel_enabled", BOOL(panel_enabled)},
+    {"panel_invite_after_cases", INT(panel_invite_after_cases, 0, 100)},
+    {"panel_invite_on_thanks", BOOL(panel_invite_on_thanks)},
     /* issue 3: outbox and Graph API (docs/configuration.md) */
     {"bot_answers", BOOL(bot_answers)},
     {"send_rate_per_sec", INT(send_rate_per_sec, 1, 10000)},
@@ -131,6 +135,9 @@ void config_defaults(struct config *cfg)
 	cfg->retention_closed_case_days = 180;
 	cfg->retention_panel_days = 0;
 	cfg->privacy_purge_interval_s = 86400;
+	cfg->panel_enabled = 1;
+	cfg->panel_invite_after_cases = 0; /* inviting is the municipality's choice */
+	cfg->panel_invite_on_thanks = 0;
 	cfg->console_session_idle_minutes = 30;
 	cfg->console_session_hours = 12;
 	cfg->console_login_max_failures = 5;

@@ -68,8 +68,12 @@ struct config {
 	int retention_messages_days;    /* messages, outbox, notices; idle citizens (0 = keep) */
 	int retention_events_days;      /* raw webhook events once processed (0 = keep) */
 	int retention_closed_case_days; /* closed cases' personal data (0 = keep) */
-	int retention_panel_days;       /* panel answers: hook, the panel is not built yet */
+	int retention_panel_days;       /* panel answers after they were given (0 = keep) */
 	int privacy_purge_interval_s;   /* how often the retention purge runs */
+	/* issue 11: the citizen panel (docs/panel.md) */
+	int panel_enabled;            /* join, leave and consultations in Messenger */
+	int panel_invite_after_cases; /* invite once after this many reported cases; 0 = never */
+	int panel_invite_on_thanks;   /* invite once when a citizen says thanks */
 
 	/* Secrets and endpoints from the environment. */
 	char app_secret[256];

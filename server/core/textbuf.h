@@ -20,4 +20,9 @@ struct textbuf {
 /* Appends formatted text; stops at size - 1 bytes (buf stays NUL-terminated). */
 void textbuf_put(struct textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends s as HTML text: & < > " ' become entities, so citizen and staff
+ * text is always text in a page (safe in element content and in quoted
+ * attribute values). */
+void textbuf_put_html(struct textbuf *t, const char *s);
+
 #endif

@@ -21,7 +21,7 @@
 #include "store/db.h"
 
 static const char *const known_scopes[] = {"cases", "gritting", "open311", "conversations",
-                                           "insight"};
+                                           "insight", "panel"};
 
 static int scope_known(const char *s, size_t len)
 {

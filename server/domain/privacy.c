@@ -678,12 +678,23 @@ static int purge_idle_citizens(sqlite3 *db, long long cutoff, long long now_ms, 
 static int purge_panel_hook(sqlite3 *db, const struct privacy_retention *r, long long now_ms,
                             long long *n, char *err, size_t errlen)
 {
-	/* The panel (panel/) is not built yet. When it adds a table
-	 * panel_answers with created_at, its answers older than panel_days go
-	 * here; extend this hook if the panel stores more. */
-	if (r->panel_days <= 0 || !has_column(db, "panel_answers", "created_at"))
+	/* The citizen panel (panel/panel.h, docs/panel.md): a member who left
+	 * and did not choose within a day keeps their choices without their
+	 * name (free texts went when they left); answers older than panel_days
+	 * go. */
+	if (!has_column(db, "panel_answers", "created_at"))
 		return 0;
-	struct binds b = {.page_id = "", .psid = "", .n3 = now_ms - r->panel_days * DAY_MS};
+	struct binds b = {.page_id = "", .psid = "", .n3 = now_ms - DAY_MS};
+	if (run_sql(db,
+	            "UPDATE panel_answers SET page_id = NULL, psid = NULL WHERE psid IS NOT NULL"
+	            " AND EXISTS (SELECT 1 FROM panel_members m WHERE m.page_id ="
+	            " panel_answers.page_id AND m.psid = panel_answers.psid AND m.status = 'left'"
+	            " AND m.left_at < ?3)",
+	            &b, n, err, errlen) < 0)
+		return -1;
+	if (r->panel_days <= 0)
+		return 0;
+	b.n3 = now_ms - r->panel_days * DAY_MS;
 	return run_sql(db, "DELETE FROM panel_answers WHERE created_at < ?3", &b, n, err, errlen);
 }
 

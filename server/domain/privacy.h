@@ -127,7 +127,7 @@ struct privacy_retention {
 	int messages_days;    /* messages, outbox rows, delivered notices; idle citizens */
 	int events_days;      /* raw webhook events already processed or parked */
 	int closed_case_days; /* personal data of cases closed this long ago */
-	int panel_days;       /* panel answers: hook for the panel (not built yet) */
+	int panel_days;       /* panel answers older than this (panel/panel.h) */
 };
 
 /* Rows removed by one purge, by kind: the order of the purge metric's

@@ -586,3 +586,46 @@ enum http_body http_read_body(struct http_req *req, size_t max, char **out, size
 	*len = n;
 	return HTTP_BODY_OK;
 }
+
+/* ---- the Host check --------------------------------------------------------- */
+
+static int name_in_list(const char *name, size_t len, const char *list)
+{
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == len && n && !strncasecmp(p, name, n))
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+int http_host_allowed(const char *host, const char *allowed)
+{
+	if (!host || !*host || strlen(host) > 255)
+		return 0;
+	const char *end;
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end)
+			return 0;
+		end++;
+	} else {
+		end = strchr(host, ':');
+		if (!end)
+			end = host + strlen(host);
+	}
+	if (*end && (*end != ':' || !end[1] || strlen(end + 1) > 5))
+		return 0; /* a port, when given, is 1-5 digits */
+	for (const char *d = *end ? end + 1 : end; *d; d++)
+		if (*d < '0' || *d > '9')
+			return 0;
+	size_t len = (size_t)(end - host);
+	return name_in_list(host, len, "localhost,127.0.0.1,[::1]") ||
+	       name_in_list(host, len, allowed);
+}

@@ -90,6 +90,11 @@ int http_form_var(const char *data, size_t len, const char *name, char *buf, siz
  * length, or -1 if it does not fit in size bytes with its NUL. */
 int http_url_decode(const char *src, size_t len, char *dst, size_t size);
 
+/* 1 if host (a Host header: name, optional :port, [v6]) is a loopback name
+ * or one of the comma-separated names in allowed (any case); else 0. The
+ * Host check of the console and the panel's public pages (DNS rebinding). */
+int http_host_allowed(const char *host, const char *allowed);
+
 /* ---- the reply ------------------------------------------------------------- */
 
 /* Sends a complete response; extra_headers are "Name: value\r\n" lines or NULL.

@@ -11,6 +11,7 @@
  *   outbox          replies to citizens waiting for, or done with, the Send API
  *   cases, case_*, notices, api_keys, gritting_runs   cases and the staff API
  *   conversation_transitions, conversation_notes      the hand-over's record
+ *   panel_*         the citizen panel (panel/panel.h)
  */
 #include "db.h"
 
@@ -439,6 +440,74 @@ static const char *const migrations[] = {
     "CREATE INDEX message_outcomes_at ON message_outcomes(at);"
     "CREATE INDEX message_outcomes_unlabelled ON message_outcomes(at)"
     " WHERE intent IN ('', 'none') AND label IS NULL;",
+    /* issue 11: the citizen panel (panel/panel.c, docs/panel.md). Rows about
+     * a member carry page_id and psid, so domain/privacy.c's generic
+     * deletion and export find them; an answer kept after its member left
+     * has neither. panel_responses keep only the SHA-256 of the form token. */
+    "CREATE TABLE panel_consultations ("
+    "  id TEXT PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  intro TEXT NOT NULL,"
+    "  target TEXT NOT NULL CHECK (target IN ('all', 'area', 'topic')),"
+    "  target_value TEXT NOT NULL,"
+    "  opens_at INTEGER NOT NULL,"
+    "  closes_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'published')),"
+    "  loaded_at INTEGER NOT NULL,"
+    "  published_at INTEGER);"
+    "CREATE TABLE panel_questions ("
+    "  consultation_id TEXT NOT NULL REFERENCES panel_consultations(id),"
+    "  qno INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('single', 'multiple', 'scale', 'text')),"
+    "  text TEXT NOT NULL,"
+    "  options TEXT NOT NULL," /* labels, one per line */
+    "  PRIMARY KEY (consultation_id, qno));"
+    "CREATE TABLE panel_members ("
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('invited', 'asked', 'member', 'declined', 'left')),"
+    "  area TEXT,"
+    "  topics TEXT,"
+    "  profile_step INTEGER NOT NULL DEFAULT 0,"
+    "  invited_at INTEGER,"
+    "  joined_at INTEGER,"
+    "  left_at INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (page_id, psid));"
+    "CREATE TABLE panel_consents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  page_id TEXT NOT NULL,"
+    "  psid TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"
+    "  answer TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'left')),"
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX panel_consents_member ON panel_consents(page_id, psid);"
+    "CREATE TABLE panel_responses ("
+    "  id INTEGER PRIMARY KEY,"
+    "  consultation_id TEXT NOT NULL REFERENCES panel_consultations(id),"
+    "  page_id TEXT,"
+    "  psid TEXT,"
+    "  state TEXT NOT NULL"
+    "    CHECK (state IN ('offered', 'declined', 'answering', 'done', 'ended')),"
+    "  next_q INTEGER NOT NULL DEFAULT 0,"
+    "  token_hash TEXT UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (consultation_id, page_id, psid));"
+    "CREATE INDEX panel_responses_member ON panel_responses(page_id, psid);"
+    "CREATE TABLE panel_answers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  response_id INTEGER NOT NULL REFERENCES panel_responses(id),"
+    "  consultation_id TEXT NOT NULL,"
+    "  qno INTEGER NOT NULL,"
+    "  choice INTEGER NOT NULL," /* option index, scale value, -1 for text */
+    "  text TEXT,"
+    "  page_id TEXT,"
+    "  psid TEXT,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX panel_answers_response ON panel_answers(response_id, qno);"
+    "CREATE INDEX panel_answers_consultation ON panel_answers(consultation_id, qno);",
 };
 
 int db_checkpoint(sqlite3 *db)

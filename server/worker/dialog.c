@@ -19,6 +19,7 @@
  * municipality's data files.) Time comes from the turn, never the clock.
  */
 #include "dialog.h"
+#include "dialog_panel.h"
 #include "dialog_privacy.h"
 
 #include <stdio.h>
@@ -157,22 +158,29 @@ struct turn_ctx {
 
 /* ---- replies -------------------------------------------------------------- */
 
-/* Queues r (the turn's recipient, cause and time filled in here) as a bot
- * reply and counts it in the outcome. 0 or -1. */
-static int queue(struct turn_ctx *c, struct outbox_reply r)
+int dialog_queue_reply(sqlite3 *db, const struct dialog_turn *turn, struct outbox_reply *r,
+                       struct dialog_outcome *out, long long *first_id, char *err, size_t errlen)
 {
-	r.page_id = c->turn->page_id;
-	r.psid = c->turn->psid;
-	r.origin = POLICY_BOT;
-	r.cause_event_id = c->turn->event_id;
-	r.now_ms = c->turn->now_ms;
-	struct outbox_result res;
-	enum outbox_status st = outbox_enqueue(c->db, &r, &res, c->err, c->errlen);
+	r->page_id = turn->page_id;
+	r->psid = turn->psid;
+	r->origin = POLICY_BOT;
+	r->cause_event_id = turn->event_id;
+	r->now_ms = turn->now_ms;
+	struct outbox_result res = {0};
+	enum outbox_status st = outbox_enqueue(db, r, &res, err, errlen);
 	if (st == OUTBOX_ERROR)
 		return -1;
-	c->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
-	c->out->refused |= st == OUTBOX_REFUSED;
+	out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
+	out->refused |= st == OUTBOX_REFUSED;
+	if (first_id)
+		*first_id = st == OUTBOX_QUEUED ? res.first_id : 0;
 	return 0;
+}
+
+/* Queues r as the turn's bot reply. 0 or -1. */
+static int queue(struct turn_ctx *c, struct outbox_reply r)
+{
+	return dialog_queue_reply(c->db, c->turn, &r, c->out, NULL, c->err, c->errlen);
 }
 
 static int send_reply(struct turn_ctx *c, const char *text, const struct outbox_quick_reply *qr,
@@ -608,7 +616,7 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 		return hand_over(c, say[SAY_COMPLAINT], REASON_COMPLAINT);
 	if (dialog_privacy_intent(in)) /* "slet mine data", "hvad ved I om mig?" */
 		return dialog_privacy_start(c->db, c->k, c->turn, in, c->out, c->err, c->errlen);
-	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* panel ... */
+	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* the panel, when off */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -695,6 +703,9 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 	if (dialog_privacy_owns(payload))
 		return dialog_privacy_payload(c->db, c->k, turn, payload, c->out, c->err,
 		                              c->errlen);
+	int panel = dialog_panel_turn(c->db, c->k, turn, first->intent, c->out, c->err, c->errlen);
+	if (panel != 0) /* joining, leaving, a consultation's answers */
+		return panel < 0 ? -1 : 0;
 	if (payload && (!strcmp(payload, PAYLOAD_PLACE_UNKNOWN) ||
 	                !strncmp(payload, PAYLOAD_INTENT, strlen(PAYLOAD_INTENT))))
 		return handle_payload(c, payload);
@@ -755,9 +766,11 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
 	if (is_crisis) /* before drafts and quick replies: nothing delays it */
 		return crisis(&c, NULL);
 	c.angry = r.angry;
-	if (answer_turn(&c, &r) < 0)
+	if (answer_turn(&c, &r) < 0 || angry_follow_up(&c) < 0)
 		return -1;
-	return angry_follow_up(&c);
+	/* the citizen's matter answered: the panel may offer or invite */
+	return dialog_panel_after(db, k, turn, c.answered || !strcmp(out->intent, "thanks"), out,
+	                          err, errlen);
 }
 
 int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,

@@ -39,6 +39,14 @@ struct dialog_rules {
 };
 struct privacy_settings;
 
+/* The citizen panel's rules (docs/panel.md, worker/dialog_panel.h). */
+struct dialog_panel_rules {
+	int enabled;            /* panel_enabled: join, leave, consultations */
+	int invite_after_cases; /* invite once after this many reported cases; 0 = never */
+	int invite_on_thanks;   /* invite once when a citizen thanks the bot */
+	int retention_days;     /* said in the consent text; 0 = until they leave */
+};
+
 /* Read-only knowledge, shared by all threads. The intent engine is
  * required; any other part may be NULL (the bot then hands over what needs
  * it; without staffing a person is always said to be there). */
@@ -50,6 +58,7 @@ struct dialog_knowledge {
 	const struct staffing *staffing;
 	struct dialog_rules rules;
 	const struct privacy_settings *privacy; /* data requests (domain/privacy.h) */
+	struct dialog_panel_rules panel;
 };
 
 /* A shared location attachment (Meta's legacy coordinates payload). */
@@ -94,6 +103,15 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
  * 112 / Livslinien answer (take_thread: another app owns the thread, so
  * take control first and give it back with the answer) and the
  * conversation becomes urgent. out->crisis tells. Returns 0 or -1. */
+/* For the dialog's own parts (dialog_privacy.c, dialog_panel.c): queues r
+ * as the bot's answer to turn (recipient, cause, time and origin filled in
+ * here, so Meta's rules apply as to every answer), counts it in out, and
+ * gives the first outbox row's id in *first_id (0 if refused; may be NULL).
+ * 0, or -1 with err set. */
+struct outbox_reply;
+int dialog_queue_reply(sqlite3 *db, const struct dialog_turn *turn, struct outbox_reply *r,
+                       struct dialog_outcome *out, long long *first_id, char *err, size_t errlen);
+
 int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                  const char *thread_owner, struct dialog_outcome *out, char *err, size_t errlen);
 

@@ -72,25 +72,8 @@ static int say(struct pturn *p, const char *text, const struct outbox_quick_repl
                long long *first_id)
 {
 	struct outbox_reply r = {
-	    .page_id = p->turn->page_id,
-	    .psid = p->turn->psid,
-	    .origin = POLICY_BOT,
-	    .cause_event_id = p->turn->event_id,
-	    .text = text,
-	    .quick_replies = qr,
-	    .n_quick_replies = n,
-	    .sender_actions = 1,
-	    .now_ms = p->turn->now_ms,
-	};
-	struct outbox_result res = {0};
-	enum outbox_status st = outbox_enqueue(p->db, &r, &res, p->err, p->errlen);
-	if (st == OUTBOX_ERROR)
-		return -1;
-	p->out->queued += st == OUTBOX_QUEUED ? res.rows : 0;
-	p->out->refused |= st == OUTBOX_REFUSED;
-	if (first_id)
-		*first_id = st == OUTBOX_QUEUED ? res.first_id : 0;
-	return 0;
+	    .text = text, .quick_replies = qr, .n_quick_replies = n, .sender_actions = 1};
+	return dialog_queue_reply(p->db, p->turn, &r, p->out, first_id, p->err, p->errlen);
 }
 
 static void acted(struct pturn *p, const char *what)

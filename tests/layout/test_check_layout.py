@@ -16,7 +16,7 @@ import unittest
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCRIPT = os.path.join(TOP, "scripts", "check-layout.py")
-COPIED = ("server", "intents", "tests/unit", "bench")
+COPIED = ("server", "intents", "panel", "tests/unit", "bench")
 
 
 def copy_sources(dest):
@@ -141,6 +141,22 @@ class LayoutCheck(unittest.TestCase):
         line = self.append("server/sandbox/sandbox.c", '#include "api/api.h"\n')
         self.assert_breach("server/sandbox/sandbox.c", line, "frontend-leaf",
                            "includes api/api.h; only console/, cli/ may use the front-end api/")
+
+    def test_panel_reaching_into_the_worker(self):
+        line = self.append("panel/panel.c", '#include "outbox/outbox.h"\n')
+        self.assert_breach("panel/panel.c", line, "panel-engine",
+                           "includes outbox/outbox.h; panel/ uses only core/ and store/")
+
+    def test_json_in_panel(self):
+        line = self.append("panel/consultation.c", "#include <jansson.h>\n")
+        self.assert_breach("panel/consultation.c", line, "panel-engine",
+                           "includes <jansson.h>; panel/ uses only libc, SQLite and OpenSSL")
+
+    def test_domain_reaching_into_the_panel_pages(self):
+        line = self.append("server/worker/dialog_panel.c", '#include "panelweb/panelweb.h"\n')
+        self.assert_breach("server/worker/dialog_panel.c", line, "frontend-leaf",
+                           "includes panelweb/panelweb.h; only cli/ may use the front-end "
+                           "panelweb/")
 
     def test_report_lists_and_exits_zero(self):
         self.append("server/core/log.c", '#include "store/db.h"\n')
