@@ -29,6 +29,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/conversation.h"
+#include "domain/crisis_lines.h"
 #include "domain/staffing.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
@@ -95,10 +96,8 @@ static const char *const say[SAY_COUNT] = {
                             "skriver til dig her i chatten.",
     [SAY_CLARIFY] = "Jeg vil gerne være sikker på, at jeg forstår dig rigtigt. Handler det om "
                     "%s eller %s?",
-    [SAY_CRISIS] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
-                   "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
-                   "70 201 201 – de har åbent hele døgnet. Jeg giver din besked videre til en "
-                   "medarbejder med det samme.",
+    /* the crisis answer: "Tak fordi du skriver." + crisis_lines.csv's advice + this */
+    [SAY_CRISIS] = "Jeg giver din besked videre til en medarbejder med det samme.",
     [SAY_HUMAN] = "Selvfølgelig. Jeg giver besked til en medarbejder, som skriver til dig her i "
                   "chatten så hurtigt som muligt.",
     [SAY_COMPLAINT] = "Tak fordi du siger det, og undskyld at du har haft en dårlig oplevelse. "
@@ -113,12 +112,20 @@ static const char *const say[SAY_COUNT] = {
                            "få et svar fra et menneske her i chatten.",
     /* after a hand-over text, when nobody is at work: %s is "i morgen kl. 8.00" */
     [SAY_AWAY] = "Der er ingen medarbejdere på arbejde lige nu, så du får svar %s.",
-    [SAY_CRISIS_AWAY] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
-                        "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
-                        "70 201 201 – de har åbent hele døgnet. Der er ingen medarbejdere i "
-                        "kommunen på arbejde lige nu; vi læser din besked %s. Vent ikke på os, "
-                        "hvis du har brug for hjælp nu.",
+    [SAY_CRISIS_AWAY] = "Der er ingen medarbejdere i kommunen på arbejde lige nu; vi læser din "
+                        "besked %s. Vent ikke på os, hvis du har brug for hjælp nu.",
 };
+
+/* The crisis answer to a message in English (the words around crisis_lines.csv's advice). */
+static const char *const crisis_en[] = {
+    "Thank you for writing.",
+    "I am passing your message on to a member of staff right away.",
+    "Nobody at the municipality is at work right now; we will read your message as soon as "
+    "staff are back. Do not wait for us if you need help now.",
+};
+#define CRISIS_THANKS_DA "Tak fordi du skriver."
+#define CRISIS_FALLBACK_DA "Er du eller en anden i fare lige nu, så ring 112."
+#define CRISIS_FALLBACK_EN "If you or someone else is in danger right now, call 112."
 
 /* Quick-reply payloads the bot sends and understands. */
 #define PAYLOAD_INTENT "INTENT:"
@@ -265,9 +272,33 @@ static int hand_over(struct turn_ctx *c, const char *text, enum conversation_rea
 	return escalate(c, reason);
 }
 
-/* The crisis answer (112, Livslinien; honest about when a person reads it)
- * and an urgent hand-over, in any mode. */
-static int crisis(struct turn_ctx *c, const char *take_thread)
+/* The crisis answer in the citizen's language: thanks, the advice for the
+ * kind of crisis from crisis_lines.csv (112 first, then Livslinien, the police
+ * or the doctor), and who reads it when. */
+static void crisis_text(const struct turn_ctx *c, const struct intent_result *r, char *text,
+                        size_t size)
+{
+	int en = r && !strcmp(r->lang, "en");
+	char advice[1000], when[80];
+	if (c->k->crisis)
+		crisis_lines_text(c->k->crisis, r ? r->kind : NULL, en ? "en" : "da", advice,
+		                  sizeof(advice));
+	else
+		snprintf(advice, sizeof(advice), "%s",
+		         en ? CRISIS_FALLBACK_EN : CRISIS_FALLBACK_DA);
+	int away = away_until(c, queue_of(c), when, sizeof(when));
+	char staff[400];
+	if (en)
+		snprintf(staff, sizeof(staff), "%s", crisis_en[away ? 2 : 1]);
+	else if (away)
+		snprintf(staff, sizeof(staff), say[SAY_CRISIS_AWAY], when);
+	else
+		snprintf(staff, sizeof(staff), "%s", say[SAY_CRISIS]);
+	snprintf(text, size, "%s %s %s", en ? crisis_en[0] : CRISIS_THANKS_DA, advice, staff);
+}
+
+/* The crisis answer and an urgent hand-over, in any mode. */
+static int crisis(struct turn_ctx *c, const struct intent_result *r, const char *take_thread)
 {
 	/* staff find it by the conversation id; no personal data in logs */
 	char conv[24];
@@ -275,11 +306,8 @@ static int crisis(struct turn_ctx *c, const char *take_thread)
 	log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
 	acted_on(c, "crisis");
 	c->out->crisis = 1;
-	char when[80], text[REPLY_MAX];
-	if (away_until(c, queue_of(c), when, sizeof(when)))
-		snprintf(text, sizeof(text), say[SAY_CRISIS_AWAY], when);
-	else
-		snprintf(text, sizeof(text), "%s", say[SAY_CRISIS]);
+	char text[REPLY_MAX];
+	crisis_text(c, r, text, sizeof(text));
 	if (queue(c, (struct outbox_reply){.text = text,
 	                                   .sender_actions = 1,
 	                                   .take_thread_first = take_thread != NULL,
@@ -569,7 +597,7 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	const char *category;
 	acted_on(c, in);
 	if (!strcmp(in, "crisis"))
-		return crisis(c, NULL);
+		return crisis(c, r, NULL);
 	if (!strcmp(in, "none"))
 		return not_understood(c);
 	if (conversation_not_understood(c->db, c->turn->conversation_id, 0) < 0) {
@@ -746,7 +774,7 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
 	if (is_crisis < 0)
 		return -1;
 	if (is_crisis) /* before drafts and quick replies: nothing delays it */
-		return crisis(&c, NULL);
+		return crisis(&c, &r, NULL);
 	c.angry = r.angry;
 	if (answer_turn(&c, &r) < 0)
 		return -1;
@@ -763,5 +791,5 @@ int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dia
 	int is_crisis = classify(k, turn, &r, err, errlen);
 	if (is_crisis <= 0)
 		return is_crisis;
-	return crisis(&c, thread_owner);
+	return crisis(&c, &r, thread_owner);
 }
