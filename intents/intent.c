@@ -466,7 +466,7 @@ static void fill_kind(const struct intent_engine *e, const struct intent_def *d,
 		for (uint32_t i = 0; i < count; i++) {
 			PCRE2_SPTR t = table + (size_t)i * size;
 			uint32_t g = ((uint32_t)t[0] << 8) | t[1];
-			if (g < pairs && ov[2 * g] != PCRE2_UNSET && g < best &&
+			if (g < pairs && ov[(size_t)2 * g] != PCRE2_UNSET && g < best &&
 			    !is_slot_name((const char *)t + 2))
 				best = g, name = t + 2;
 		}

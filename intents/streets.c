@@ -488,7 +488,7 @@ static int in_list(const char *s, size_t n, const char *const *list, size_t coun
 			return 1;
 	return 0;
 }
-#define IN(s, n, list) in_list(s, n, list, sizeof(list) / sizeof(list[0]))
+#define IN(s, n, list) in_list(s, n, list, sizeof(list) / sizeof((list)[0]))
 
 static int ends_like_street(const char *s, size_t n)
 {

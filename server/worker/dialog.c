@@ -495,7 +495,7 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	          "category", category, NULL);
 	if (send_reply(c, reply, NULL, 0) < 0)
 		return -1;
-	return strcmp(place->kind, "hazard") ? 0 : hazard(c);
+	return strcmp(place->kind, "hazard") != 0 ? 0 : hazard(c);
 }
 
 static int has_place(const struct intent_result *p, const struct dialog_location *loc)
@@ -746,7 +746,7 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	if (!strcmp(in, "gritting")) {
 		if (answer_gritting(c, r) < 0)
 			return -1;
-		return strcmp(r->kind, "hazard") || c->out->handed_over ? 0 : hazard(c);
+		return strcmp(r->kind, "hazard") != 0 || c->out->handed_over ? 0 : hazard(c);
 	}
 	if (!strcmp(in, "help"))
 		return help(c);
