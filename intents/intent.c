@@ -378,6 +378,32 @@ static void named_slot(const pcre2_code *re, pcre2_match_data *md, const char *n
 	}
 }
 
+/* A street-shaped name the register does not know, as the citizen wrote it. */
+static void street_guess(const char *text, const char *norm, size_t nlen, const uint16_t *map,
+                         struct intent_result *out)
+{
+	struct street_shape sh;
+	if (!street_shape_find(norm, nlen, &sh))
+		return;
+	size_t a = map[sh.start], b = map[sh.end];
+	while (b > a && strchr(" .,!?", text[b - 1]))
+		b--;
+	char raw[3 * 128 + 4];
+	size_t rl = utf8_sanitize(text + a, b - a > 120 ? 120 : b - a, raw, sizeof(raw));
+	copy_str(out->street, sizeof(out->street), raw, rl);
+	copy_str(out->house_number, sizeof(out->house_number), sh.house_number,
+	         strlen(sh.house_number));
+	out->street_guessed = 1;
+}
+
+/* "12b" -> "12B": Danish house letters are written in capitals. */
+static void house_letter_upper(char *h)
+{
+	for (; *h; h++)
+		if (*h >= 'a' && *h <= 'z')
+			*h = (char)(*h - 'a' + 'A');
+}
+
 static void fill_slots(const struct intent_engine *e, const struct intent_def *d, const char *text,
                        const char *norm, size_t nlen, const uint16_t *map, pcre2_match_data *md,
                        struct intent_result *out)
@@ -395,7 +421,11 @@ static void fill_slots(const struct intent_engine *e, const struct intent_def *d
 		named_slot(re, md, "house_number", text, map, out->house_number,
 		           sizeof(out->house_number));
 	}
-	if (streets_find(e->streets, norm, nlen, &sm)) {
+	if (!streets_find(e->streets, norm, nlen, &sm) || !sm.street) {
+		if (!out->street[0])
+			street_guess(text, norm, nlen, map, out);
+	}
+	if (sm.street || (sm.area && !out->street_guessed)) {
 		if (sm.street) {
 			copy_str(out->street, sizeof(out->street), sm.street, strlen(sm.street));
 			if (sm.house_number[0] && strcmp(sm.house_number, out->pole_number) != 0)
@@ -405,6 +435,46 @@ static void fill_slots(const struct intent_engine *e, const struct intent_def *d
 		if (sm.area)
 			copy_str(out->area, sizeof(out->area), sm.area, strlen(sm.area));
 	}
+	house_letter_upper(out->house_number);
+}
+
+static int is_slot_name(const char *name)
+{
+	return !strcmp(name, "street") || !strcmp(name, "house_number") ||
+	       !strcmp(name, "pole_number") || !strcmp(name, "area");
+}
+
+/* The kind of a winner: of the named groups its slot patterns
+ * set anywhere in the text, the one defined first in the file (so the file's
+ * order is the precedence). */
+static void fill_kind(const struct intent_engine *e, const struct intent_def *d, const char *norm,
+                      size_t nlen, pcre2_match_data *md, struct intent_result *out)
+{
+	const pcre2_code *re = d->sl.code;
+	uint32_t count = 0, size = 0, best = UINT32_MAX;
+	PCRE2_SPTR table = NULL, name = NULL;
+	PCRE2_SIZE at = 0;
+
+	if (!re || pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count) || !count ||
+	    pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size) ||
+	    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table))
+		return;
+	while (at < nlen && pcre2_match(re, (PCRE2_SPTR)norm, nlen, at, e->jit ? 0 : PCRE2_NO_JIT,
+	                                md, NULL) > 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		uint32_t pairs = pcre2_get_ovector_count(md);
+		for (uint32_t i = 0; i < count; i++) {
+			PCRE2_SPTR t = table + (size_t)i * size;
+			uint32_t g = ((uint32_t)t[0] << 8) | t[1];
+			if (g < pairs && ov[(size_t)2 * g] != PCRE2_UNSET && g < best &&
+			    !is_slot_name((const char *)t + 2))
+				best = g, name = t + 2;
+		}
+		at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	if (name)
+		copy_str(out->kind, sizeof(out->kind), (const char *)name,
+		         strlen((const char *)name));
 }
 
 static void set_name(char dst[32], const char *name)
@@ -463,7 +533,9 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 		}
 		if (best.def->routine)
 			fill_slots(e, best.def, text, norm, nlen, map, md, out);
+		fill_kind(e, best.def, norm, nlen, md, out);
 	}
+	copy_str(out->lang, sizeof(out->lang), intent_language(norm, nlen), 2);
 	pcre2_match_data_free(md);
 	return 0;
 }
@@ -480,8 +552,15 @@ int intent_find_place(const struct intent_engine *e, const char *text, size_t le
 	if (len > NORMALIZE_MAX_INPUT)
 		len = NORMALIZE_MAX_INPUT;
 	size_t nlen = normalize_text(text, len, norm, sizeof(norm), map);
-	if (!streets_find(e->streets, norm, nlen, &sm))
-		return 0;
+	if (!streets_find(e->streets, norm, nlen, &sm) || !sm.street) {
+		street_guess(text, norm, nlen, map, out); /* "Lærkevænget 14" */
+		if (out->street_guessed) {
+			house_letter_upper(out->house_number);
+			return 1;
+		}
+		if (!sm.area)
+			return 0;
+	}
 	if (sm.street) {
 		copy_str(out->street, sizeof(out->street), sm.street, strlen(sm.street));
 		copy_str(out->house_number, sizeof(out->house_number), sm.house_number,
@@ -489,6 +568,7 @@ int intent_find_place(const struct intent_engine *e, const char *text, size_t le
 	}
 	if (sm.area)
 		copy_str(out->area, sizeof(out->area), sm.area, strlen(sm.area));
+	house_letter_upper(out->house_number);
 	return 1;
 }
 

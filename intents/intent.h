@@ -24,7 +24,11 @@ struct intent_result {
 	char street[128];        /* canonical name from the register (or as written) */
 	char house_number[16];
 	char pole_number[32];
-	char area[64]; /* canonical area, e.g. "Blomsterkvarteret" */
+	char area[64];      /* canonical area, e.g. "Blomsterkvarteret" */
+	char kind[32];      /* a non-routine winner's sort, from its slot patterns' group names
+	                       ("emergency", "violence" for crisis); "" when none matched */
+	char lang[3];       /* "en" when the message reads as English, else "da" */
+	int street_guessed; /* street is street-shaped words ("Lærkevænget") not in the register */
 };
 
 /*

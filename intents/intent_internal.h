@@ -78,4 +78,7 @@ static inline int prefilter_may_match(const uint64_t *bits, int id)
 	return id < 0 || (bits[id / 64] >> (id % 64) & 1);
 }
 
+/* "en" when the folded text (normalize.h) reads as English, else "da" (intent_lang.c). */
+const char *intent_language(const char *norm, size_t nlen);
+
 #endif

@@ -119,6 +119,12 @@ static void emit_space(struct fold_out *o, size_t src)
 		emit(o, ' ', src);
 }
 
+/* ' and its typographic twin: inside a word they vanish instead of splitting it. */
+static int is_word_apostrophe(unsigned int cp)
+{
+	return cp == 0x27 || cp == 0x2019;
+}
+
 static void emit_folded(struct fold_out *o, const char *s, size_t src)
 {
 	for (; *s; s++) {
@@ -150,13 +156,19 @@ size_t normalize_text(const char *in, size_t len, char *out, size_t out_size, ui
 		int n = utf8_seq_len(s + i, len - i);
 		char ascii[2];
 		int copy;
+		unsigned int cp;
 		const char *f;
 
 		if (n == 0) {
 			emit_space(&o, i++);
 			continue;
 		}
-		f = fold_cp(utf8_decode(s + i, n), ascii, &copy);
+		cp = utf8_decode(s + i, n);
+		if (is_word_apostrophe(cp) && o.len && is_letter(o.buf[o.len - 1])) {
+			i += (size_t)n; /* "don't" -> "dont", "can't" -> "cant" */
+			continue;
+		}
+		f = fold_cp(cp, ascii, &copy);
 		if (copy) {
 			if (o.len + (size_t)n + 2 >= o.cap) /* never a truncated sequence */
 				break;

@@ -442,3 +442,108 @@ int streets_find(const struct streets *st, const char *norm, size_t len, struct 
 				take_house_number(norm, w, nw, i, out);
 	return out->street || out->area;
 }
+
+/* ---- street-shaped names not in the register ------------------------------ */
+
+/* Folded endings of Danish street names (normalize.h: "stræde" is "strade", "allé" "ale"). */
+static const char *const shape_suffix[] = {
+    "vej",    "vejen",  "gade",  "strade", "ale",     "vanget", "vange",
+    "bakken", "parken", "stien", "plads",  "pladsen", "torv",   "torvet",
+};
+/* Folded common words that end like a street but name none. */
+static const char *const shape_noun[] = {
+    "cykelsti",     "cykelstien",      "gangsti",
+    "gangstien",    "motorvej",        "motorvejen",
+    "landevej",     "landevejen",      "hovedvej",
+    "hovedvejen",   "sidevej",         "sidevejen",
+    "grusvej",      "grusvejen",       "omvej",
+    "omvejen",      "legeplads",       "legepladsen",
+    "arbejdsplads", "parkeringsplads", "parkeringspladsen",
+    "boldplads",    "holdeplads",      "holdepladsen",
+    "hjemvej",      "hjemvejen",       "skolevejen",
+    "busvej",       "villavej",        "villavejen",
+    "boligvej",     "boligvejen",      "privatvej",
+    "privatvejen",  "fallesvej",       "fallesvejen",
+    "skovsti",      "skovstien",       "natursti",
+    "naturstien",   "trampesti",       "brigade",
+    "brigaden",     "kommunale",       "lokale",
+    "sociale",      "centrale",        "normale",
+    "finale",       "skandale",        "totale",
+    "brutale",      "ideale",          "regionale",
+    "nationale",    "digitale",        "globale",
+    "radikale",     "mentale",         "generale",
+    "materiale",    "personale",       "potentiale",
+    "signale",      "moderate",
+};
+/* Separate words that finish a name ("H.C. Andersens Vej"). */
+static const char *const shape_tail[] = {"vej", "gade", "ale", "alle", "plads", "strade", "torv"};
+/* Words that may start a name ("Gammel Kongevej", "Ny Adelgade"). */
+static const char *const shape_head[] = {"gammel", "gl",    "ny",    "nye",    "sankt",  "skt",
+                                         "store",  "lille", "norre", "sondre", "vestre", "ostre"};
+
+static int in_list(const char *s, size_t n, const char *const *list, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(list[i]) == n && !memcmp(list[i], s, n))
+			return 1;
+	return 0;
+}
+#define IN(s, n, list) in_list(s, n, list, sizeof(list) / sizeof((list)[0]))
+
+static int ends_like_street(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof(shape_suffix) / sizeof(shape_suffix[0]); i++) {
+		size_t l = strlen(shape_suffix[i]);
+		if (n >= l + 3 && !memcmp(s + n - l, shape_suffix[i], l))
+			return !IN(s, n, shape_noun);
+	}
+	return 0;
+}
+
+static int is_name_word(const char *s, size_t n)
+{
+	if (n < 3)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return 0;
+	return 1;
+}
+
+int street_shape_find(const char *norm, size_t len, struct street_shape *out)
+{
+	struct word w[128];
+	size_t nw = split_words(norm, len, w, 128);
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < nw; i++) {
+		const char *s = norm + w[i].start;
+		size_t n = w[i].end - w[i].start, first = i, last = i;
+		if (ends_like_street(s, n))
+			;
+		else if (i > 0 && IN(s, n, shape_tail) &&
+		         is_name_word(norm + w[i - 1].start, w[i - 1].end - w[i - 1].start) &&
+		         norm[w[i - 1].end - 1] == 's') /* "andersens vej", "kongens gade" */
+			first = i - 1;
+		else
+			continue;
+		while (first > 0) { /* "gammel", "sankt" before it */
+			size_t pl = w[first - 1].end - w[first - 1].start;
+			if (!IN(norm + w[first - 1].start, pl, shape_head))
+				break;
+			first--;
+		}
+		size_t initials = 0; /* "h c" (H.C.): two or more single letters */
+		while (first > initials &&
+		       w[first - initials - 1].end - w[first - initials - 1].start == 1)
+			initials++;
+		if (initials >= 2)
+			first -= initials;
+		out->start = w[first].start;
+		out->end = w[last].end;
+		struct streets_match m = {0};
+		take_house_number(norm, w, nw, last + 1, &m);
+		memcpy(out->house_number, m.house_number, sizeof(out->house_number));
+		return 1;
+	}
+	return 0;
+}

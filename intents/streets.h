@@ -52,6 +52,20 @@ size_t streets_count(const struct streets *st);
  */
 int streets_find(const struct streets *st, const char *norm, size_t len, struct streets_match *out);
 
+/*
+ * A street-shaped name in norm that need not be in any register: a word
+ * ending like a Danish street (-vej, -gade, -stræde, -allé, -vænget,
+ * -bakken, -parken, -stien, -plads, -torv ...), or a name followed by "Vej",
+ * "Gade", "Allé" ..., with a leading "Gammel", "Gl.", "Ny", "Sankt", "Store",
+ * "Lille" or initials ("H.C."). Common nouns ("cykelstien", "motorvejen",
+ * "legepladsen") are not names. Returns 1 with out filled (offsets in norm).
+ */
+struct street_shape {
+	size_t start, end;     /* the name's bytes in norm */
+	char house_number[16]; /* the number after it, if any ("12", "12b") */
+};
+int street_shape_find(const char *norm, size_t len, struct street_shape *out);
+
 /* Damerau-Levenshtein distance of two short strings, capped at max + 1. */
 int streets_edit_distance(const char *a, size_t alen, const char *b, size_t blen, int max);
 

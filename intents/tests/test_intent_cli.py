@@ -26,15 +26,38 @@ class Classify(unittest.TestCase):
     def test_one_json_object_per_line(self):
         out = classify("lys ude duevej 4\nhej\n\nHVAD FANDEN LAVER I\n".encode())
         self.assertEqual(len(out), 4)
-        self.assertEqual(list(out[0]), ["text", "intent", "angry", "slots"])
+        self.assertEqual(list(out[0]), ["text", "intent", "angry", "lang", "slots"])
         self.assertEqual(out[0]["intent"], "streetlight_outage")
         self.assertEqual(out[0]["slots"], {"street": "Duevej", "house_number": "4",
                                            "area": "Fuglekvarteret"})
         self.assertIs(out[0]["angry"], False)
         self.assertEqual(out[1]["intent"], "greeting")
-        self.assertEqual(out[2], {"text": "", "intent": "none", "angry": False, "slots": {}})
+        self.assertEqual(out[2], {"text": "", "intent": "none", "angry": False, "lang": "da",
+                                  "slots": {}})
         self.assertEqual(out[3]["intent"], "complaint")
         self.assertIs(out[3]["angry"], True)
+
+    def test_crisis_kind_and_language(self):
+        out = classify("min mor på 89 er faldet og kan ikke komme op\n"
+                       "I don't want to live anymore\n"
+                       "min kæreste truer med at slå mig\n"
+                       "jeg har skrevet et afskedsbrev\n".encode())
+        self.assertEqual([o["intent"] for o in out], ["crisis"] * 4)
+        self.assertEqual([o.get("kind") for o in out],
+                         ["emergency", "self_harm", "violence", "self_harm"])
+        self.assertEqual([o["lang"] for o in out], ["da", "en", "da", "da"])
+
+    def test_street_shaped_names_not_in_the_register(self):
+        out = classify("skraldet er ikke tømt på Lærkevænget 14b\n"
+                       "ikke saltet på H.C. Ørsteds Vej\n"
+                       "hul i cykelstien ved skolen\n"
+                       "lys ude duevej 4\n".encode())
+        self.assertEqual(out[0]["slots"], {"street": "Lærkevænget", "house_number": "14B"})
+        self.assertIs(out[0]["street_guessed"], True)
+        self.assertEqual(out[1]["slots"]["street"], "H.C. Ørsteds Vej")
+        self.assertEqual(out[2]["slots"], {})  # a cycle path is not a street name
+        self.assertNotIn("street_guessed", out[3])
+        self.assertEqual(out[3]["slots"]["street"], "Duevej")
 
     def test_bad_utf8_is_replaced_and_still_classified(self):
         out = classify(b"gadelys ude p\xe5 duevej\xff\xfe\n\xc3\x28\x00x\n")

@@ -164,11 +164,16 @@ static json_t *result_json(const char *text, size_t len, int truncated,
 	free(clean);
 	json_object_set_new(o, "intent", json_string(r->intent));
 	json_object_set_new(o, "angry", json_boolean(r->angry));
+	json_object_set_new(o, "lang", json_string(r->lang[0] ? r->lang : "da"));
+	if (r->kind[0])
+		json_object_set_new(o, "kind", json_string(r->kind));
 	set_slot(slots, "street", r->street);
 	set_slot(slots, "house_number", r->house_number);
 	set_slot(slots, "pole_number", r->pole_number);
 	set_slot(slots, "area", r->area);
 	json_object_set_new(o, "slots", slots);
+	if (r->street_guessed)
+		json_object_set_new(o, "street_guessed", json_true());
 	if (r->needs_clarification)
 		json_object_set_new(o, "clarify",
 		                    json_pack("[ss]", r->alt_intents[0], r->alt_intents[1]));

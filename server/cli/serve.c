@@ -23,6 +23,7 @@
 #include "domain/case.h"
 #include "cli.h"
 #include "domain/content.h"
+#include "domain/crisis_lines.h"
 #include "domain/street_register.h"
 #include "core/config.h"
 #include "store/store.h"
@@ -68,6 +69,7 @@ struct server {
 	struct case_rules *case_rules;
 	struct winter_plan *winter;
 	struct content *content;
+	struct crisis_lines *crisis_lines;
 	struct intent_engine *intents;
 	struct dialog_knowledge knowledge; /* the four above, for the worker */
 	struct staff_api *staff_api;
@@ -282,6 +284,7 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	if (!(s->case_rules = case_rules_load(dir, err, errlen)) ||
 	    !(s->winter = winter_load(dir, err, errlen)) ||
 	    !(s->content = content_load(dir, err, errlen)) ||
+	    !(s->crisis_lines = crisis_lines_load(dir, err, errlen)) ||
 	    !(s->staffing = staffing_load(dir, err, errlen)) || load_intents(s, err, errlen) < 0)
 		return -1;
 	const struct config *c = &s->cfg;
@@ -291,6 +294,7 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	    .cases = s->case_rules,
 	    .winter = s->winter,
 	    .content = s->content,
+	    .crisis = s->crisis_lines,
 	    .staffing = s->staffing,
 	    .privacy = &s->privacy,
 	    .rules = {.not_understood_retries = c->not_understood_retries,
@@ -560,6 +564,7 @@ static void stop_modules(struct server *s)
 	case_rules_free(s->case_rules);
 	winter_free(s->winter);
 	content_free(s->content);
+	crisis_lines_free(s->crisis_lines);
 	intent_engine_free(s->intents);
 }
 

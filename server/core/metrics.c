@@ -29,8 +29,8 @@ void metrics_init(struct metrics *m)
 }
 
 static const char *const handover_names[METRICS_HANDOVER_REASONS] = {
-    "crisis",        "citizen_asked", "complaint",   "anger", "not_understood",
-    "unknown_place", "no_answer",     "other_topic", "other"};
+    "crisis",        "citizen_asked", "complaint",   "anger",  "not_understood",
+    "unknown_place", "no_answer",     "other_topic", "hazard", "other"};
 
 void metrics_count_handover(struct metrics *m, const char *reason)
 {

@@ -24,7 +24,7 @@ enum webhook_result {
 /* Why outbox rows end as 'failed' (label of borgerbot_outbox_failed_total). */
 #define METRICS_OUTBOX_FAIL_REASONS 9
 /* Why the bot handed a conversation to staff (borgerbot_handovers_total). */
-#define METRICS_HANDOVER_REASONS 9
+#define METRICS_HANDOVER_REASONS 10
 
 /* What became of citizen messages (borgerbot_citizen_messages_total), in the
  * order of domain/outcome.h's enum message_outcome, plus "other". */
@@ -81,7 +81,7 @@ void metrics_count_outbox_failed(struct metrics *m, const char *reason);
 
 /* Counts one hand-over by the bot, by reason (conversation.h's names:
  * crisis, citizen_asked, complaint, anger, not_understood, unknown_place,
- * no_answer, other_topic; anything else counts as "other"). */
+ * no_answer, other_topic, hazard; anything else counts as "other"). */
 void metrics_count_handover(struct metrics *m, const char *reason);
 /* Counts one citizen message by what became of it (outcome.h's names:
  * answered, case_filed, clarified, handed_over, crisis, with_staff,

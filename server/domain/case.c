@@ -681,6 +681,27 @@ int case_get(sqlite3 *db, const char *reference, struct case_row *out)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int case_latest_followed(sqlite3 *db, const char *page_id, const char *psid, const char *category,
+                         struct case_row *out)
+{
+	sqlite3_stmt *st;
+	const char *sql = CASE_COLUMNS
+	    " WHERE ((page_id = ?1 AND psid = ?2)"
+	    "   OR id IN (SELECT case_id FROM case_followers WHERE page_id = ?1 AND psid = ?2))"
+	    " AND status IN ('open', 'in_progress') AND (?3 IS NULL OR category = ?3)"
+	    " ORDER BY id DESC LIMIT 1";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, page_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, psid, -1, SQLITE_TRANSIENT);
+	bind_text(st, 3, category);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_row(st, out);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 int case_list(sqlite3 *db, const struct case_filter *f, case_row_fn fn, void *arg)
 {
 	sqlite3_stmt *st;

@@ -229,6 +229,11 @@ int case_status_bit(const char *status);
 int case_get(sqlite3 *db, const char *reference, struct case_row *out);
 void case_row_clear(struct case_row *row);
 
+/* The newest open or in-progress case the citizen (page_id, psid) reported or
+ * follows, of category (NULL: any). 1 found (clear out), 0 none, -1 error. */
+int case_latest_followed(sqlite3 *db, const char *page_id, const char *psid, const char *category,
+                         struct case_row *out);
+
 /* Calls fn for each matching case, newest first; fn returns non-zero to stop.
  * Returns the number of rows visited or -1. */
 typedef int (*case_row_fn)(void *arg, const struct case_row *row);

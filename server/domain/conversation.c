@@ -37,6 +37,7 @@ static const char *const reason_names[REASON_COUNT] = {
     [REASON_CLOSED] = "closed_by_staff",
     [REASON_TRANSFER] = "transfer",
     [REASON_IDLE_TIMEOUT] = "idle_timeout",
+    [REASON_HAZARD] = "hazard",
 };
 
 const char *conversation_mode_name(enum conversation_mode mode)

@@ -55,6 +55,7 @@ enum conversation_reason {
 	REASON_CLOSED,           /* staff closed it */
 	REASON_TRANSFER,         /* staff moved it to another department */
 	REASON_IDLE_TIMEOUT,     /* nobody on staff wrote for too long */
+	REASON_HAZARD,           /* an acute hazard on the road (a case was filed): urgent */
 	REASON_COUNT
 };
 

@@ -26,6 +26,7 @@ static const char *reason_da(const char *reason)
 	    {"unknown_place", "Stedet kunne ikke findes"},
 	    {"no_answer", "Borgerbot havde ikke et svar"},
 	    {"other_topic", "Andet emne"},
+	    {"hazard", "Akut fare på vejen"},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(map[i][0], reason))

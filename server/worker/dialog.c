@@ -21,6 +21,7 @@
 #include "dialog.h"
 #include "dialog_panel.h"
 #include "dialog_privacy.h"
+#include "dialog_sensitive.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "domain/case.h"
 #include "domain/content.h"
 #include "domain/conversation.h"
+#include "domain/crisis_lines.h"
 #include "domain/staffing.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
@@ -61,6 +63,12 @@ enum say {
 	SAY_ANGRY_HANDOVER,
 	SAY_AWAY,
 	SAY_CRISIS_AWAY,
+	SAY_CPR,
+	SAY_HELP,
+	SAY_CASE_STATUS,
+	SAY_ALSO,
+	SAY_HAZARD,
+	SAY_STREET_GUESSED,
 	SAY_COUNT
 };
 
@@ -96,10 +104,8 @@ static const char *const say[SAY_COUNT] = {
                             "skriver til dig her i chatten.",
     [SAY_CLARIFY] = "Jeg vil gerne være sikker på, at jeg forstår dig rigtigt. Handler det om "
                     "%s eller %s?",
-    [SAY_CRISIS] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
-                   "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
-                   "70 201 201 – de har åbent hele døgnet. Jeg giver din besked videre til en "
-                   "medarbejder med det samme.",
+    /* the crisis answer: "Tak fordi du skriver." + crisis_lines.csv's advice + this */
+    [SAY_CRISIS] = "Jeg giver din besked videre til en medarbejder med det samme.",
     [SAY_HUMAN] = "Selvfølgelig. Jeg giver besked til en medarbejder, som skriver til dig her i "
                   "chatten så hurtigt som muligt.",
     [SAY_COMPLAINT] = "Tak fordi du siger det, og undskyld at du har haft en dårlig oplevelse. "
@@ -114,12 +120,37 @@ static const char *const say[SAY_COUNT] = {
                            "få et svar fra et menneske her i chatten.",
     /* after a hand-over text, when nobody is at work: %s is "i morgen kl. 8.00" */
     [SAY_AWAY] = "Der er ingen medarbejdere på arbejde lige nu, så du får svar %s.",
-    [SAY_CRISIS_AWAY] = "Tak fordi du skriver. Hvis du eller en anden er i akut fare, så ring 112 "
-                        "nu. Har du brug for at tale med nogen, kan du ringe til Livslinien på "
-                        "70 201 201 – de har åbent hele døgnet. Der er ingen medarbejdere i "
-                        "kommunen på arbejde lige nu; vi læser din besked %s. Vent ikke på os, "
-                        "hvis du har brug for hjælp nu.",
+    [SAY_CRISIS_AWAY] = "Der er ingen medarbejdere i kommunen på arbejde lige nu; vi læser din "
+                        "besked %s. Vent ikke på os, hvis du har brug for hjælp nu.",
+    [SAY_CPR] = "Del helst ikke dit CPR-nummer her i chatten – det har jeg ikke brug for. Jeg "
+                "har fjernet det fra din besked, og det kommer ikke med i en sag.",
+    [SAY_HELP] = "Jeg er Borgerbot, kommunens automatiske assistent. Jeg kan tage imod fejl ved "
+                 "gadelys, huller og andre skader på vej og fortov, svare på glatføre og "
+                 "snerydning, affald og storskrald og på åbningstider. Alt andet giver jeg "
+                 "videre til en medarbejder. Vælg et emne, eller skriv med dine egne ord:",
+    /* %s: reference, what and where, what is happening */
+    [SAY_CASE_STATUS] = "Din sag %s om %s %s. Du får besked her i chatten, når der sker noget "
+                        "nyt.",
+    /* %s: the topic of the second matter in one message */
+    [SAY_ALSO] = "Du skrev også om %s. Skriv det gerne i en ny besked, så tager jeg mig af det "
+                 "bagefter.",
+    [SAY_HAZARD] = "Er nogen i fare lige nu, så ring 112. Jeg har også bedt en medarbejder om at "
+                   "se på det med det samme.",
+    /* %s: the street as the citizen wrote it */
+    [SAY_STREET_GUESSED] = "Jeg kunne ikke finde %s i kommunens vejregister, så en medarbejder "
+                           "tjekker adressen.",
 };
+
+/* The crisis answer to a message in English (the words around crisis_lines.csv's advice). */
+static const char *const crisis_en[] = {
+    "Thank you for writing.",
+    "I am passing your message on to a member of staff right away.",
+    "Nobody at the municipality is at work right now; we will read your message as soon as "
+    "staff are back. Do not wait for us if you need help now.",
+};
+#define CRISIS_THANKS_DA "Tak fordi du skriver."
+#define CRISIS_FALLBACK_DA "Er du eller en anden i fare lige nu, så ring 112."
+#define CRISIS_FALLBACK_EN "If you or someone else is in danger right now, call 112."
 
 /* Quick-reply payloads the bot sends and understands. */
 #define PAYLOAD_INTENT "INTENT:"
@@ -154,6 +185,7 @@ struct turn_ctx {
 	int answered;           /* a routine answer or a case went out this turn */
 	const char *department; /* whose queue a hand-over goes to (a category's), or NULL */
 	const char *words;      /* the citizen's description (the earlier words after a question) */
+	int urgent;             /* an acute hazard: the hand-over is urgent */
 };
 
 /* ---- replies -------------------------------------------------------------- */
@@ -256,7 +288,7 @@ static int escalate(struct turn_ctx *c, enum conversation_reason reason)
 	    .actor = "bot",
 	    .department = queue_of(c),
 	    .intent = c->out->intent[0] ? c->out->intent : NULL,
-	    .urgent = reason == REASON_CRISIS,
+	    .urgent = reason == REASON_CRISIS || c->urgent,
 	    .now_ms = c->turn->now_ms,
 	};
 	enum conversation_mode from;
@@ -283,9 +315,33 @@ static int hand_over(struct turn_ctx *c, const char *text, enum conversation_rea
 	return escalate(c, reason);
 }
 
-/* The crisis answer (112, Livslinien; honest about when a person reads it)
- * and an urgent hand-over, in any mode. */
-static int crisis(struct turn_ctx *c, const char *take_thread)
+/* The crisis answer in the citizen's language: thanks, the advice for the
+ * kind of crisis from crisis_lines.csv (112 first, then Livslinien, the police
+ * or the doctor), and who reads it when. */
+static void crisis_text(const struct turn_ctx *c, const struct intent_result *r, char *text,
+                        size_t size)
+{
+	int en = r && !strcmp(r->lang, "en");
+	char advice[1000], when[80];
+	if (c->k->crisis)
+		crisis_lines_text(c->k->crisis, r ? r->kind : NULL, en ? "en" : "da", advice,
+		                  sizeof(advice));
+	else
+		snprintf(advice, sizeof(advice), "%s",
+		         en ? CRISIS_FALLBACK_EN : CRISIS_FALLBACK_DA);
+	int away = away_until(c, queue_of(c), when, sizeof(when));
+	char staff[400];
+	if (en)
+		snprintf(staff, sizeof(staff), "%s", crisis_en[away ? 2 : 1]);
+	else if (away)
+		snprintf(staff, sizeof(staff), say[SAY_CRISIS_AWAY], when);
+	else
+		snprintf(staff, sizeof(staff), "%s", say[SAY_CRISIS]);
+	snprintf(text, size, "%s %s %s", en ? crisis_en[0] : CRISIS_THANKS_DA, advice, staff);
+}
+
+/* The crisis answer and an urgent hand-over, in any mode. */
+static int crisis(struct turn_ctx *c, const struct intent_result *r, const char *take_thread)
 {
 	/* staff find it by the conversation id; no personal data in logs */
 	char conv[24];
@@ -293,11 +349,8 @@ static int crisis(struct turn_ctx *c, const char *take_thread)
 	log_event(LOG_WARN, "crisis_handover", "conversation", conv, NULL);
 	acted_on(c, "crisis");
 	c->out->crisis = 1;
-	char when[80], text[REPLY_MAX];
-	if (away_until(c, queue_of(c), when, sizeof(when)))
-		snprintf(text, sizeof(text), say[SAY_CRISIS_AWAY], when);
-	else
-		snprintf(text, sizeof(text), "%s", say[SAY_CRISIS]);
+	char text[REPLY_MAX];
+	crisis_text(c, r, text, sizeof(text));
 	if (queue(c, (struct outbox_reply){.text = text,
 	                                   .sender_actions = 1,
 	                                   .take_thread_first = take_thread != NULL,
@@ -388,6 +441,16 @@ static void case_subject(const struct case_rules *rules, const char *category,
 		out[0] = '\0';
 }
 
+/* An acute hazard on the road (a tree across it, an open manhole, a downed
+ * cable, flooding): 112 if someone is in danger, and a person at once. */
+static int hazard(struct turn_ctx *c)
+{
+	c->urgent = 1;
+	if (send_with_away(c, say[SAY_HAZARD], queue_of(c), 1) < 0)
+		return -1;
+	return escalate(c, REASON_HAZARD);
+}
+
 /* Files the report and confirms it with the reference. */
 static int file_case(struct turn_ctx *c, const char *category, const char *text, const char *photos,
                      const struct intent_result *place)
@@ -397,6 +460,10 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	                     place->area[0] ? place->area : NULL, c->turn->now_ms);
 	if (why_not)
 		return send_reply(c, why_not, NULL, 0);
+	char *noted = NULL; /* staff see that the street was not in the register */
+	if (place->street_guessed && text &&
+	    (noted = malloc(strlen(text) + sizeof(place->street) + 64)))
+		sprintf(noted, "[Vejnavn ikke i vejregistret: %s] %s", place->street, text);
 	struct case_report r = {
 	    .category = category,
 	    .street = place->street[0] ? place->street : NULL,
@@ -405,7 +472,7 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	    .has_location = c->turn->location.has,
 	    .lat = c->turn->location.lat,
 	    .lon = c->turn->location.lon,
-	    .text = text,
+	    .text = noted ? noted : text,
 	    .photos_json = photos,
 	    .source = "messenger",
 	    .page_id = c->turn->page_id,
@@ -414,6 +481,7 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	};
 	struct case_result res;
 	int rc = case_file(c->db, c->k->cases, &r, &res, c->err, c->errlen);
+	free(noted);
 	if (rc == CASE_ERROR)
 		return -1;
 	if (rc != CASE_OK)
@@ -434,11 +502,19 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	else
 		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_NEW], res.reference, subject,
 		         res.department);
+	if (place->street_guessed) {
+		n = strlen(reply);
+		snprintf(reply + n, sizeof(reply) - n, " ");
+		snprintf(reply + n + 1, sizeof(reply) - n - 1, say[SAY_STREET_GUESSED],
+		         place->street);
+	}
 	char ref[40];
 	snprintf(ref, sizeof(ref), "%s", res.reference);
 	log_event(LOG_INFO, res.existing ? "case_followed" : "case_filed", "reference", ref,
 	          "category", category, NULL);
-	return send_reply(c, reply, NULL, 0);
+	if (send_reply(c, reply, NULL, 0) < 0)
+		return -1;
+	return strcmp(place->kind, "hazard") != 0 ? 0 : hazard(c);
 }
 
 static int has_place(const struct intent_result *p, const struct dialog_location *loc)
@@ -542,6 +618,30 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 	return send_reply(c, text, qr, n);
 }
 
+/* The routine topics and "Tal med en person" as quick replies into qr
+ * (payload texts in payloads); returns how many. */
+#define NTOPICS (sizeof(topics) / sizeof(topics[0]))
+static size_t topic_replies(struct outbox_quick_reply qr[NTOPICS + 1], char payloads[NTOPICS][48])
+{
+	size_t n = 0;
+	for (; n < NTOPICS; n++) {
+		snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
+		         topics[n].intent);
+		qr[n] = (struct outbox_quick_reply){topics[n].title, payloads[n]};
+	}
+	qr[n++] = (struct outbox_quick_reply){"Tal med en person", PAYLOAD_HUMAN};
+	return n;
+}
+
+/* "Hvad kan du hjælpe med?": what the bot does, with the topics to pick. */
+static int help(struct turn_ctx *c)
+{
+	struct outbox_quick_reply qr[NTOPICS + 1];
+	char payloads[NTOPICS][48];
+	size_t n = topic_replies(qr, payloads);
+	return send_reply(c, say[SAY_HELP], qr, n);
+}
+
 /* "none": ask again (with the topics and a way to a person) until the
  * rules say hand over. */
 static int not_understood(struct turn_ctx *c)
@@ -553,20 +653,72 @@ static int not_understood(struct turn_ctx *c)
 	}
 	if (misses > c->k->rules.not_understood_retries)
 		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
-	struct outbox_quick_reply qr[sizeof(topics) / sizeof(topics[0]) + 1];
-	char payloads[sizeof(topics) / sizeof(topics[0])][48];
-	size_t n = 0;
-	for (; n < sizeof(topics) / sizeof(topics[0]); n++) {
-		snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
-		         topics[n].intent);
-		qr[n] = (struct outbox_quick_reply){topics[n].title, payloads[n]};
-	}
-	qr[n++] = (struct outbox_quick_reply){"Tal med en person", PAYLOAD_HUMAN};
+	struct outbox_quick_reply qr[NTOPICS + 1];
+	char payloads[NTOPICS][48];
+	size_t n = topic_replies(qr, payloads);
 	if (save_draft(c, DRAFT_CLARIFY, c->words, c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
 	return send_reply(c, say[SAY_NOT_UNDERSTOOD], qr, n);
+}
+
+/* "hvornår bliver lygten repareret? jeg skrev i går": a question about a
+ * report the citizen already made. */
+static int asks_about_own_case(const char *text)
+{
+	static const char *const cues[] = {"jeg skrev",       "har skrevet",      "jeg meldte",
+	                                   "har meldt",       "har anmeldt",      "min sag",
+	                                   "min henvendelse", "status på",        "status paa",
+	                                   "sagsnummer",      "hvad sker der",    "hvornår bliver",
+	                                   "hvornaar bliver", "hvornår kommer i", "stadig ikke",
+	                                   "er stadig",       "jeg har meldt",    "i går",
+	                                   "sidste uge",      "what happened",    "any news",
+	                                   "still not",       "i reported",       "my report"};
+	if (!text)
+		return 0;
+	char low[1024];
+	size_t n = strlen(text);
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] + 32) : text[i];
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof(cues) / sizeof(cues[0]); i++)
+		if (strstr(low, cues[i]))
+			return 1;
+	return 0;
+}
+
+/* The status of the citizen's own open case of category (NULL: any) when the
+ * message asks about it: 1 answered, 0 not (no such question or case), -1. */
+static int answer_case_status(struct turn_ctx *c, const char *category)
+{
+	if (!asks_about_own_case(c->words))
+		return 0;
+	struct case_row row;
+	int found = case_latest_followed(c->db, c->turn->page_id, c->turn->psid, category, &row);
+	if (found < 0) {
+		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	if (!found)
+		return 0;
+	struct intent_result place = {0};
+	snprintf(place.street, sizeof(place.street), "%s", row.street);
+	snprintf(place.house_number, sizeof(place.house_number), "%s", row.house_number);
+	snprintf(place.pole_number, sizeof(place.pole_number), "%s", row.pole_number);
+	char subject[200], state[200], text[REPLY_MAX];
+	case_subject(c->k->cases, row.category, &place, subject, sizeof(subject));
+	if (!strcmp(row.status, "in_progress"))
+		snprintf(state, sizeof(state), "er i gang hos %s", row.department);
+	else
+		snprintf(state, sizeof(state), "er modtaget, og %s har den på listen",
+		         row.department);
+	snprintf(text, sizeof(text), say[SAY_CASE_STATUS], row.reference, subject, state);
+	case_row_clear(&row);
+	c->answered = 1;
+	return send_reply(c, text, NULL, 0) < 0 ? -1 : 1;
 }
 
 /* The department of a category's cases, for a hand-over about it. */
@@ -584,9 +736,11 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	const char *category;
 	acted_on(c, in);
 	if (!strcmp(in, "crisis"))
-		return crisis(c, NULL);
-	if (!strcmp(in, "none"))
-		return not_understood(c);
+		return crisis(c, r, NULL);
+	if (!strcmp(in, "none")) {
+		int st = answer_case_status(c, NULL);
+		return st != 0 ? (st < 0 ? -1 : 0) : not_understood(c);
+	}
 	if (conversation_not_understood(c->db, c->turn->conversation_id, 0) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
@@ -600,10 +754,17 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 			return answer_hours(c);
 		return answer_waste(c, r);
 	}
-	if ((category = case_category_of(c, in)) != NULL)
-		return report(c, category, r);
-	if (!strcmp(in, "gritting"))
-		return answer_gritting(c, r);
+	if ((category = case_category_of(c, in)) != NULL) {
+		int st = answer_case_status(c, category);
+		return st != 0 ? (st < 0 ? -1 : 0) : report(c, category, r);
+	}
+	if (!strcmp(in, "gritting")) {
+		if (answer_gritting(c, r) < 0)
+			return -1;
+		return strcmp(r->kind, "hazard") != 0 || c->out->handed_over ? 0 : hazard(c);
+	}
+	if (!strcmp(in, "help"))
+		return help(c);
 	if (!strcmp(in, "opening_hours"))
 		return answer_hours(c);
 	if (!strcmp(in, "greeting"))
@@ -682,6 +843,97 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	return rc;
 }
 
+/* Where a second matter may start in one message ("... – og hvornår er der
+ * storskrald?"). */
+static const char *const matter_breaks[] = {
+    " – ",      " - ",       "? ",           "! ",          ". ",        "; ",
+    ", og ",    " og så ",   " og hvornår ", " og hvor ",   " og hvad ", " og hvem ",
+    " og kan ", " og også ", " og der er ",  " og det er ", " and ",     " also "};
+
+/* The first break at or after from, or NULL. */
+static const char *next_break(const char *from)
+{
+	const char *best = NULL;
+	for (size_t i = 0; i < sizeof(matter_breaks) / sizeof(matter_breaks[0]); i++) {
+		const char *p = strstr(from, matter_breaks[i]);
+		if (p && (!best || p < best))
+			best = p;
+	}
+	return best;
+}
+
+static const char *topic_phrase(const char *intent)
+{
+	for (size_t t = 0; t < NTOPICS; t++)
+		if (!strcmp(topics[t].intent, intent))
+			return topics[t].phrase;
+	return NULL;
+}
+
+/* The intent of the words before the first break (0 when there is no break). */
+static int head_intent(const struct turn_ctx *c, struct intent_result *r)
+{
+	const char *text = c->turn->text, *p = next_break(text);
+	if (!p)
+		return 0;
+	return intent_classify(c->k->intents, text, (size_t)(p - text), r) == 0;
+}
+
+/* "gadelys ude på Duevej 12 – og hvornår har borgerservice åbent?" reads
+ * as a question as a whole; the report in it goes first (the question is
+ * then answered by second_matter()). The place stays the whole message's. */
+static void report_first(const struct turn_ctx *c, struct intent_result *r)
+{
+	struct intent_result h, t;
+	const char *brk = c->turn->text ? next_break(c->turn->text) : NULL;
+	/* "lygten er gået på Rosenvej 3, og så er der også et hul i vejen": not
+	 * one or the other, both: the first now, the second asked about */
+	if (brk && r->needs_clarification && head_intent(c, &h) &&
+	    intent_classify(c->k->intents, brk + 1, strlen(brk + 1), &t) == 0 &&
+	    strcmp(h.intent, t.intent) != 0 &&
+	    (!strcmp(h.intent, r->alt_intents[0]) || !strcmp(h.intent, r->alt_intents[1])) &&
+	    (!strcmp(t.intent, r->alt_intents[0]) || !strcmp(t.intent, r->alt_intents[1]))) {
+		snprintf(r->intent, sizeof(r->intent), "%s", h.intent);
+		r->needs_clarification = 0;
+		return;
+	}
+	if (!c->turn->text || r->needs_clarification ||
+	    (strcmp(r->intent, "opening_hours") != 0 &&
+	     strcmp(r->intent, "waste_collection") != 0) ||
+	    !head_intent(c, &h))
+		return;
+	if (!strcmp(h.intent, "streetlight_outage") || !strcmp(h.intent, "road_damage"))
+		snprintf(r->intent, sizeof(r->intent), "%s", h.intent);
+}
+
+/* A second routine matter in the same message: answered when it is a plain
+ * question (opening hours), otherwise the citizen is asked to send it on its
+ * own, so it is not dropped. 0 or -1. */
+static int second_matter(struct turn_ctx *c, const struct intent_result *first)
+{
+	const char *text = c->turn->text;
+	if (!text || first->needs_clarification || c->out->crisis || c->out->handed_over ||
+	    !strcmp(first->intent, "none"))
+		return 0;
+	for (const char *p = next_break(text); p; p = next_break(p + 1)) {
+		struct intent_result r;
+		const char *seg = p + 1;
+		if (intent_classify(c->k->intents, seg, strlen(seg), &r) < 0)
+			return 0;
+		const char *phrase = topic_phrase(r.intent);
+		if (!phrase || !strcmp(r.intent, first->intent))
+			continue;
+		if (!strcmp(r.intent, "opening_hours") && c->answered) {
+			c->words = seg;
+			return answer_hours(c);
+		}
+		char also[400];
+		snprintf(also, sizeof(also), say[SAY_ALSO], phrase);
+		return send_reply(c, also, NULL, 0);
+	}
+	return 0;
+}
+
 /* Angry, and the routine part is answered: a person reads it too. */
 static int angry_follow_up(struct turn_ctx *c)
 {
@@ -728,7 +980,11 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 		acted_on(c, "none");
 		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
 	}
-	return act(c, first);
+	struct intent_result r = *first;
+	report_first(c, &r);
+	if (act(c, &r) < 0)
+		return -1;
+	return second_matter(c, &r);
 }
 
 /* Classifies the turn's words (if any) into r; 1 when it is a crisis. */
@@ -748,8 +1004,42 @@ static int classify(const struct dialog_knowledge *k, const struct dialog_turn *
 	return turn->text && !strcmp(r->intent, "crisis");
 }
 
+/* The turn with any CPR number in its words masked (into *masked, free()d by
+ * the caller); 1 when one was found. */
+static int mask_turn(const struct dialog_turn *turn, struct dialog_turn *t, char **masked)
+{
+	*t = *turn;
+	*masked = NULL;
+	if (!turn->text)
+		return 0;
+	size_t size = strlen(turn->text) * 2 + 64;
+	if (!(*masked = malloc(size)))
+		return 0;
+	int found = dialog_mask_cpr(turn->text, *masked, size);
+	if (found)
+		t->text = *masked;
+	return found > 0;
+}
+
+static int answer_masked(sqlite3 *db, const struct dialog_knowledge *k,
+                         const struct dialog_turn *turn, int had_cpr, struct dialog_outcome *out,
+                         char *err, size_t errlen);
+
 int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                   struct dialog_outcome *out, char *err, size_t errlen)
+{
+	struct dialog_turn t;
+	char *masked;
+	int had_cpr = mask_turn(turn, &t, &masked);
+	int rc = answer_masked(db, k, &t, had_cpr, out, err, errlen);
+	free(masked);
+	return rc;
+}
+
+/* dialog_answer() on words without CPR numbers; had_cpr: tell the citizen. */
+static int answer_masked(sqlite3 *db, const struct dialog_knowledge *k,
+                         const struct dialog_turn *turn, int had_cpr, struct dialog_outcome *out,
+                         char *err, size_t errlen)
 {
 	*out = (struct dialog_outcome){0};
 	struct turn_ctx c = {.db = db,
@@ -764,7 +1054,9 @@ int dialog_answer(sqlite3 *db, const struct dialog_knowledge *k, const struct di
 	if (is_crisis < 0)
 		return -1;
 	if (is_crisis) /* before drafts and quick replies: nothing delays it */
-		return crisis(&c, NULL);
+		return crisis(&c, &r, NULL);
+	if (had_cpr && send_reply(&c, say[SAY_CPR], NULL, 0) < 0)
+		return -1;
 	c.angry = r.angry;
 	if (answer_turn(&c, &r) < 0 || angry_follow_up(&c) < 0)
 		return -1;
@@ -783,5 +1075,5 @@ int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dia
 	int is_crisis = classify(k, turn, &r, err, errlen);
 	if (is_crisis <= 0)
 		return is_crisis;
-	return crisis(&c, thread_owner);
+	return crisis(&c, &r, thread_owner);
 }

@@ -27,6 +27,7 @@ struct intent_engine;
 struct case_rules;
 struct winter_plan;
 struct content;
+struct crisis_lines;
 struct staffing;
 
 /* The escalation rules that are the municipality's choice (docs/
@@ -55,6 +56,7 @@ struct dialog_knowledge {
 	const struct case_rules *cases;
 	const struct winter_plan *winter;
 	const struct content *content;
+	const struct crisis_lines *crisis; /* 112, Livslinien ... (NULL: 112 only) */
 	const struct staffing *staffing;
 	struct dialog_rules rules;
 	const struct privacy_settings *privacy; /* data requests (domain/privacy.h) */

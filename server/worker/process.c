@@ -19,6 +19,7 @@
  * caller's now_ms.
  */
 #include "process.h"
+#include "dialog_sensitive.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -265,7 +266,17 @@ static int record_message(struct job *j, const char *key, int outbound)
 	bind_text_or_null(st, 3, mid);
 	sqlite3_bind_text(st, 4, outbound ? "out" : "in", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, kind, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 6, text);
+	char *masked = NULL; /* a citizen's CPR number is never kept (dialog_sensitive.h) */
+	if (!outbound && json_is_string(text)) {
+		size_t n = strlen(json_string_value(text)) * 2 + 64;
+		if ((masked = malloc(n)) && dialog_mask_cpr(json_string_value(text), masked, n) > 0)
+			sqlite3_bind_text(st, 6, masked, -1, SQLITE_TRANSIENT);
+		else
+			bind_text_or_null(st, 6, text);
+		free(masked);
+	} else {
+		bind_text_or_null(st, 6, text);
+	}
 	if (json_is_string(payload) || payload == NULL)
 		bind_text_or_null(st, 7, payload);
 	else

@@ -23,6 +23,7 @@
 
 #include "domain/case.h"
 #include "domain/content.h"
+#include "domain/crisis_lines.h"
 #include "domain/conversation.h"
 #include "domain/staffing.h"
 #include "domain/street_register.h"
@@ -46,6 +47,7 @@ struct knowledge {
 	struct case_rules *cases;
 	struct winter_plan *winter;
 	struct content *content;
+	struct crisis_lines *crisis;
 	struct dialog_knowledge k;
 };
 
@@ -67,13 +69,15 @@ static int load_knowledge(void **state)
 	    !(kn->intents = intent_engine_load(INTENTS, reg, err, sizeof(err))) ||
 	    !(kn->cases = case_rules_load(MUNICIPALITY, err, sizeof(err))) ||
 	    !(kn->content = content_load(MUNICIPALITY, err, sizeof(err))) ||
-	    !(kn->staffing = staffing_load(MUNICIPALITY, err, sizeof(err))))
+	    !(kn->staffing = staffing_load(MUNICIPALITY, err, sizeof(err))) ||
+	    !(kn->crisis = crisis_lines_load(MUNICIPALITY, err, sizeof(err))))
 		fail_msg("%s", err);
 	kn->k = (struct dialog_knowledge){
 	    .intents = kn->intents,
 	    .cases = kn->cases,
 	    .winter = kn->winter,
 	    .content = kn->content,
+	    .crisis = kn->crisis,
 	    .staffing = kn->staffing,
 	    .rules = {.not_understood_retries = 1, .anger_hands_over = 1}};
 	*state = kn;
@@ -88,6 +92,7 @@ static int free_knowledge(void **state)
 	winter_free(kn->winter);
 	content_free(kn->content);
 	staffing_free(kn->staffing);
+	crisis_lines_free(kn->crisis);
 	free(kn);
 	return 0;
 }

@@ -126,7 +126,8 @@
     control_returned: "Givet tilbage fra Facebooks indbakke",
     closed_by_staff: "Lukket af en medarbejder",
     transfer: "Overført fra en anden afdeling",
-    idle_timeout: "Ingen aktivitet i et stykke tid"
+    idle_timeout: "Ingen aktivitet i et stykke tid",
+    hazard: "Akut fare på vejen"
   };
 
   /* ---- status region and events -------------------------------------------------- */
