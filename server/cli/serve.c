@@ -14,6 +14,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -521,6 +522,11 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .tls_key = c->tls_key,
 	    .threads = c->http_threads,
 	    .trusted_proxies = c->trusted_proxies,
+	    .keep_alive_ms = c->http_keep_alive_ms,
+	    .request_timeout_ms = c->http_request_timeout_ms,
+	    .max_client_connections = c->http_max_client_connections,
+	    .max_header_connections = c->http_max_header_connections,
+	    .metrics = &s->metrics,
 	};
 	if (!(s->http = http_start(&ho, err, errlen)))
 		return -1;
@@ -568,6 +574,19 @@ static void stop_modules(struct server *s)
 	intent_engine_free(s->intents);
 }
 
+/* Every open connection is a file descriptor, and the gate bounds them per
+ * client, not in total: take the soft limit up to the hard one (systemd's
+ * default hard limit is 524288; the usual soft 1024 would cap connections
+ * long before threads or memory do). */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int wait_for_signal(void)
 {
 	sigset_t set;
@@ -612,6 +631,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 
 	/* libcurl's global state, before any thread uses it (graph, sandbox). */
 	graph_global_init();

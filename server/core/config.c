@@ -43,6 +43,10 @@ static const struct setting settings[] = {
     {"log_level", STR(log_level)},
     {"max_body_bytes", SIZE(max_body_bytes, 1024, 64LL << 20)},
     {"http_threads", INT(http_threads, 2, 1024)},
+    {"http_keep_alive_ms", INT(http_keep_alive_ms, 0, 60000)},
+    {"http_request_timeout_ms", INT(http_request_timeout_ms, 500, 60000)},
+    {"http_max_client_connections", INT(http_max_client_connections, 1, 100000)},
+    {"http_max_header_connections", INT(http_max_header_connections, 0, 100000)},
     {"db_busy_timeout_ms", INT(db_busy_timeout_ms, 0, 4000)},
     {"ingest_max_batch", INT(ingest_max_batch, 1, 100000)},
     {"worker_max_attempts", INT(worker_max_attempts, 1, 1000)},
@@ -104,6 +108,10 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->graph_url, sizeof(cfg->graph_url), "%s", CONFIG_DEFAULT_GRAPH_URL);
 	cfg->max_body_bytes = (size_t)1 << 20;
 	cfg->http_threads = 64;
+	cfg->http_keep_alive_ms = 2000;
+	cfg->http_request_timeout_ms = 5000;
+	cfg->http_max_client_connections = 32;
+	cfg->http_max_header_connections = 0; /* a quarter of http_threads */
 	cfg->db_busy_timeout_ms = 2000;
 	cfg->ingest_max_batch = 1024;
 	cfg->worker_max_attempts = 5;
@@ -400,6 +408,13 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	enum log_level level;
 	if (log_parse_level(lv, &level) != 0) {
 		snprintf(err, errlen, "log_level: '%s' is not debug, info, warn or error", lv);
+		return -1;
+	}
+	if (cfg->http_max_header_connections >= cfg->http_threads) { /* 0: threads / 4 */
+		snprintf(err, errlen,
+		         "http_max_header_connections (%d) must be below http_threads (%d): slow "
+		         "clients would hold every worker thread",
+		         cfg->http_max_header_connections, cfg->http_threads);
 		return -1;
 	}
 	if (!cfg->db_path[0]) {

@@ -20,21 +20,26 @@ struct config {
 	char tls_key[512];    /* PEM private key */
 	char db_path[512];
 	char log_level[16];
-	size_t max_body_bytes;     /* webhook POST limit, 413 above */
-	int http_threads;          /* CivetWeb worker threads (one per connection) */
-	int db_busy_timeout_ms;    /* how long a commit waits for a lock before 503 */
-	int ingest_max_batch;      /* events per group-commit transaction */
-	int worker_max_attempts;   /* failures before an event is parked */
-	int worker_retry_base_ms;  /* first retry delay, doubled each time */
-	int worker_retry_max_ms;   /* cap on the retry delay */
-	int worker_batch;          /* events per worker transaction */
-	int worker_yield_slice_ms; /* longest worker turn while webhook requests wait */
-	int worker_yield_wait_ms;  /* longest worker wait for a turn while they wait */
-	int sandbox;               /* asked for sandbox mode (--sandbox, "sandbox = yes") */
-	int sandbox_allow_remote;  /* let non-loopback clients reach /sandbox */
-	int sandbox_active;        /* decided by config_load_env: no real page token */
-	int bot_answers;           /* the bot answers citizens (dialog, hand-over) */
-	int send_rate_per_sec;     /* global cap on Send API requests per second */
+	size_t max_body_bytes; /* webhook POST limit, 413 above */
+	int http_threads;      /* CivetWeb worker threads (one per connection) */
+	/* issue 16: intake one client cannot stop (http/gate.h, docs/operations.md) */
+	int http_keep_alive_ms;          /* idle time between requests before a close */
+	int http_request_timeout_ms;     /* TLS handshake + request headers, each body read */
+	int http_max_client_connections; /* open connections per client address */
+	int http_max_header_connections; /* short of complete headers; 0 = threads/4 */
+	int db_busy_timeout_ms;          /* how long a commit waits for a lock before 503 */
+	int ingest_max_batch;            /* events per group-commit transaction */
+	int worker_max_attempts;         /* failures before an event is parked */
+	int worker_retry_base_ms;        /* first retry delay, doubled each time */
+	int worker_retry_max_ms;         /* cap on the retry delay */
+	int worker_batch;                /* events per worker transaction */
+	int worker_yield_slice_ms;       /* longest worker turn while webhook requests wait */
+	int worker_yield_wait_ms;        /* longest worker wait for a turn while they wait */
+	int sandbox;                     /* asked for sandbox mode (--sandbox, "sandbox = yes") */
+	int sandbox_allow_remote;        /* let non-loopback clients reach /sandbox */
+	int sandbox_active;              /* decided by config_load_env: no real page token */
+	int bot_answers;                 /* the bot answers citizens (dialog, hand-over) */
+	int send_rate_per_sec;           /* global cap on Send API requests per second */
 	int graph_connect_timeout_ms;
 	int graph_timeout_ms;     /* whole Send API request */
 	int outbox_senders;       /* sender threads = requests in flight at most */

@@ -189,6 +189,17 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 	for (int i = 0; i < METRICS_OUTBOX_FAIL_REASONS; i++)
 		emit(&o, "borgerbot_outbox_failed_total{reason=\"%s\"} %llu\n",
 		     outbox_fail_names[i], (unsigned long long)atomic_load(&m->outbox_failed[i]));
+	counter(&o, "borgerbot_http_connections_refused_total",
+	        "Connections refused at accept: the client address had too many open.",
+	        &m->http_refused);
+	emit(&o,
+	     "# HELP borgerbot_http_connections_shut_total Connections the gate shut down "
+	     "to free a worker thread, by reason.\n"
+	     "# TYPE borgerbot_http_connections_shut_total counter\n"
+	     "borgerbot_http_connections_shut_total{reason=\"headers\"} %llu\n"
+	     "borgerbot_http_connections_shut_total{reason=\"idle\"} %llu\n",
+	     (unsigned long long)atomic_load(&m->http_shut_headers),
+	     (unsigned long long)atomic_load(&m->http_shut_idle));
 	counter(&o, "borgerbot_crisis_messages_total",
 	        "Citizen messages recognised as a crisis (112 answer, urgent), in any mode.",
 	        &m->crisis_messages);

@@ -48,6 +48,10 @@ struct metrics {
 	atomic_ullong events_failed; /* processing attempts that failed */
 	atomic_ullong events_parked;
 	atomic_ullong ingest_batches;
+	/* the connection gate (http/gate.h, issue 16) */
+	atomic_ullong http_refused;       /* connections refused: too many from one client */
+	atomic_ullong http_shut_headers;  /* shut down: too many short of their headers */
+	atomic_ullong http_shut_idle;     /* idle keep-alive shut down for a waiting one */
 	struct histogram webhook_latency; /* seconds */
 	struct histogram ingest_batch_size;
 	/* outbox (issue 3) */

@@ -15,8 +15,16 @@
  * defaults grant every origin, method and header ("*"). The three
  * access_control_* options are set empty, so an OPTIONS request reaches the
  * handler like any other and no reply carries Access-Control-Allow-Origin.
+ *
+ * Connections pass the gate (gate.h) at accept time and report to it from
+ * begin_request, end_request and connection_close, so one client cannot
+ * hold every worker thread with idle or slow connections. begin_request
+ * also refuses an absurd Content-Length before CivetWeb does arithmetic on
+ * it.
  */
 #include "http.h"
+#include "civetweb_hooks.h"
+#include "gate.h"
 #include "proxy.h"
 
 #include <civetweb.h>
@@ -40,7 +48,9 @@ struct http_route_entry {
 };
 
 struct http {
+	struct http_accept_hook hook; /* first: CivetWeb's user data (civetweb_hooks.h) */
 	struct mg_context *ctx;
+	struct http_gate *gate;
 	atomic_int starting; /* while set, CivetWeb's errors are kept, not logged */
 	char start_error[256];
 	char cert[512];
@@ -130,6 +140,60 @@ static int log_civetweb(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
+/* ---- the connection gate (gate.h) and the request's first check -------- */
+
+static int gate_accept(void *arg, int fd, const struct sockaddr *peer, socklen_t len)
+{
+	return http_gate_admit(arg, fd, peer, len);
+}
+
+static struct http *conn_http(const struct mg_connection *conn)
+{
+	return mg_get_user_data(mg_get_context(conn));
+}
+
+/* Replies on conn before any handler and closes the connection after it. */
+static int refuse_early(struct mg_connection *conn, int status, const char *text)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head),
+	                 "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n"
+	                 "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n",
+	                 status, status == 413 ? "Payload Too Large" : "Bad Request", strlen(text));
+	http_civetweb_must_close(conn); /* nothing of the body is read or discarded */
+	mg_write(conn, head, (size_t)n);
+	mg_write(conn, text, strlen(text));
+	return status;
+}
+
+/* CivetWeb's begin_request: the headers are complete. A Content-Length
+ * beyond any route's limit is refused here, before CivetWeb reads, discards
+ * or adds to it (strtoll saturates "99999999999999999999" at INT64_MAX, and
+ * CivetWeb's keep-alive check adds the header length to it: a signed
+ * overflow). Chunk sizes are bounded in cmake/civetweb_build.c. */
+static int begin_request(struct mg_connection *conn)
+{
+	struct http *h = conn_http(conn);
+	http_gate_begin(h->gate, http_civetweb_socket(conn));
+	const char *cl = mg_get_header(conn, "Content-Length");
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (cl && ri->content_length > HTTP_MAX_CONTENT_LENGTH)
+		return refuse_early(conn, 413, "Payload Too Large\n");
+	return 0; /* CivetWeb goes on to the routes */
+}
+
+static void end_request(const struct mg_connection *conn, int status)
+{
+	(void)status;
+	http_gate_end(conn_http(conn)->gate, http_civetweb_socket(conn));
+}
+
+static void connection_close(const struct mg_connection *conn)
+{
+	http_gate_closed(conn_http(conn)->gate, http_civetweb_socket(conn));
+}
+
 /* CivetWeb names a TLS listener "HOST:PORTs" in its messages ("cannot bind
  * to 127.0.0.1:8443s: 98 (Address already in use)"); operators wrote
  * HOST:PORT, so say it their way: drop an 's' that follows a port's digits. */
@@ -165,19 +229,44 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 		snprintf(h->cert, sizeof(h->cert), "%s", opt->tls_cert);
 		snprintf(h->key, sizeof(h->key), "%s", opt->tls_key);
 	}
-	char threads[16];
+	int max_headers = opt->max_header_connections > 0
+	                      ? opt->max_header_connections
+	                      : (opt->threads / 4 > 0 ? opt->threads / 4 : 1);
+	struct http_gate_options go = {
+	    .threads = opt->threads,
+	    .max_per_client = opt->max_client_connections,
+	    .max_headers = max_headers,
+	    .proxies = h->proxies,
+	    .metrics = opt->metrics,
+	};
+	if (!(h->gate = http_gate_new(&go))) {
+		http_proxies_free(h->proxies);
+		free(h);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->hook = (struct http_accept_hook){.fn = gate_accept, .arg = h->gate};
+	char threads[16], keep_alive[16], request_timeout[16];
 	snprintf(threads, sizeof(threads), "%d", opt->threads);
+	snprintf(keep_alive, sizeof(keep_alive), "%d", opt->keep_alive_ms);
+	snprintf(request_timeout, sizeof(request_timeout), "%d",
+	         opt->request_timeout_ms > 0 ? opt->request_timeout_ms : 5000);
 	const char *options[] = {
 	    "listening_ports",
 	    ports,
 	    "num_threads",
 	    threads,
+	    /* CivetWeb's master thread blocks while its queue is full, and the gate
+	     * can shed slow connections only when the master accepts: a long queue
+	     * keeps it accepting while slow clients hold the workers. */
+	    "connection_queue",
+	    "1024",
 	    "enable_keep_alive",
-	    "yes",
+	    opt->keep_alive_ms > 0 ? "yes" : "no",
 	    "keep_alive_timeout_ms",
-	    "30000",
+	    keep_alive,
 	    "request_timeout_ms",
-	    "10000",
+	    request_timeout,
 	    "tcp_nodelay",
 	    "1",
 	    "ssl_protocol_version",
@@ -200,6 +289,9 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	memset(&cb, 0, sizeof(cb));
 	cb.init_ssl = init_ssl;
 	cb.log_message = log_civetweb;
+	cb.begin_request = begin_request;
+	cb.end_request = end_request;
+	cb.connection_close = connection_close;
 	struct mg_init_data init = {
 	    .callbacks = &cb, .user_data = h, .configuration_options = options};
 	char mgerr[256] = "";
@@ -216,6 +308,8 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 		         h->start_error[0] ? h->start_error
 		         : mgerr[0]        ? mgerr
 		                           : "start failed");
+		http_gate_free(h->gate);
+		http_proxies_free(h->proxies);
 		free(h);
 		return NULL;
 	}
@@ -277,6 +371,7 @@ void http_stop(struct http *h)
 		free(h->routes);
 		h->routes = next;
 	}
+	http_gate_free(h->gate); /* after mg_stop: no callback runs any more */
 	http_proxies_free(h->proxies);
 	free(h);
 }

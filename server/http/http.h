@@ -2,8 +2,9 @@
  * http.h - the HTTP(S) front door: server set-up, routes, requests, replies.
  *
  * http_start() listens on plain HTTP and/or HTTPS (TLS 1.2+, certificate and
- * key loaded here, not by CivetWeb) with keep-alive and TCP_NODELAY, and
- * never grants CORS. Modules add their routes with http_route(); a handler
+ * key loaded here, not by CivetWeb) with short keep-alive and TCP_NODELAY,
+ * bounds connections per client and slow ones (gate.h), and never grants
+ * CORS. Modules add their routes with http_route(); a handler
  * gets a struct http_req, reads it through the http_req_* accessors and
  * answers with one http_reply*() call, so each response leaves in a single
  * write. This folder is the only code that knows CivetWeb is underneath.
@@ -24,9 +25,20 @@ struct http_options {
 	 * Forwarded, X-Forwarded-Proto): "10.0.0.5, 192.168.0.0/16"; NULL or ""
 	 * = none, the headers are ignored. */
 	const char *trusted_proxies;
+	/* The connection gate (gate.h, docs/operations.md "Intake under attack"). */
+	int keep_alive_ms;          /* idle keep-alive before CivetWeb closes; 0 = no keep-alive */
+	int request_timeout_ms;     /* TLS handshake and request headers together; body reads */
+	int max_client_connections; /* per client address; 0 = no bound */
+	int max_header_connections; /* short of complete headers; 0 = threads / 4 */
+	struct metrics *metrics;    /* the gate's counters, or NULL */
 };
 
+/* Request bodies announced larger than this are refused (413) before
+ * CivetWeb reads or discards them; no route accepts more. */
+#define HTTP_MAX_CONTENT_LENGTH (64LL << 20)
+
 struct http;
+struct metrics;
 
 /* One request being answered; valid only during the handler call. */
 struct http_req;

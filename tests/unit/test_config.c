@@ -156,10 +156,36 @@ static void privacy_settings_are_checked(void **state)
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 }
 
+static void intake_gate_settings_are_checked(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[256];
+	config_defaults(&cfg);
+	strcpy(cfg.listen, "127.0.0.1:8080");
+	assert_int_equal(cfg.http_keep_alive_ms, 2000);
+	assert_int_equal(cfg.http_max_client_connections, 32);
+	assert_int_equal(cfg.http_max_header_connections, 0); /* threads / 4 */
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&cfg, "http_request_timeout_ms", "100", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&cfg, "http_max_client_connections", "0", err, sizeof(err)),
+	                 -1);
+	assert_int_equal(config_set(&cfg, "http_keep_alive_ms", "0", err, sizeof(err)), 0);
+	/* slow clients may never hold every thread */
+	assert_int_equal(config_set(&cfg, "http_max_header_connections", "64", err, sizeof(err)),
+	                 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "http_max_header_connections"));
+	assert_int_equal(config_set(&cfg, "http_max_header_connections", "63", err, sizeof(err)),
+	                 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(privacy_settings_are_checked),
+	    cmocka_unit_test(intake_gate_settings_are_checked),
 	    cmocka_unit_test(parses_values_and_comments),
 	    cmocka_unit_test(unknown_key_names_line),
 	    cmocka_unit_test(bad_numbers_are_rejected),
