@@ -41,6 +41,7 @@
 #include "sandbox/sandbox.h"
 #include "api/conversation_api.h"
 #include "console/console.h"
+#include "api/admin_api.h"
 #include "api/staff_api.h"
 #include "domain/conversation_staff.h"
 #include "domain/staffing.h"
@@ -67,6 +68,7 @@ struct server {
 	struct intent_engine *intents;
 	struct dialog_knowledge knowledge; /* the four above, for the worker */
 	struct staff_api *staff_api;
+	struct admin_api *admin_api;
 	struct open311 *open311;
 	/* issue 9: conversations */
 	struct staffing *staffing;
@@ -324,11 +326,20 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    .notify = outbox_sender_notify,
 	    .notify_arg = s->sender,
 	};
-	if (!(s->staff_api = staff_api_new(&so, err, errlen)) ||
+	struct admin_api_options ao = {
+	    .store = s->store,
+	    .cfg = c,
+	    .staffing = s->staffing,
+	    .winter_department = winter_department(s->winter),
+	    .max_body_bytes = c->api_max_body_bytes,
+	};
+	if (!(s->admin_api = admin_api_new(&ao, err, errlen)) ||
+	    !(s->staff_api = staff_api_new(&so, err, errlen)) ||
 	    !(s->conversation_api = conversation_api_new(&co, err, errlen)) ||
 	    !(s->open311 = open311_new(&oo, err, errlen)))
 		return -1;
 	conversation_api_register(s->http, s->conversation_api); /* before /api's fallback */
+	admin_api_register(s->http, s->admin_api);
 	staff_api_register(s->http, s->staff_api);
 	open311_register(s->http, s->open311);
 	return 0;
@@ -503,6 +514,7 @@ static void stop_modules(struct server *s)
 	ops_free(s->ops);
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);
+	admin_api_free(s->admin_api);
 	conversation_api_free(s->conversation_api);
 	console_free(s->console);
 	open311_free(s->open311);
