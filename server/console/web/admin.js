@@ -64,11 +64,12 @@
       post({ disabled: !u.disabled }, u.username + (u.disabled ? " kan logge ind igen." : " er deaktiveret og logget ud."));
     });
     pw.addEventListener("click", function () {
-      var input = bb.el("input", { type: "password", autocomplete: "new-password", minlength: "12" });
+      var input = bb.el("input", { type: "password", autocomplete: "new-password" });
       var ok = bb.el("button", { type: "submit" }, "Sæt adgangskode");
       var f = bb.el("form", { class: "inline" }, field("pw-" + u.username, "Ny adgangskode til " + u.username + " (mindst 12 tegn)", input), ok);
       f.addEventListener("submit", function (ev) {
         ev.preventDefault();
+        if (Array.from(input.value).length < 12) { bb.say("Adgangskoden skal være mindst 12 tegn.", "error"); input.focus(); return; }
         post({ password: input.value }, "Ny adgangskode er sat for " + u.username + ". Brugeren er logget ud alle steder.");
       });
       pw.replaceWith(f);
@@ -106,7 +107,7 @@
     var nm = bb.el("input", { type: "text", autocomplete: "off", required: true });
     var dp = bb.el("input", { type: "text", autocomplete: "off", required: true, value: bb.user ? bb.user.department : "" });
     var rl = roleSelect("staff");
-    var pw = bb.el("input", { type: "password", autocomplete: "new-password", required: true, minlength: "12" });
+    var pw = bb.el("input", { type: "password", autocomplete: "new-password", required: true });
     var form = bb.el("form", { id: "add-user", class: "panel" },
       bb.el("h2", null, "Tilføj bruger"),
       field("u-username", "Brugernavn (a-z, 0-9, . _ -)", un),
@@ -117,6 +118,11 @@
       bb.el("button", { type: "submit" }, "Opret bruger"));
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
+      if (Array.from(pw.value).length < 12) {
+        bb.say("Brugeren blev ikke oprettet: adgangskoden skal være mindst 12 tegn.", "error");
+        pw.focus();
+        return;
+      }
       bb.api("POST", "/api/admin/users", { username: un.value.trim().toLowerCase(), name: nm.value.trim(),
         department: dp.value.trim(), role: rl.value, password: pw.value }).then(function (res) {
         if (!res.ok) { bb.say("Brugeren blev ikke oprettet: " + bb.failure(res), "error"); return; }
