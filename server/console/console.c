@@ -34,9 +34,8 @@
 
 extern const char console_login_html[], console_shell_html[], console_css[], console_js[],
     console_inbox_js[], console_conversation_js[], console_cases_js[], console_admin_js[];
-extern const size_t console_login_html_len, console_shell_html_len, console_css_len,
-    console_js_len, console_inbox_js_len, console_conversation_js_len, console_cases_js_len,
-    console_admin_js_len;
+extern const size_t console_login_html_len, console_shell_html_len, console_css_len, console_js_len,
+    console_inbox_js_len, console_conversation_js_len, console_cases_js_len, console_admin_js_len;
 
 /* The embedded assets under /console/assets/: console.js is the shell's core
  * (router, API calls, element builder); each page is a file of its own. */
@@ -52,8 +51,7 @@ static const struct console_asset ASSETS[] = {
     {"/console/assets/console.css", CSS, console_css, &console_css_len},
     {"/console/assets/console.js", JS, console_js, &console_js_len},
     {"/console/assets/inbox.js", JS, console_inbox_js, &console_inbox_js_len},
-    {"/console/assets/conversation.js", JS, console_conversation_js,
-     &console_conversation_js_len},
+    {"/console/assets/conversation.js", JS, console_conversation_js, &console_conversation_js_len},
     {"/console/assets/cases.js", JS, console_cases_js, &console_cases_js_len},
     {"/console/assets/admin.js", JS, console_admin_js, &console_admin_js_len},
 };
