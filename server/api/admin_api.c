@@ -3,7 +3,7 @@
  * (see admin_api.h, docs/staff-api.md).
  *
  * Request flow: route -> this thread's connection -> api_authorise(scope
- * "admin": the admin role or an admin-scoped key; CSRF on POST) -> body or
+ * "admin": the admin role; CSRF on POST) -> body or
  * query validated -> the CLI's domain function inside store_write() with
  * its audit row (actor "staff:NAME") -> JSON. Passwords are hashed before
  * the transaction (scrypt takes 0.2 s; the write lock is not held for it)

@@ -9,8 +9,9 @@
  *   GET  /api/admin/audit[?actor=&action=&object=&since=&until=&before=&limit=]
  *   GET  /api/admin/settings              the effective settings staff care about
  *
- * Every request needs a console session of an admin or an API key with the
- * scope "admin" (api_authorise); state changes need the CSRF token. Account
+ * Every request needs a console session of an admin (api_authorise, scope
+ * "admin"; `borgerbot apikey` grants no such scope, so a key gets 403);
+ * state changes need the CSRF token. Account
  * changes reuse the CLI's domain functions (domain/staff.h), so the rules
  * are the same, and each change and its audit row commit together.
  */
