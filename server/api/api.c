@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/text.h"
 #include "domain/apikey.h"
 #include "domain/audit.h"
 #include "domain/staff_session.h"
@@ -165,6 +166,8 @@ const char *api_member(json_t *obj, const char *key, size_t max, int *bad)
 int api_query(const struct http_req *req, const char *name, char *buf, size_t size)
 {
 	int n = http_req_query_var(req, name, buf, size);
+	if (n >= 0 && !text_utf8_valid(buf, strlen(buf)))
+		return -1; /* UTF-8 checked at the door, for every endpoint's filters */
 	return n >= 0 ? 1 : n == -1 ? 0 : -1;
 }
 

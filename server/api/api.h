@@ -81,7 +81,8 @@ json_t *api_json_body(struct http_req *req, size_t max);
  * *bad when present but not such a string (or holding a NUL). */
 const char *api_member(json_t *obj, const char *key, size_t max, int *bad);
 
-/* A query parameter into buf: 1 present, 0 absent, -1 too long or not text. */
+/* A query parameter into buf: 1 present, 0 absent, -1 too long or not text
+ * (not valid UTF-8, or holding a NUL). */
 int api_query(const struct http_req *req, const char *name, char *buf, size_t size);
 
 /* A whole-number query parameter in [lo, hi] into *out (range checked

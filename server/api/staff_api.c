@@ -24,6 +24,7 @@
 
 #define CASES_PREFIX "/api/cases"
 #define RUNS_PATH "/api/gritting/runs"
+#define PLAN_PATH "/api/gritting/plan"
 
 struct staff_api {
 	struct staff_api_options opt;
@@ -78,9 +79,20 @@ static int append_case(void *arg, const struct case_row *row)
 	return 0;
 }
 
-static int list_cases(struct http_req *req, sqlite3 *db)
+/* 1 if name is the department of a case category (the cases' own
+ * departments). */
+static int is_case_department(const struct case_rules *rules, const char *name)
 {
-	char status[128], category[64], street[128], since[48], until[48];
+	const struct case_category *c;
+	for (size_t i = 0; (c = case_rules_at(rules, i)); i++)
+		if (!strcmp(c->department, name))
+			return 1;
+	return 0;
+}
+
+static int list_cases(struct http_req *req, sqlite3 *db, const struct case_rules *rules)
+{
+	char status[128], category[64], street[128], since[48], until[48], department[96];
 	struct case_filter f = {0};
 	int p;
 	f.limit = 100;
@@ -89,9 +101,14 @@ static int list_cases(struct http_req *req, sqlite3 *db)
 		return api_error(req, 400,
 		                 "status must be open, in_progress, resolved or "
 		                 "rejected (comma-separated)");
-	if ((p = api_query(req, "category", category, sizeof(category))) < 0)
-		return api_error(req, 400, "category too long");
+	if ((p = api_query(req, "category", category, sizeof(category))) < 0 ||
+	    (p > 0 && !case_rules_find(rules, category)))
+		return api_error(req, 400, "category must be one of categories.csv's codes");
 	f.category = p ? category : NULL;
+	if ((p = api_query(req, "department", department, sizeof(department))) < 0 ||
+	    (p > 0 && !is_case_department(rules, department)))
+		return api_error(req, 400, "department must be a department of categories.csv");
+	f.department = p ? department : NULL;
 	if ((p = api_query(req, "street", street, sizeof(street))) < 0)
 		return api_error(req, 400, "street too long");
 	f.street = p ? street : NULL;
@@ -141,12 +158,40 @@ static int show_case(struct http_req *req, sqlite3 *db, const char *ref)
 	return http_reply_json(req, 200, obj, NULL);
 }
 
-static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *ref,
-                      const char *actor)
+/* Who may change a case's status: an API key with the scope (a team's
+ * system), an admin, or staff of the case's own department. 0 allowed, or
+ * the status of the error reply sent (403, 404, 500). */
+static int may_change_case(struct http_req *req, sqlite3 *db, const char *ref,
+                           const struct api_actor *who)
 {
+	if (who->kind == API_ACTOR_KEY || who->is_admin)
+		return 0;
+	struct case_row row;
+	int found = case_get(db, ref, &row);
+	if (found < 0)
+		return api_error(req, 500, "cannot read the case");
+	if (!found)
+		return api_error(req, 404, "no case with that reference");
+	int same = !strcmp(row.department, who->department);
+	case_row_clear(&row);
+	return same ? 0
+	            : api_error(req, 403,
+	                        "only staff of the case's department (or an admin) may change "
+	                        "its status");
+}
+
+static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *ref,
+                      const struct api_actor *who)
+{
+	int denied = may_change_case(req, db, ref, who);
+	if (denied)
+		return denied;
 	json_t *body = api_json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
+	char label[100];
+	api_actor_label(who, label, sizeof(label));
+	const char *actor = who->name;
 	int bad = 0;
 	const char *status = api_member(body, "status", 20, &bad);
 	const char *note = api_member(body, "note", 1000, &bad);
@@ -157,7 +202,7 @@ static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, co
 		                 "resolved, rejected) and may have a \"note\" of at "
 		                 "most 1000 bytes");
 	}
-	struct case_status_request change = {ref, status, note, actor};
+	struct case_status_request change = {ref, status, note, actor, label};
 	struct case_status_change ch;
 	int sent;
 	char err[300];
@@ -209,9 +254,9 @@ static int cases_handler(struct http_req *req, void *cbdata)
 	struct api_actor who;
 	int rc = api_authorise(req, db, "cases", &who);
 	if (rc == 0)
-		rc = is_status ? set_status(a, req, db, ref, who.name)
+		rc = is_status ? set_status(a, req, db, ref, &who)
 		     : ref[0]  ? show_case(req, db, ref)
-		               : list_cases(req, db);
+		               : list_cases(req, db, a->opt.rules);
 	return rc;
 }
 
@@ -229,7 +274,7 @@ struct run_txn {
 	const struct winter_plan *winter;
 	const char *route, *cls;
 	long long started, ended;
-	const char *actor;
+	const struct api_actor *who;
 	int ran, bad;
 	long long id;
 	char err[200];
@@ -239,13 +284,37 @@ static int insert_run(sqlite3 *db, void *arg)
 {
 	struct run_txn *t = arg;
 	t->ran = 1;
-	t->id = winter_record_run(t->winter, db, t->route, t->cls, t->started, t->ended, t->actor,
-	                          &t->bad, t->err, sizeof(t->err));
-	return t->id > 0 ? 0 : 1;
+	t->id = winter_record_run(t->winter, db, t->route, t->cls, t->started, t->ended,
+	                          t->who->name, &t->bad, t->err, sizeof(t->err));
+	if (t->id <= 0)
+		return 1;
+	char object[40], detail[100];
+	snprintf(object, sizeof(object), "gritting_run:%lld", t->id);
+	snprintf(detail, sizeof(detail), "%s %s", t->route ? "route" : "class",
+	         t->route ? t->route : t->cls);
+	if (api_audit(db, t->who, "gritting.run", object, detail) < 0) {
+		t->id = -1;
+		return 1;
+	}
+	return 0;
 }
 
-static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *actor)
+/* Who may record a gritting run: an API key with the scope (the
+ * contractor's system), an admin, or staff of winter.txt's department. */
+static int may_record_run(const struct staff_api *a, const struct api_actor *who)
 {
+	const char *dept = winter_department(a->opt.winter);
+	return who->kind == API_ACTOR_KEY || who->is_admin ||
+	       (dept[0] && !strcmp(dept, who->department));
+}
+
+static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db,
+                      const struct api_actor *who)
+{
+	if (!may_record_run(a, who))
+		return api_error(req, 403,
+		                 "only staff of the winter service's department (or an admin) may "
+		                 "record gritting runs");
 	json_t *body = api_json_body(req, a->opt.max_body_bytes);
 	if (!body)
 		return 400;
@@ -260,7 +329,7 @@ static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db, co
 		                 "the body needs \"route\" or \"class\" and "
 		                 "\"started_at\", \"ended_at\" as ISO 8601 times");
 	}
-	struct run_txn t = {a->opt.winter, route, cls, started, ended, actor, 0, 0, 0, ""};
+	struct run_txn t = {a->opt.winter, route, cls, started, ended, who, 0, 0, 0, ""};
 	if (store_write(a->opt.store, db, insert_run, &t, NULL, 0) != 0 && t.id > 0)
 		t.id = -1; /* the commit failed */
 	if (!t.ran) {
@@ -331,8 +400,48 @@ static int runs_handler(struct http_req *req, void *cbdata)
 	struct api_actor who;
 	int rc = api_authorise(req, db, "gritting", &who);
 	if (rc == 0)
-		rc = post ? record_run(a, req, db, who.name) : list_runs(req, db);
+		rc = post ? record_run(a, req, db, &who) : list_runs(req, db);
 	return rc;
+}
+
+/* winter_each_* into an array of {k1: code, k2: label}. */
+struct name_list {
+	json_t *arr;
+	const char *k1, *k2;
+};
+
+static void append_name(void *arg, const char *code, const char *label)
+{
+	struct name_list *l = arg;
+	json_array_append_new(l->arr, json_pack("{s:s, s:s}", l->k1, code, l->k2, label));
+}
+
+/* The routes, the classes, the winter department and whether this user
+ * may record a run: what the console's gritting form needs. */
+static json_t *plan_json(const struct staff_api *a, const struct api_actor *who)
+{
+	struct name_list routes = {json_array(), "route", "area"};
+	struct name_list classes = {json_array(), "class", "name"};
+	winter_each_route(a->opt.winter, append_name, &routes);
+	winter_each_class(a->opt.winter, append_name, &classes);
+	return json_pack("{s:o, s:b, s:o, s:o}", "department",
+	                 api_str_or_null(winter_department(a->opt.winter)), "may_record",
+	                 may_record_run(a, who), "routes", routes.arr, "classes", classes.arr);
+}
+
+static int plan_handler(struct http_req *req, void *cbdata)
+{
+	struct staff_api *a = cbdata;
+	if (strcmp(http_req_path(req), PLAN_PATH) != 0)
+		return api_error(req, 404, "not found");
+	if (!http_req_method_is(req, "GET"))
+		return api_error(req, 405, "use GET");
+	sqlite3 *db = open_db(a);
+	if (!db)
+		return api_error(req, 500, "database unavailable");
+	struct api_actor who;
+	int rc = api_authorise(req, db, "gritting", &who);
+	return rc ? rc : http_reply_json(req, 200, plan_json(a, &who), NULL);
 }
 
 static int api_fallback(struct http_req *req, void *cbdata)
@@ -346,5 +455,6 @@ void staff_api_register(struct http *h, struct staff_api *a)
 	/* CivetWeb takes the first registered prefix that matches: specific first. */
 	http_route(h, CASES_PREFIX, cases_handler, a);
 	http_route(h, RUNS_PATH, runs_handler, a);
+	http_route(h, PLAN_PATH, plan_handler, a);
 	http_route(h, "/api", api_fallback, a);
 }

@@ -173,7 +173,7 @@ static int cases_set_status(const struct opts *o, sqlite3 *db, const char *ref, 
 	struct case_rules *rules = case_rules_load(o->cfg.municipality_dir, err, sizeof(err));
 	if (!rules)
 		return fail(err);
-	struct case_status_request req = {ref, status, o->note, o->actor ? o->actor : "cli"};
+	struct case_status_request req = {ref, status, o->note, o->actor ? o->actor : "cli", "cli"};
 	struct case_status_change ch;
 	int sent; /* a running server's sender picks outbox rows up within a second */
 	int rc = case_change_status(o->store, db, rules, &req, &ch, &sent, err, sizeof(err));

@@ -47,6 +47,7 @@
 #include "api/conversation_api.h"
 #include "api/insight_api.h"
 #include "console/console.h"
+#include "api/admin_api.h"
 #include "api/staff_api.h"
 #include "domain/conversation_staff.h"
 #include "domain/staffing.h"
@@ -74,6 +75,7 @@ struct server {
 	struct intent_engine *intents;
 	struct dialog_knowledge knowledge; /* the four above, for the worker */
 	struct staff_api *staff_api;
+	struct admin_api *admin_api;
 	struct open311 *open311;
 	/* issue 9: conversations */
 	struct staffing *staffing;
@@ -347,7 +349,15 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	    .intents = s->intents,
 	    .max_body_bytes = c->api_max_body_bytes,
 	};
-	if (!(s->staff_api = staff_api_new(&so, err, errlen)) ||
+	struct admin_api_options ao = {
+	    .store = s->store,
+	    .cfg = c,
+	    .staffing = s->staffing,
+	    .winter_department = winter_department(s->winter),
+	    .max_body_bytes = c->api_max_body_bytes,
+	};
+	if (!(s->admin_api = admin_api_new(&ao, err, errlen)) ||
+	    !(s->staff_api = staff_api_new(&so, err, errlen)) ||
 	    !(s->conversation_api = conversation_api_new(&co, err, errlen)) ||
 	    !(s->insight_api = insight_api_new(&io, err, errlen)) ||
 	    !(s->open311 = open311_new(&oo, err, errlen)))
@@ -362,6 +372,7 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	conversation_api_register(s->http, s->conversation_api); /* before /api's fallback */
 	canned_api_register(s->http, s->canned_api);
 	insight_api_register(s->http, s->insight_api);
+	admin_api_register(s->http, s->admin_api);
 	staff_api_register(s->http, s->staff_api);
 	open311_register(s->http, s->open311);
 	return 0;
@@ -559,6 +570,7 @@ static void stop_modules(struct server *s)
 	ops_free(s->ops);
 	sandbox_free(s->sandbox);
 	staff_api_free(s->staff_api);
+	admin_api_free(s->admin_api);
 	conversation_api_free(s->conversation_api);
 	canned_api_free(s->canned_api);
 	insight_api_free(s->insight_api);

@@ -21,4 +21,28 @@
 int audit_write(sqlite3 *db, long long now_ms, const char *actor, const char *action,
                 const char *object, const char *detail);
 
+/* One row as audit_list() reads it; the strings live until fn returns. */
+struct audit_row {
+	long long id, at;
+	const char *actor, *action, *object, *detail;
+};
+
+/* What the DPO's viewer asks for: every field may be NULL/0 for "any".
+ * actor and action match exactly, or as a prefix when they end in '*'
+ * ("staff:*", "case.*"); object exactly. Newest first, at most limit rows
+ * (1-1000) with id < before_id when before_id > 0 (paging). */
+struct audit_filter {
+	const char *actor, *action, *object;
+	long long since_ms, until_ms, before_id;
+	int limit;
+};
+
+/* Calls fn for each matching row; returns the number of rows or -1. */
+typedef void (*audit_fn)(void *arg, const struct audit_row *row);
+int audit_list(sqlite3 *db, const struct audit_filter *f, audit_fn fn, void *arg);
+
+/* When the newest row with this action and object was written (ms), 0 when
+ * there is none, -1 on error: e.g. a user's last "login.ok". */
+long long audit_last(sqlite3 *db, const char *action, const char *object);
+
 #endif

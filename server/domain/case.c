@@ -712,6 +712,7 @@ int case_list(sqlite3 *db, const struct case_filter *f, case_row_fn fn, void *ar
 	    " AND (?3 IS NULL OR street = ?3 COLLATE NOCASE)"
 	    " AND (?4 = 0 OR created_at >= ?4) AND (?5 = 0 OR created_at <= ?5)"
 	    " AND (?6 IS NULL OR instr(?6, ',' || reference || ',') > 0)"
+	    " AND (?9 IS NULL OR department = ?9)"
 	    " ORDER BY id DESC LIMIT ?7 OFFSET ?8";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -723,6 +724,7 @@ int case_list(sqlite3 *db, const struct case_filter *f, case_row_fn fn, void *ar
 	bind_text(st, 6, f->references);
 	sqlite3_bind_int(st, 7, f->limit > 0 ? f->limit : 1000);
 	sqlite3_bind_int(st, 8, f->offset > 0 ? f->offset : 0);
+	bind_text(st, 9, f->department);
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct case_row row;

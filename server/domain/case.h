@@ -219,6 +219,7 @@ struct case_filter {
 	long long since_ms;     /* created at or after, 0 = no limit */
 	long long until_ms;     /* created at or before, 0 = no limit */
 	const char *references; /* ",TM-2026-00001,TM-2026-00002," or NULL */
+	const char *department; /* or NULL (exact) */
 	int limit, offset;      /* limit 0 = 1000 */
 };
 

@@ -8,6 +8,8 @@
  */
 #include "case_notify.h"
 
+#include "audit.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -85,6 +87,16 @@ struct change_txn {
 	size_t errlen;
 };
 
+/* The audit row of a status change: "case:REF", "open -> resolved, 2 told". */
+static int audit_status(sqlite3 *db, const char *actor, const struct case_status_change *ch)
+{
+	char object[48], detail[80];
+	snprintf(object, sizeof(object), "case:%s", ch->reference);
+	snprintf(detail, sizeof(detail), "%s -> %s, %zu to notify", ch->old_status, ch->new_status,
+	         ch->nrecipients);
+	return audit_write(db, clock_now_ms(), actor, "case.status", object, detail);
+}
+
 static int change_in_txn(sqlite3 *db, void *arg)
 {
 	struct change_txn *t = arg;
@@ -94,6 +106,10 @@ static int change_in_txn(sqlite3 *db, void *arg)
 	                        t->err, t->errlen);
 	if (t->rc != CASE_OK)
 		return 1;
+	if (q->audit_actor && audit_status(db, q->audit_actor, t->out) < 0) {
+		t->rc = CASE_ERROR;
+		return 1;
+	}
 	if (t->out->nrecipients &&
 	    (*t->sent = case_notices_send_within_window(db, 0, 0, t->err, t->errlen)) < 0) {
 		t->rc = CASE_ERROR;

@@ -31,9 +31,12 @@ int case_notices_send_within_window(sqlite3 *db, long long now_ms, size_t limit,
 int case_notices_send_for(sqlite3 *db, const char *page_id, const char *psid,
                           long long cause_event_id, long long now_ms, char *err, size_t errlen);
 
-/* What staff ask for: the case, the new status, an optional note, who. */
+/* What staff ask for: the case, the new status, an optional note, who
+ * (the history's actor); audit_actor, when not NULL, also writes an
+ * audit_log row "case.status" ("staff:mette") in the same transaction. */
 struct case_status_request {
 	const char *reference, *status, *note, *actor;
+	const char *audit_actor;
 };
 
 /* A status change as staff make it, in one write transaction of its own:

@@ -314,6 +314,21 @@ int staff_find(sqlite3 *db, const char *username, struct staff_user *out, char *
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }
 
+/* Ends every open session of username. 1 or -1. */
+static int revoke_sessions(sqlite3 *db, const char *username, long long now_ms)
+{
+	sqlite3_stmt *st;
+	const char *revoke = "UPDATE staff_sessions SET revoked_at = ?2 WHERE revoked_at IS NULL"
+	                     " AND staff_id = (SELECT id FROM staff_users WHERE username = ?1)";
+	if (sqlite3_prepare_v2(db, revoke, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now_ms);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
 /* Runs sql with ?1 = username, ?2 = now_ms (and ?3 = text); then revokes the
  * user's sessions if a row changed. 1, 0 or -1. */
 static int update_user(sqlite3 *db, const char *sql, const char *username, long long now_ms,
@@ -332,15 +347,7 @@ static int update_user(sqlite3 *db, const char *sql, const char *username, long 
 		return -1;
 	if (sqlite3_changes(db) == 0)
 		return 0;
-	const char *revoke = "UPDATE staff_sessions SET revoked_at = ?2 WHERE revoked_at IS NULL"
-	                     " AND staff_id = (SELECT id FROM staff_users WHERE username = ?1)";
-	if (sqlite3_prepare_v2(db, revoke, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now_ms);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 1 : -1;
+	return revoke_sessions(db, username, now_ms);
 }
 
 int staff_disable(sqlite3 *db, const char *username, long long now_ms)
@@ -358,6 +365,81 @@ int staff_set_password(sqlite3 *db, const char *username, const char *password_h
 	                   "UPDATE staff_users SET password_hash = ?3, password_changed_at = ?2"
 	                   " WHERE username = ?1",
 	                   username, now_ms, password_hash);
+}
+
+int staff_enable(sqlite3 *db, const char *username, long long now_ms)
+{
+	sqlite3_stmt *st;
+	(void)now_ms;
+	if (sqlite3_prepare_v2(db,
+	                       "UPDATE staff_users SET disabled_at = NULL WHERE username = ?1"
+	                       " AND disabled_at IS NOT NULL",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc != SQLITE_DONE ? -1 : sqlite3_changes(db) > 0;
+}
+
+int staff_update(sqlite3 *db, const char *username, const struct staff_change_set *c,
+                 long long now_ms, char *err, size_t errlen)
+{
+	if ((c->display_name && !text_field_ok(c->display_name)) ||
+	    (c->department && !text_field_ok(c->department))) {
+		text_set_err(err, errlen,
+		             "the name and the department must be 1-%d bytes of text "
+		             "without control characters or spaces at the ends",
+		             STAFF_TEXT_MAX);
+		return -1;
+	}
+	struct staff_user u;
+	int found = staff_find(db, username, &u, NULL, 0);
+	if (found <= 0) {
+		if (found < 0)
+			text_set_err(err, errlen, "%s", sqlite3_errmsg(db));
+		return found;
+	}
+	sqlite3_stmt *st;
+	const char *sql = "UPDATE staff_users SET display_name = coalesce(?2, display_name),"
+	                  " department = coalesce(?3, department), role = coalesce(?4, role)"
+	                  " WHERE username = ?1";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		text_set_err(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
+	if (c->display_name)
+		sqlite3_bind_text(st, 2, c->display_name, -1, SQLITE_TRANSIENT);
+	if (c->department)
+		sqlite3_bind_text(st, 3, c->department, -1, SQLITE_TRANSIENT);
+	if (c->role)
+		sqlite3_bind_text(st, 4, staff_role_name(*c->role), -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		text_set_err(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	int rights = (c->role && *c->role != u.role) ||
+	             (c->department && strcmp(c->department, u.department) != 0);
+	if (rights && revoke_sessions(db, username, now_ms) < 0) {
+		text_set_err(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 1;
+}
+
+int staff_is_last_admin(sqlite3 *db, const char *username)
+{
+	struct staff_user u;
+	int found = staff_find(db, username, &u, NULL, 0);
+	if (found <= 0)
+		return found;
+	if (u.role != STAFF_ROLE_ADMIN || u.disabled_at)
+		return 0;
+	int n = staff_count_admins(db);
+	return n < 0 ? -1 : n <= 1;
 }
 
 int staff_list(sqlite3 *db, staff_fn fn, void *arg)

@@ -116,6 +116,28 @@ int staff_disable(sqlite3 *db, const char *username, long long now_ms);
 int staff_set_password(sqlite3 *db, const char *username, const char *password_hash,
                        long long now_ms);
 
+/* Enables a disabled user again (their old sessions stay ended). 1 done,
+ * 0 no disabled user of that name, -1 error. */
+int staff_enable(sqlite3 *db, const char *username, long long now_ms);
+
+/* What an admin may change about a user: any field NULL keeps it. */
+struct staff_change_set {
+	const char *display_name; /* 1-80 bytes of UTF-8 text */
+	const char *department;   /* 1-80 bytes of UTF-8 text */
+	const enum staff_role *role;
+};
+
+/* Changes a user's name, department or role (the same field rules as
+ * staff_add); a changed role or department ends the user's sessions, so
+ * their next request sees the new rights. Returns 1 done, 0 no such user,
+ * -1 with err set (invalid field or database error). */
+int staff_update(sqlite3 *db, const char *username, const struct staff_change_set *c,
+                 long long now_ms, char *err, size_t errlen);
+
+/* 1 when username is an active admin and the only one (disabling or
+ * demoting them would leave nobody to manage users), 0 if not, -1 error. */
+int staff_is_last_admin(sqlite3 *db, const char *username);
+
 /* Calls fn for every user, by username. Returns 0 or -1. */
 typedef void (*staff_fn)(void *arg, const struct staff_user *u);
 int staff_list(sqlite3 *db, staff_fn fn, void *arg);

@@ -429,3 +429,58 @@ void staffing_when_text(long long now_ms, long long at_ms, char *buf, size_t siz
 		snprintf(buf, size, "%s den %d. %s %s", wdays[at.tm_wday], at.tm_mday,
 		         months[at.tm_mon], clock);
 }
+
+/* "man-tor,lør" for a day mask into buf. */
+static void days_text(unsigned mask, char *buf, size_t size)
+{
+	static const char *const day[7] = {"man", "tir", "ons", "tor", "fre", "lør", "søn"};
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int d = 0; d < 7 && o < size; d++) {
+		if (!(mask >> d & 1U) || (d > 0 && mask >> (d - 1) & 1U))
+			continue; /* not in the mask, or inside a run already written */
+		int e = d;
+		while (e < 6 && mask >> (e + 1) & 1U)
+			e++;
+		o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", o ? "," : "", day[d],
+		                      e > d ? "-" : "", e > d ? day[e] : "");
+	}
+}
+
+/* "man-tor 07:00-15:00; fre 07:00-12:00" for department's rows into buf. */
+static void hours_text(const struct staffing *s, const char *department, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->nhours && o < size; i++) {
+		const struct hours *h = &s->hours[i];
+		char days[64];
+		if (strcmp(h->department, department) != 0)
+			continue;
+		days_text(h->days, days, sizeof(days));
+		o += (size_t)snprintf(buf + o, size - o, "%s%s %02d:%02d-%02d:%02d", o ? "; " : "",
+		                      days, h->opens / 60, h->opens % 60, h->closes / 60,
+		                      h->closes % 60);
+	}
+}
+
+void staffing_each(const struct staffing *s, staffing_fn fn, void *arg)
+{
+	char hours[512];
+	for (size_t i = 0; i < s->ndeps; i++) {
+		hours_text(s, s->deps[i].name, hours, sizeof(hours));
+		struct staffing_department d = {s->deps[i].name, s->deps[i].first_ms,
+		                                s->deps[i].resolve_ms, s->deps[i].is_default,
+		                                hours};
+		fn(arg, &d);
+	}
+	for (size_t i = 0; i < s->nhours; i++) {
+		if (hours_seen_before(s, i))
+			continue;
+		long long first, resolve;
+		staffing_targets(s, s->hours[i].department, &first, &resolve);
+		hours_text(s, s->hours[i].department, hours, sizeof(hours));
+		struct staffing_department d = {s->hours[i].department, first, resolve, 0, hours};
+		fn(arg, &d);
+	}
+}

@@ -53,6 +53,22 @@ long long staffing_next_open(const struct staffing *s, const char *department, l
 void staffing_targets(const struct staffing *s, const char *department, long long *first_ms,
                       long long *resolve_ms);
 
+/* What the console's settings page shows of a department: its name, its
+ * targets in ms (0 = none), whether it is the chat default, and its staffed
+ * hours as text ("man-tor 07:00-15:00; fre 07:00-12:00", "" = like the
+ * default department, or always when there is no staffed_hours.csv). */
+struct staffing_department {
+	const char *name;
+	long long first_ms, resolve_ms;
+	int is_default;
+	const char *hours;
+};
+
+/* Calls fn for every department of departments.csv, then for those only in
+ * staffed_hours.csv, in file order. */
+typedef void (*staffing_fn)(void *arg, const struct staffing_department *d);
+void staffing_each(const struct staffing *s, staffing_fn fn, void *arg);
+
 /* A Danish phrase for at_ms as seen at now_ms: "i dag kl. 13.00",
  * "i morgen kl. 8.00", "mandag kl. 8.00" (within a week), else
  * "mandag den 4. januar kl. 8.00". */

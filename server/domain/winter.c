@@ -41,6 +41,7 @@ struct winter_plan {
 	struct wstreet *streets;
 	size_t nstreets;
 	char *pavement_rule, *paths;
+	char *department; /* who runs the winter service (optional) */
 };
 
 /* ---- loading ------------------------------------------------------------ */
@@ -137,9 +138,11 @@ static int text_row(void *arg, char **f, int n, char *why, size_t whylen)
 	(void)n;
 	char **dst = !strcmp(f[0], "pavement_rule") ? &w->pavement_rule
 	             : !strcmp(f[0], "paths")       ? &w->paths
+	             : !strcmp(f[0], "department")  ? &w->department
 	                                            : NULL;
 	if (!dst) {
-		snprintf(why, whylen, "unknown setting '%.60s' (pavement_rule, paths)", f[0]);
+		snprintf(why, whylen, "unknown setting '%.60s' (pavement_rule, paths, department)",
+		         f[0]);
 		return -1;
 	}
 	if (datafile_field_ok(f[1], 600, f[0], why, whylen) < 0)
@@ -184,6 +187,7 @@ void winter_free(struct winter_plan *w)
 {
 	if (!w)
 		return;
+	free(w->department);
 	for (size_t i = 0; i < w->nclasses; i++) {
 		free(w->classes[i].code);
 		free(w->classes[i].name);
@@ -235,6 +239,29 @@ const char *winter_route(const struct winter_plan *w, const char *route)
 		if (!strcasecmp(w->streets[i].route, route))
 			return w->streets[i].route;
 	return NULL;
+}
+
+const char *winter_department(const struct winter_plan *w)
+{
+	return w->department ? w->department : "";
+}
+
+void winter_each_class(const struct winter_plan *w, winter_name_fn fn, void *arg)
+{
+	for (size_t i = 0; i < w->nclasses; i++)
+		fn(arg, w->classes[i].code, w->classes[i].name);
+}
+
+void winter_each_route(const struct winter_plan *w, winter_name_fn fn, void *arg)
+{
+	for (size_t i = 0; i < w->nstreets; i++) {
+		const char *r = w->streets[i].route;
+		size_t j = 0;
+		while (j < i && strcasecmp(w->streets[j].route, r) != 0)
+			j++;
+		if (j == i)
+			fn(arg, r, w->streets[i].area);
+	}
 }
 
 /* ---- answers ------------------------------------------------------------ */

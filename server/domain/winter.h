@@ -36,6 +36,18 @@ const char *winter_area(const struct winter_plan *w, const char *area);
 const char *winter_class(const struct winter_plan *w, const char *class_code);
 const char *winter_route(const struct winter_plan *w, const char *route);
 
+/* The department that runs the winter service (winter.txt's optional
+ * "department"), "" when none is named: the console lets that department's
+ * staff (and admins) record gritting runs (docs/console.md). */
+const char *winter_department(const struct winter_plan *w);
+
+/* Every class (code, name) in file order; every route once (route, the
+ * area of its first street) in street-register order. For the console's
+ * gritting form. */
+typedef void (*winter_name_fn)(void *arg, const char *code, const char *label);
+void winter_each_class(const struct winter_plan *w, winter_name_fn fn, void *arg);
+void winter_each_route(const struct winter_plan *w, winter_name_fn fn, void *arg);
+
 enum winter_answer_kind {
 	WINTER_NOT_IN_PLAN = 0, /* the street (or area) is not in the plan: hand over to a person */
 	WINTER_STREET = 1,      /* answered for one street */
