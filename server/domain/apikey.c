@@ -20,8 +20,8 @@
 #include "core/hex.h"
 #include "store/db.h"
 
-static const char *const known_scopes[] = {"cases", "gritting", "open311", "conversations",
-                                           "insight", "panel"};
+static const char *const known_scopes[] = {"cases",         "gritting", "open311",
+                                           "conversations", "insight",  "panel"};
 
 static int scope_known(const char *s, size_t len)
 {
