@@ -19,11 +19,10 @@
 //
 // Started by tests/integration/test_console_day.py, which checks the fake
 // Graph's records afterwards.
-import { chromium } from "playwright-core";
 import { createHmac } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { axeCheck as axe, launchChromium, watchPage } from "./lib.mjs";
 
 const [base, graph, artifacts] = process.argv.slice(2);
 const env = process.env;
@@ -34,41 +33,15 @@ if (!base || !graph || !artifacts || !password || !id) {
 }
 mkdirSync(artifacts, { recursive: true });
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"; // the test's self-signed certificate
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--autoplay-policy=no-user-gesture-required"],
-});
+const browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
 
 let failed = false;
+const axeCheck = (context, url, name, ready) => axe(browser, { context, url, ready, name });
 function watch(page, who) {
-  page.on("pageerror", e => { console.error(who, "page error:", e.message); failed = true; });
-  page.on("console", m => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) {
-      console.error(who, "CSP violation:", m.text());
-      failed = true;
-    }
-  });
+  watchPage(page, msg => { console.error(msg); failed = true; }, who);
 }
 
-async function axeCheck(context, url, name, ready) {
-  const axeContext = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
-  await axeContext.addCookies(await context.cookies());
-  const page = await axeContext.newPage();
-  await page.goto(url);
-  await page.locator(ready).first().waitFor({ timeout: 15000 });
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
-  await axeContext.close();
-  for (const v of result.violations)
-    console.log(`axe ${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
-  const bad = result.violations.filter(v => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) throw new Error(`axe: ${bad.length} serious/critical violations on ${name}`);
-}
 
 async function login(viewport, username) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });

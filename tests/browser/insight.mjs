@@ -9,10 +9,9 @@
 //   node insight.mjs BASE_URL USERNAME PASSWORD ARTIFACT_DIR
 //
 // Started by tests/integration/test_report.py (InsightBrowserTest).
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { axeCheck as axe, launchChromium, watchPage } from "./lib.mjs";
 
 const [base, username, password, artifacts] = process.argv.slice(2);
 if (!base || !username || !password || !artifacts) {
@@ -20,40 +19,15 @@ if (!base || !username || !password || !artifacts) {
   process.exit(2);
 }
 mkdirSync(artifacts, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
-async function axeCheck(context, url, ready, name) {
-  const axeContext = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
-  await axeContext.addCookies(await context.cookies());
-  const page = await axeContext.newPage();
-  await page.goto(url);
-  await page.locator(ready).first().waitFor();
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
-  await axeContext.close();
-  for (const v of result.violations)
-    console.log(`axe ${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
-  const bad = result.violations.filter(v => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) throw new Error(`axe: ${bad.length} serious/critical violations on ${name}`);
-}
 
 let failed = false;
+const axeCheck = (context, url, ready, name) => axe(browser, { context, url, ready, name });
 try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 390, height: 800 } });
   const page = await context.newPage();
-  page.on("pageerror", e => { console.error("page error:", e.message); failed = true; });
-  page.on("console", m => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) {
-      console.error("CSP violation:", m.text());
-      failed = true;
-    }
-  });
+  watchPage(page, msg => { console.error(msg); failed = true; });
   await page.goto(base + "/console");
   await page.getByLabel("Brugernavn").fill(username);
   await page.getByLabel("Adgangskode").fill(password);

@@ -10,10 +10,9 @@
 //
 // Exits non-zero with a message on any failure. Started by
 // tests/integration/test_panel_browser.py, which runs the real server.
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { axeCheck as axe, launchChromium, watchPage } from "./lib.mjs";
 
 const [mode, url, artifacts] = process.argv.slice(2);
 if (!["form", "results"].includes(mode) || !url || !artifacts) {
@@ -21,41 +20,16 @@ if (!["form", "results"].includes(mode) || !url || !artifacts) {
   process.exit(2);
 }
 mkdirSync(artifacts, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
-// axe runs in its own context that may inject a script (bypassCSP); the
-// real one keeps the page's CSP.
-async function axeCheck(target, name) {
-  const axeContext = await browser.newContext({ bypassCSP: true });
-  const page = await axeContext.newPage();
-  await page.goto(target);
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }));
-  await axeContext.close();
-  const bad = result.violations.filter(v => v.impact === "serious" || v.impact === "critical");
-  for (const v of result.violations)
-    console.log(`axe ${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
-  if (bad.length) throw new Error(`axe: ${bad.length} serious/critical violations on ${name}`);
-}
 
 let failed = false;
+const axeCheck = (url, name) => axe(browser, { url, name });
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
   const page = await context.newPage();
-  page.on("pageerror", e => { console.error("page error:", e.message); failed = true; });
-  page.on("console", m => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) {
-      console.error("CSP violation:", m.text());
-      failed = true;
-    }
-  });
+  watchPage(page, msg => { console.error(msg); failed = true; });
   await page.goto(url);
   if ((await page.getAttribute("html", "lang")) !== "da") throw new Error("page is not lang=da");
   if (await page.locator("script").count()) throw new Error("the page has a script");
