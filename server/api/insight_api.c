@@ -90,7 +90,13 @@ static json_t *report_json(const struct insight_report *r)
 		                    "filed", (json_int_t)r->categories[i].filed, "resolved",
 		                    (json_int_t)r->categories[i].resolved, "median_resolve_seconds",
 		                    r->categories[i].median_resolve_s));
-	return json_pack(
+	json_t *panel = json_array();
+	for (size_t i = 0; i < r->n_consultations; i++)
+		json_array_append_new(
+		    panel, json_pack("{s:s, s:I, s:I}", "consultation", r->consultations[i].id,
+		                     "offered", (json_int_t)r->consultations[i].offered, "answered",
+		                     (json_int_t)r->consultations[i].answered));
+	json_t *out = json_pack(
 	    "{s:s, s:s, s:i, s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:I,"
 	    " s:I, s:o, s:o, s:o}",
 	    "from", r->from, "to", r->to, "days", r->days, "conversations",
@@ -104,6 +110,14 @@ static json_t *report_json(const struct insight_report *r)
 	    "first_response_buckets", buckets, "cases_filed", (json_int_t)r->cases_filed,
 	    "cases_joined", (json_int_t)r->cases_joined, "case_categories", cats, "daily", days,
 	    "hour_of_week", week);
+	if (!out) {
+		json_decref(panel);
+		return NULL;
+	}
+	json_object_set_new(out, "panel",
+	                    json_pack("{s:I, s:I, s:o}", "joined", (json_int_t)r->panel_joined,
+	                              "left", (json_int_t)r->panel_left, "consultations", panel));
+	return out;
 }
 
 /* Reads from/to, computes the report into *out (malloc'd). 0, or the status

@@ -30,6 +30,7 @@ struct staffing;
 #define INSIGHT_MAX_REASONS 16
 #define INSIGHT_MAX_CATEGORIES 16
 #define INSIGHT_RESPONSE_BUCKETS 9
+#define INSIGHT_MAX_CONSULTATIONS 8
 
 struct insight_count {
 	char name[40];
@@ -47,6 +48,13 @@ struct insight_category {
 	char name[40];
 	long long filed, resolved;
 	double median_resolve_s; /* of those resolved, created -> closed; 0 if none */
+};
+
+/* A panel consultation open during the range: offered to how many members,
+ * answered by how many (all questions, in Messenger or on the form). */
+struct insight_consultation {
+	char id[40];
+	long long offered, answered;
 };
 
 struct insight_report {
@@ -69,6 +77,11 @@ struct insight_report {
 	long long cases_filed, cases_joined;
 	struct insight_category categories[INSIGHT_MAX_CATEGORIES];
 	size_t n_categories;
+	/* the citizen panel: members who joined and left in the range, and the
+	 * consultations open in it (the newest INSIGHT_MAX_CONSULTATIONS) */
+	long long panel_joined, panel_left;
+	struct insight_consultation consultations[INSIGHT_MAX_CONSULTATIONS];
+	size_t n_consultations;
 	/* per day (index 0 = from) and outcome; hour of week (0 = Monday 00-01) */
 	long long daily[INSIGHT_MAX_DAYS][OUTCOME_COUNT];
 	long long hour_of_week[7][24];

@@ -107,6 +107,13 @@ int insight_write_text(FILE *f, const struct insight_report *r)
 		fprintf(f, "  %-34s %lld oprettet, %lld løst, median %s til løst\n", c->name,
 		        c->filed, c->resolved, m);
 	}
+	fprintf(f, "\nBorgerpanelet: %lld meldt ind, %lld meldt ud\n", r->panel_joined,
+	        r->panel_left);
+	for (size_t i = 0; i < r->n_consultations; i++) {
+		const struct insight_consultation *c = &r->consultations[i];
+		fprintf(f, "  %-34s %lld af %lld svarede (%s)\n", c->id, c->answered, c->offered,
+		        pcts(c->answered, c->offered, p, sizeof(p)));
+	}
 	fprintf(f, "\nHyppigste emner\n");
 	if (!r->n_top_intents)
 		fprintf(f, "  ingen\n");
@@ -174,6 +181,15 @@ int insight_write_csv(FILE *f, const struct insight_report *r)
 	}
 	for (size_t i = 0; i < r->n_top_intents; i++)
 		csv_row(f, "intent", r->top_intents[i].name, (double)r->top_intents[i].n);
+	csv_row(f, "panel", "joined", (double)r->panel_joined);
+	csv_row(f, "panel", "left", (double)r->panel_left);
+	for (size_t i = 0; i < r->n_consultations; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s.offered", r->consultations[i].id);
+		csv_row(f, "consultation", name, (double)r->consultations[i].offered);
+		snprintf(name, sizeof(name), "%s.answered", r->consultations[i].id);
+		csv_row(f, "consultation", name, (double)r->consultations[i].answered);
+	}
 	return ferror(f) ? -1 : 0;
 }
 
@@ -299,6 +315,23 @@ int insight_write_html(FILE *f, const struct insight_report *r)
 	        "</tbody></table>\n<p>Borgere der meldte noget, som allerede var en åben sag: "
 	        "%lld.</p>\n",
 	        r->cases_joined);
+	fprintf(f,
+	        "<h2>Borgerpanelet</h2>\n<p>%lld meldte sig ind og %lld meldte sig ud i "
+	        "perioden.</p>\n<table><thead><tr><th scope=\"col\">Undersøgelse</th>"
+	        "<th scope=\"col\">Tilbudt</th><th scope=\"col\">Svarede</th>"
+	        "<th scope=\"col\">Svarprocent</th></tr></thead><tbody>\n",
+	        r->panel_joined, r->panel_left);
+	for (size_t i = 0; i < r->n_consultations; i++) {
+		const struct insight_consultation *c = &r->consultations[i];
+		char p[16];
+		fputs("<tr><th scope=\"row\">", f);
+		esc(f, c->id);
+		fprintf(f, "</th><td>%lld</td><td>%lld</td><td>%s</td></tr>\n", c->offered,
+		        c->answered, pcts(c->answered, c->offered, p, sizeof(p)));
+	}
+	if (!r->n_consultations)
+		fputs("<tr><td colspan=\"4\">Ingen undersøgelser i perioden.</td></tr>\n", f);
+	fputs("</tbody></table>\n", f);
 	fputs("<h2>Hyppigste emner</h2>\n<table><thead><tr><th scope=\"col\">Emne</th>"
 	      "<th scope=\"col\">Beskeder</th><th scope=\"col\">Andel</th></tr></thead><tbody>\n",
 	      f);

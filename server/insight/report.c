@@ -381,6 +381,43 @@ static int cases(sqlite3 *db, struct insight_report *r, char *err, size_t errlen
 	return done(db, st, rc, err, errlen);
 }
 
+/* The panel's members and the response rate of each consultation open in
+ * the range (opens before its end, closes after its start). */
+static int panel(sqlite3 *db, struct insight_report *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = prepare(db,
+	                           "SELECT coalesce(sum(joined_at >= ?1 AND joined_at < ?2), 0),"
+	                           " coalesce(sum(left_at >= ?1 AND left_at < ?2), 0)"
+	                           " FROM panel_members",
+	                           r);
+	if (!st)
+		return done(db, st, SQLITE_ERROR, err, errlen);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->panel_joined = sqlite3_column_int64(st, 0);
+		r->panel_left = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	if (done(db, st, rc, err, errlen) < 0)
+		return -1;
+	st = prepare(db,
+	             "SELECT c.id, count(p.id), coalesce(sum(p.state = 'done'), 0)"
+	             " FROM panel_consultations c LEFT JOIN panel_responses p"
+	             " ON p.consultation_id = c.id WHERE c.opens_at < ?2 AND c.closes_at > ?1"
+	             " GROUP BY c.id ORDER BY c.opens_at DESC, c.id LIMIT 8",
+	             r);
+	if (!st)
+		return done(db, st, SQLITE_ERROR, err, errlen);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       r->n_consultations < INSIGHT_MAX_CONSULTATIONS) {
+		struct insight_consultation *c = &r->consultations[r->n_consultations++];
+		put_name(c->id, sizeof(c->id), sqlite3_column_text(st, 0));
+		c->offered = sqlite3_column_int64(st, 1);
+		c->answered = sqlite3_column_int64(st, 2);
+	}
+	return done(db, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err, errlen);
+}
+
 int insight_compute(sqlite3 *db, const struct staffing *staffing, const char *from, const char *to,
                     long long now_ms, struct insight_report *r, char *err, size_t errlen)
 {
@@ -397,7 +434,8 @@ int insight_compute(sqlite3 *db, const struct staffing *staffing, const char *fr
 	           "SELECT intent, count(*) FROM message_outcomes WHERE at >= ?1 AND at < ?2"
 	           " AND intent NOT IN ('', 'none') GROUP BY 1 ORDER BY 2 DESC, 1",
 	           r->top_intents, INSIGHT_TOP_INTENTS, &r->n_top_intents, err, errlen) < 0 ||
-	    people(db, staffing, r, err, errlen) < 0 || cases(db, r, err, errlen) < 0)
+	    people(db, staffing, r, err, errlen) < 0 || cases(db, r, err, errlen) < 0 ||
+	    panel(db, r, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -327,6 +328,43 @@ class ReportTest(unittest.TestCase):
         other = self.cli("apikey", "create", "grit", "--scope", "gritting").stdout.strip()
         self.assertEqual(self.api("GET", "/api/report", key=other)[0], 403)
         self.assertEqual(self.api("GET", "/api/misunderstood", key=other)[0], 403)
+
+    def test_panel_response_rates(self):
+        """The panel's figures: the example consultation loaded with the CLI,
+        then members and responses staged in its tables (the panel's own flow
+        through Messenger is tested in test_panel.py)."""
+        self.cli("panel", "load", os.path.join(ROOT, "panel", "examples",
+                                               "vintersaltning.consultation"))
+        cid, opens, closes = self.server.query(
+            "SELECT id, opens_at, closes_at FROM panel_consultations")[0]
+        db = sqlite3.connect(self.server.db, timeout=10)
+        with db:
+            now = now_ms()
+            for k, (status, left) in enumerate([("member", None), ("member", None),
+                                                 ("left", now), ("member", None)]):
+                db.execute("INSERT INTO panel_members (page_id, psid, status, joined_at,"
+                           " left_at, updated_at) VALUES ('p', ?, ?, ?, ?, ?)",
+                           ("M%d" % k, status, now, left, now))
+            for k, state in enumerate(["done", "done", "offered", "answering"]):
+                db.execute("INSERT INTO panel_responses (consultation_id, page_id, psid, state,"
+                           " created_at, updated_at) VALUES (?, 'p', ?, ?, ?, ?)",
+                           (cid, "M%d" % k, state, now, now))
+        db.close()
+        day = lambda ms: datetime.datetime.fromtimestamp(ms / 1000, CPH).date().isoformat()
+        today = day(now_ms())
+        lo = min(today, day(opens))
+        hi = max(today, day(closes - 1))
+        if (datetime.date.fromisoformat(hi) - datetime.date.fromisoformat(lo)).days >= 400:
+            hi = (datetime.date.fromisoformat(lo) + datetime.timedelta(days=399)).isoformat()
+        rows = csv.reader(io.StringIO(self.report("--from", lo, "--to", hi, "--format",
+                                                  "csv").stdout))
+        fig = {(s, n): float(v) for s, n, v in list(rows)[1:]}
+        self.assertEqual(fig[("panel", "joined")], 4)
+        self.assertEqual(fig[("panel", "left")], 1)
+        self.assertEqual(fig[("consultation", cid + ".offered")], 4)
+        self.assertEqual(fig[("consultation", cid + ".answered")], 2)
+        text = self.report("--from", lo, "--to", hi).stdout
+        self.assertIn("2 af 4 svarede (50,0 %)", text)
 
     def test_html_report_renders_in_chromium(self):
         self.sent = []

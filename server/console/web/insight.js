@@ -61,6 +61,13 @@
       ["Sager oprettet", rep.cases_filed],
       ["Borgere der fulgte en åben sag", rep.cases_joined]
     ]));
+    if (rep.panel) {
+      var rows = [["Meldt ind i borgerpanelet", rep.panel.joined], ["Meldt ud", rep.panel.left]];
+      rep.panel.consultations.forEach(function (c) {
+        rows.push(["Undersøgelse " + c.consultation + ": svarede af " + c.offered, c.answered, pct(c.answered, c.offered)]);
+      });
+      box.appendChild(table("Borgerpanelet", rows));
+    }
   }
 
   function plots(box, query) {
