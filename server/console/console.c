@@ -36,10 +36,10 @@
 
 extern const char console_login_html[], console_shell_html[], console_css[], console_js[],
     console_inbox_js[], console_conversation_js[], console_cases_js[], console_admin_js[],
-    console_canned_js[], console_insight_js[];
+    console_canned_js[], console_insight_js[], console_panel_js[];
 extern const size_t console_login_html_len, console_shell_html_len, console_css_len, console_js_len,
     console_inbox_js_len, console_conversation_js_len, console_cases_js_len, console_admin_js_len,
-    console_canned_js_len, console_insight_js_len;
+    console_canned_js_len, console_insight_js_len, console_panel_js_len;
 
 /* The embedded assets under /console/assets/: console.js is the shell's core
  * (router, API calls, element builder); each page is a file of its own. */
@@ -60,6 +60,7 @@ static const struct console_asset ASSETS[] = {
     {"/console/assets/admin.js", JS, console_admin_js, &console_admin_js_len},
     {"/console/assets/canned.js", JS, console_canned_js, &console_canned_js_len},
     {"/console/assets/insight.js", JS, console_insight_js, &console_insight_js_len},
+    {"/console/assets/panel.js", JS, console_panel_js, &console_panel_js_len},
 };
 #undef CSS
 #undef JS

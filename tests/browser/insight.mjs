@@ -67,6 +67,16 @@ try {
   await item.getByRole("button", { name: "Gem emne" }).click();
   await page.getByRole("status").filter({ hasText: "Gemt som road_damage" }).waitFor();
   await page.locator("#misunderstood-list li", { hasText: "blørk" }).waitFor({ state: "detached" });
+
+  // the citizen panel's page: the consultation with its response rate and
+  // the members' free text as text
+  await page.getByRole("link", { name: "Borgerpanel" }).click();
+  await page.getByRole("link", { name: "Hvad skal vi salte først, når det er glat?" }).click();
+  await page.locator("#panel-rate", { hasText: "1 af 1 medlemmer" }).waitFor();
+  await page.locator(".panel-question li", { hasText: "<b>mere salt</b>" }).waitFor();
+  if ((await page.locator(".panel-question b").count()) > 0) throw new Error("a member's text was rendered as HTML");
+  await page.screenshot({ path: join(artifacts, "console-panel.png"), fullPage: true });
+  await axeCheck(context, base + "/console#/borgerpanel/vintersaltning", ".panel-question", "panel consultation");
 } catch (e) {
   console.error(e.stack || String(e));
   failed = true;

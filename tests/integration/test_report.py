@@ -410,6 +410,27 @@ class InsightBrowserTest(unittest.TestCase):
             status, _ = self.server.post_webhook(envelope([text_event(psid, text)]))
             self.assertEqual(status, 200)
         self.server.wait_for("SELECT count(*) FROM message_outcomes", lambda n: n == 3)
+        # the panel page: the example consultation with one member's answers
+        # staged in its tables (the panel's own flow is tested in test_panel.py)
+        subprocess.run([BIN, "panel", "load", os.path.join(ROOT, "panel", "examples",
+                                                           "vintersaltning.consultation"),
+                        "--db", self.server.db], check=True, capture_output=True, timeout=30)
+        qs = self.server.query("SELECT qno, kind FROM panel_questions ORDER BY qno")
+        db = sqlite3.connect(self.server.db, timeout=10)
+        with db:
+            now = now_ms()
+            db.execute("INSERT INTO panel_members (page_id, psid, status, joined_at, updated_at)"
+                       " VALUES ('p', 'M1', 'member', ?, ?)", (now, now))
+            rid = db.execute("INSERT INTO panel_responses (consultation_id, page_id, psid, state,"
+                             " created_at, updated_at) VALUES ('vintersaltning', 'p', 'M1',"
+                             " 'done', ?, ?)", (now, now)).lastrowid
+            for qno, kind in qs:
+                text = "<b>mere salt</b> på Duevej" if kind == "text" else None
+                db.execute("INSERT INTO panel_answers (response_id, consultation_id, qno, choice,"
+                           " text, page_id, psid, created_at) VALUES (?, 'vintersaltning', ?, ?,"
+                           " ?, 'p', 'M1', ?)", (rid, qno, -1 if text else (3 if kind == "scale"
+                                                                          else 0), text, now))
+        db.close()
         artifacts = os.path.join(ROOT, "tests", "artifacts")
         result = subprocess.run(["node", os.path.join(ROOT, "tests", "browser", "insight.mjs"),
                                  "https://127.0.0.1:%d" % self.server.port, "mette", PASSWORD,

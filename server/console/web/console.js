@@ -90,7 +90,15 @@
     if (v === null || v === undefined || v === "") return "";
     var d = typeof v === "number" ? new Date(v) : new Date(String(v));
     if (isNaN(d.getTime())) return "";
-    return d.toLocaleString("da-DK", { dateStyle: "short", timeStyle: "short" });
+    /* Copenhagen time, whatever the PC's own zone: every time in Borgerbot is the municipality's */
+    return d.toLocaleString("da-DK", { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Copenhagen" });
+  };
+
+  /* "28.2.2027" for a day (ms or ISO): the date in Copenhagen */
+  bb.day = function (v) {
+    var d = typeof v === "number" ? new Date(v) : new Date(String(v));
+    if (isNaN(d.getTime())) return "";
+    return d.toLocaleDateString("da-DK", { timeZone: "Europe/Copenhagen" });
   };
 
   /* "12 min", "3 t 5 min", "2 dage" */
