@@ -61,6 +61,28 @@
       ["Sager oprettet", rep.cases_filed],
       ["Borgere der fulgte en åben sag", rep.cases_joined]
     ]));
+    var handed = 0, reasons = [];
+    Object.keys(rep.handovers).forEach(function (k) { handed += rep.handovers[k]; });
+    Object.keys(rep.handovers).forEach(function (k) {
+      reasons.push([bb.REASONS[k] || k, rep.handovers[k], pct(rep.handovers[k], handed)]);
+    });
+    if (!reasons.length) reasons.push(["Ingen i perioden", 0]);
+    box.appendChild(table("Givet til en medarbejder, efter årsag", reasons));
+    var rs = rep.resolution;
+    box.appendChild(table("Tilbage til Borgerbot eller lukket", [
+      ["Median", rs.count ? bb.duration(rs.median_seconds) : "–"],
+      ["90 % inden for", rs.count ? bb.duration(rs.p90_seconds) : "–"],
+      ["Inden for målet", rs.within_target, pct(rs.within_target, rs.count)]
+    ]));
+    var cats = rep.case_categories.map(function (c) {
+      return [c.category + ": løst af oprettet" + (c.resolved ? ", median " + bb.duration(c.median_resolve_seconds) : ""),
+        c.resolved + " af " + c.filed, pct(c.resolved, c.filed)];
+    });
+    if (cats.length) box.appendChild(table("Sager pr. kategori", cats));
+    var topics = Object.keys(rep.top_intents).map(function (k) {
+      return [k, rep.top_intents[k], pct(rep.top_intents[k], rep.messages)];
+    });
+    if (topics.length) box.appendChild(table("Hyppigste emner", topics));
     if (rep.panel) {
       var rows = [["Meldt ind i borgerpanelet", rep.panel.joined], ["Meldt ud", rep.panel.left]];
       rep.panel.consultations.forEach(function (c) {
