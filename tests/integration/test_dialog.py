@@ -117,6 +117,14 @@ class DialogTest(unittest.TestCase):
 
         key = subprocess.run([BIN, "apikey", "create", "vejogpark", "--scope", "cases", "--db",
                               self.server.db], capture_output=True, text=True, check=True).stdout.strip()
+        # R1's first message was angry: the case answer and the hand-over
+        # note are two replies; both must be in before the notice is awaited
+        self.server.wait_for("SELECT COUNT(*) FROM outbox WHERE psid = 'R1' AND status = 'pending'",
+                             lambda v: v == 0)
+        sent = self.server.scalar("SELECT COUNT(*) FROM outbox WHERE psid = 'R1' AND"
+                                  " kind = 'message' AND status = 'sent'")
+        self.graph.wait_for(lambda: len(self.graph.accepted("R1")) >= sent, timeout=15,
+                            what="R1's replies")
         before = len(self.graph.accepted("R1"))
         status, body, _ = self.server.request(
             "POST", "/api/cases/%s/status" % ref, json.dumps({"status": "resolved"}).encode(),
