@@ -172,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
         if spec.get("fail_ratio") and random.random() < spec["fail_ratio"]:
             spec = {"status": 500}
         status, answer = self._answer(st, spec, token, body, psid)
-        if status == 200 and rec["endpoint"] != "messages":
+        if status == 200 and rec["endpoint"] not in ("messages", "messenger_profile"):
             answer = {"success": True}  # Conversation Routing: pass/take_thread_control
         rec["status"] = status
         rec["answer"] = answer
@@ -192,6 +192,8 @@ class _Handler(BaseHTTPRequestHandler):
                 err["error_subcode"] = spec["error_subcode"]
             default_status = 500 if code in (1, 2) else 400
             return spec.get("status", default_status), {"error": err}
+        if isinstance(body, dict) and "persistent_menu" in body or "get_started" in (body or {}):
+            return 200, {"result": "success"}  # the Messenger Profile API
         if not isinstance(body, dict) or not psid:
             return 400, {"error": {"message": "(#100) The parameter recipient is required",
                                    "code": 100}}
@@ -202,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 # Graph endpoints the fake answers under /{version}/{page}/: the Send API and
 # Conversation Routing's thread control (messenger-platform.md section 5).
-ENDPOINTS = ("messages", "pass_thread_control", "take_thread_control")
+ENDPOINTS = ("messages", "pass_thread_control", "take_thread_control", "messenger_profile")
 
 
 class FakeGraph:

@@ -30,6 +30,7 @@ int cmd_backup(int argc, char **argv);   /* backup_cli.c: a consistent copy of t
 int cmd_privacy(int argc, char **argv);  /* privacy_cli.c: export or delete a citizen's data */
 int cmd_staff(int argc, char **argv);    /* staff_cli.c: console staff accounts */
 int cmd_canned(int argc, char **argv);   /* canned_cli.c: the console's canned replies */
+int cmd_profile(int argc, char **argv);  /* profile_cli.c: the page's Messenger Profile and menu */
 int cmd_report(int argc, char **argv);   /* report_cli.c: proof of effect, misunderstood */
 int cmd_panel(int argc, char **argv);    /* panel_cli.c: the citizen panel's consultations */
 

@@ -31,6 +31,8 @@ static const struct command commands[] = {
     {"canned", cmd_canned, "add and list the console's canned replies ('canned --help')"},
     {"outbox", cmd_outbox, "send a staff reply, list or retry replies ('outbox --help')"},
     {"backup", cmd_backup, "write a consistent copy of the database ('backup --to FILE')"},
+    {"profile", cmd_profile,
+     "show or set the page's Get Started, greeting and menu ('profile --help')"},
     {"report", cmd_report, "figures, plots and the misunderstood queue ('report --help')"},
     {"panel", cmd_panel, "load, list, close and publish panel consultations ('panel --help')"},
     {"privacy", cmd_privacy, "export or delete a citizen's data ('privacy --help')"},

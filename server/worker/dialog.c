@@ -23,6 +23,7 @@
 #include "dialog_privacy.h"
 #include "dialog_sensitive.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1076,4 +1077,26 @@ int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dia
 	if (is_crisis <= 0)
 		return is_crisis;
 	return crisis(&c, &r, thread_owner);
+}
+
+char *dialog_profile_json(void)
+{
+	json_t *menu = json_pack(
+	    "[{s:s, s:b, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]}]",
+	    "locale", "default", "composer_input_disabled", 0, "call_to_actions", "type",
+	    "postback", "title", "Tal med en medarbejder", "payload", PAYLOAD_HUMAN, "type",
+	    "postback", "title", "Hvad kan du hjælpe med?", "payload", PAYLOAD_INTENT "help",
+	    "type", "postback", "title", "Meld mig ud af borgerpanelet", "payload",
+	    DIALOG_PANEL_LEAVE, "type", "postback", "title", "Slet mine data", "payload",
+	    PAYLOAD_INTENT "data_deletion");
+	json_t *v = menu
+	                ? json_pack("{s:{s:s}, s:[{s:s, s:s}], s:o}", "get_started", "payload",
+	                            "GET_STARTED", "greeting", "locale", "default", "text",
+	                            "Skriv til kommunen her. Borgerbot svarer med det samme, og en "
+	                            "medarbejder tager over, når det er nødvendigt.",
+	                            "persistent_menu", menu)
+	                : NULL;
+	char *out = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(v);
+	return out;
 }

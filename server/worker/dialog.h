@@ -117,4 +117,12 @@ int dialog_queue_reply(sqlite3 *db, const struct dialog_turn *turn, struct outbo
 int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                  const char *thread_owner, struct dialog_outcome *out, char *err, size_t errlen);
 
+/* The page's Messenger Profile (Meta's Messenger Profile API body): the Get
+ * Started button, the Danish greeting and the persistent menu, whose
+ * buttons are postbacks this dialog answers (talk to a person, what the bot
+ * does, leave the citizen panel, delete my data). The dialog owns the
+ * payloads, so the menu cannot name one it does not handle. Returns a
+ * malloc'd JSON text (caller frees), or NULL when out of memory. */
+char *dialog_profile_json(void);
+
 #endif

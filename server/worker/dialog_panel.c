@@ -87,7 +87,7 @@ static const char closed_text[] = "Den undersøgelse er slut, så jeg kan ikke t
 #define P_JOIN "PANEL_JOIN"
 #define P_YES "PANEL_CONSENT_YES"
 #define P_NO "PANEL_CONSENT_NO"
-#define P_LEAVE "PANEL_LEAVE"
+#define P_LEAVE DIALOG_PANEL_LEAVE
 #define P_SKIP "PANEL_SKIP"
 #define P_TOPIC "PANEL_TOPIC:"
 #define P_DELETE "PANEL_FORGET_DELETE"

@@ -21,6 +21,9 @@
 #ifndef BORGERBOT_DIALOG_PANEL_H
 #define BORGERBOT_DIALOG_PANEL_H
 
+/* The postback that leaves the panel at once (also the persistent menu item). */
+#define DIALOG_PANEL_LEAVE "PANEL_LEAVE"
+
 #include <sqlite3.h>
 #include <stddef.h>
 
