@@ -5,7 +5,11 @@
  * master thread before a worker thread is given it; strtoul() is bounded,
  * so a huge chunk size cannot overflow CivetWeb's body length; and
  * accessors for a connection's socket and its must-close flag, which need
- * CivetWeb's private struct.
+ * CivetWeb's private struct. Also gmtime() and localtime() become their
+ * thread-safe _r forms: CivetWeb's worker threads format the Date header of
+ * every error reply with gmtime(), whose static result another worker can
+ * overwrite meanwhile (ThreadSanitizer found it under the intake attack
+ * test: a garbled Date header at best).
  *
  * This file belongs to the civetweb target (civetweb.cmake), compiled
  * like civetweb.c itself without the project's warning flags. The one
@@ -22,16 +26,36 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct mg_context;
 static int hooked_accept(struct mg_context *ctx, int sock, struct sockaddr *sa, socklen_t *len);
 static unsigned long bounded_strtoul(const char *s, char **end, int base);
+static struct tm *thread_gmtime(const time_t *t);
+static struct tm *thread_localtime(const time_t *t);
 
 #define accept(s, a, l) hooked_accept(ctx, (s), (a), (l))
 #define strtoul(s, e, b) bounded_strtoul((s), (e), (b))
+#define gmtime(t) thread_gmtime(t)
+#define localtime(t) thread_localtime(t)
 #include "civetweb.c"
 #undef accept
 #undef strtoul
+#undef gmtime
+#undef localtime
+
+/* One result per thread, as gmtime_r/localtime_r with a thread-local buffer. */
+static _Thread_local struct tm thread_tm;
+
+static struct tm *thread_gmtime(const time_t *t)
+{
+	return gmtime_r(t, &thread_tm);
+}
+
+static struct tm *thread_localtime(const time_t *t)
+{
+	return localtime_r(t, &thread_tm);
+}
 
 /* civetweb.c reads chunk sizes and port numbers with strtoul(). A chunk
  * size of 7fffffffffffffff makes it add INT64_MAX to the body's running

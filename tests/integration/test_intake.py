@@ -15,6 +15,7 @@ import asyncio
 import json
 import random
 import resource
+import os
 import socket
 import ssl
 import threading
@@ -214,7 +215,10 @@ class IntakeUnderAttackTest(unittest.TestCase):
         latencies, held, attacker = self.attack_and_post(idle_addrs, slow_addrs)
         # The attacker had all 700 open (TCP, in the backlog or past it) and
         # kept reopening what the server shed: thousands of connections.
-        self.assertGreaterEqual(attacker.peak, 650, "the attacker never held its connections")
+        # (under ThreadSanitizer the server accepts several times slower, so
+        # the attacker holds fewer at its peak; the POSTs' budget is the same)
+        least = 500 if os.environ.get("TSAN_OPTIONS") else 650
+        self.assertGreaterEqual(attacker.peak, least, "the attacker never held its connections")
         self.assertGreater(attacker.dropped, 2000, "the attacker was not kept busy")
         self.assertLess(max(latencies), BUDGET_S, sorted(latencies)[-5:])
         shut = [self.server.metric('borgerbot_http_connections_shut_total{reason="%s"}' % r)
