@@ -614,21 +614,31 @@ static int assets(struct http_req *req, void *cbdata)
 	return send_text(c, req, 404, NOT_FOUND);
 }
 
-static int me(struct http_req *req, void *cbdata)
+/* The console's own GET endpoints (/api/me, /api/live): the gate, the exact
+ * path, GET only, this thread's connection and the one authoriser. 0 with
+ * *db and *who set, or the status of the error reply sent. */
+static int enter_api(struct console *c, struct http_req *req, const char *path, const char *scope,
+                     sqlite3 **db, struct api_actor *who)
 {
-	struct console *c = cbdata;
 	int rc = gate(c, req);
 	if (rc)
 		return rc;
-	if (strcmp(http_req_path(req), "/api/me") != 0)
+	if (strcmp(http_req_path(req), path) != 0)
 		return api_error(req, 404, "no such staff endpoint");
 	if (!http_req_method_is(req, "GET"))
 		return api_error(req, 405, "use GET");
-	sqlite3 *db = request_db(c);
-	if (!db)
+	if (!(*db = request_db(c)))
 		return api_error(req, 503, "the database is not available");
+	return api_authorise(req, *db, scope, who);
+}
+
+static int me(struct http_req *req, void *cbdata)
+{
+	struct console *c = cbdata;
+	sqlite3 *db;
 	struct api_actor who;
-	if ((rc = api_authorise(req, db, "cases", &who)))
+	int rc = enter_api(c, req, "/api/me", "cases", &db, &who);
+	if (rc)
 		return rc;
 	json_t *v =
 	    who.kind == API_ACTOR_STAFF
@@ -719,18 +729,10 @@ static const char *live_loop(struct console *c, sqlite3 *db, const struct staff_
 static int live(struct http_req *req, void *cbdata)
 {
 	struct console *c = cbdata;
-	int rc = gate(c, req);
-	if (rc)
-		return rc;
-	if (strcmp(http_req_path(req), "/api/live") != 0)
-		return api_error(req, 404, "no such staff endpoint");
-	if (!http_req_method_is(req, "GET"))
-		return api_error(req, 405, "use GET");
-	sqlite3 *db = request_db(c);
-	if (!db)
-		return api_error(req, 503, "the database is not available");
+	sqlite3 *db;
 	struct api_actor who;
-	if ((rc = api_authorise(req, db, "conversations", &who)))
+	int rc = enter_api(c, req, "/api/live", "conversations", &db, &who);
+	if (rc)
 		return rc;
 	char token[STAFF_TOKEN_LEN + 1];
 	struct staff_session s;
