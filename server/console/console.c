@@ -635,8 +635,8 @@ static int enter_api(struct console *c, struct http_req *req, const char *path, 
 static int me(struct http_req *req, void *cbdata)
 {
 	struct console *c = cbdata;
-	sqlite3 *db;
-	struct api_actor who;
+	sqlite3 *db = NULL;
+	struct api_actor who = {0};
 	int rc = enter_api(c, req, "/api/me", "cases", &db, &who);
 	if (rc)
 		return rc;
@@ -729,8 +729,8 @@ static const char *live_loop(struct console *c, sqlite3 *db, const struct staff_
 static int live(struct http_req *req, void *cbdata)
 {
 	struct console *c = cbdata;
-	sqlite3 *db;
-	struct api_actor who;
+	sqlite3 *db = NULL;
+	struct api_actor who = {0};
 	int rc = enter_api(c, req, "/api/live", "conversations", &db, &who);
 	if (rc)
 		return rc;
