@@ -12,15 +12,18 @@
 #include "admin_api.h"
 
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "core/clock.h"
+#include "core/live_settings.h"
 #include "core/log.h"
 #include "domain/audit.h"
 #include "domain/content_data.h"
+#include "domain/setting_overrides.h"
 #include "domain/staff.h"
 
 #define USERS_PATH "/api/admin/users"
@@ -29,6 +32,7 @@
 
 struct admin_api {
 	struct admin_api_options opt;
+	pthread_mutex_t mu; /* a setting's commit and its value in force, together */
 };
 
 struct admin_api *admin_api_new(const struct admin_api_options *opt, char *err, size_t errlen)
@@ -39,11 +43,15 @@ struct admin_api *admin_api_new(const struct admin_api_options *opt, char *err, 
 		return NULL;
 	}
 	a->opt = *opt;
+	pthread_mutex_init(&a->mu, NULL);
 	return a;
 }
 
 void admin_api_free(struct admin_api *a)
 {
+	if (!a)
+		return;
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
 
@@ -400,10 +408,46 @@ static void append_department(void *arg, const struct staffing_department *d)
 /* One setting: its value and where it is changed. */
 static json_t *setting(json_t *value, const char *where)
 {
-	return json_pack("{s:o, s:s}", "value", value, "where", where);
+	return json_pack("{s:o, s:s, s:b}", "value", value, "where", where, "editable", 0);
 }
 
-static json_t *settings_json(const struct admin_api *a)
+static json_t *live_value(const struct live_setting_info *i, long long v)
+{
+	return i->is_bool ? json_boolean(v) : json_integer((json_int_t)v);
+}
+
+/* A stored change, when it is the one in force: a row that start-up
+ * skipped (a key or value this version refuses) is not shown as one. */
+static void append_override(void *arg, const struct setting_override *o)
+{
+	char err[200];
+	long long v;
+	int key = live_settings_find(o->key);
+	if (key < 0 || live_settings_parse(key, o->value, &v, err, sizeof(err)) < 0)
+		return;
+	json_object_set_new(arg, o->key,
+	                    json_pack("{s:o, s:s}", "changed_at", iso_or_null(o->changed_at),
+	                              "changed_by", o->changed_by ? o->changed_by : ""));
+}
+
+/* A setting admins change here: in force, the file's, the range, and who
+ * changed it when it differs from the file (a row in setting_overrides). */
+static json_t *live_setting(const struct admin_api *a, enum live_key key, json_t *overrides)
+{
+	struct live_setting_info i;
+	live_settings_info(a->opt.live, key, &i);
+	json_t *o = json_object_get(overrides, i.key);
+	json_t *s =
+	    json_pack("{s:o, s:s, s:b, s:s, s:o, s:I, s:I}", "value", live_value(&i, i.value),
+	              "where", o ? "console" : "borgerbot.conf", "editable", 1, "type",
+	              i.is_bool ? "boolean" : "integer", "file_value", live_value(&i, i.file_value),
+	              "min", (json_int_t)i.min, "max", (json_int_t)i.max);
+	if (o)
+		json_object_update(s, o);
+	return s;
+}
+
+static json_t *settings_json(const struct admin_api *a, sqlite3 *db)
 {
 	const struct config *c = a->opt.cfg;
 	const char *conf = "borgerbot.conf";
@@ -413,26 +457,123 @@ static json_t *settings_json(const struct admin_api *a)
 	json_t *s = json_object();
 	json_object_set_new(s, "public_url", setting(api_str_or_null(c->public_url), conf));
 	json_object_set_new(s, "public_host", setting(api_str_or_null(c->public_host), conf));
-	json_object_set_new(s, "not_understood_retries",
-	                    setting(json_integer(c->not_understood_retries), conf));
-	json_object_set_new(s, "anger_hands_over",
-	                    setting(json_boolean(c->anger_hands_over), conf));
-	json_object_set_new(s, "staff_idle_return_minutes",
-	                    setting(json_integer(c->staff_idle_return_minutes), conf));
 	json_object_set_new(s, "pass_thread_to_page_inbox",
 	                    setting(json_boolean(c->pass_thread_to_page_inbox), conf));
-	json_object_set_new(s, "console_session_idle_minutes",
-	                    setting(json_integer(c->console_session_idle_minutes), conf));
-	json_object_set_new(s, "console_session_hours",
-	                    setting(json_integer(c->console_session_hours), conf));
-	json_object_set_new(s, "console_login_max_failures",
-	                    setting(json_integer(c->console_login_max_failures), conf));
 	json_object_set_new(
 	    s, "winter_department",
 	    setting(api_str_or_null(a->opt.winter_department), "winter.txt (municipality_dir)"));
+	if (a->opt.live) {
+		json_t *overrides = json_object();
+		(void)setting_overrides_each(db, append_override, overrides);
+		for (int k = 0; k < LIVE_COUNT; k++) {
+			struct live_setting_info i;
+			live_settings_info(a->opt.live, k, &i);
+			json_object_set_new(s, i.key, live_setting(a, k, overrides));
+		}
+		json_decref(overrides);
+	}
 	return json_pack("{s:o, s:{s:o, s:s}, s:s}", "settings", s, "departments", "value", deps,
 	                 "where", "departments.csv, staffed_hours.csv (municipality_dir)",
 	                 "municipality_dir", c->municipality_dir);
+}
+
+/* One change of a live setting, with its audit row. */
+struct setting_txn {
+	const struct api_actor *who;
+	const char *key;
+	const char *text; /* the value as the file spells it; NULL = back to the file */
+	long long now;
+};
+
+static int setting_in_txn(sqlite3 *db, void *arg)
+{
+	struct setting_txn *t = arg;
+	char object[100];
+	snprintf(object, sizeof(object), "setting:%s", t->key);
+	if (t->text)
+		return setting_overrides_put(db, t->key, t->text, t->now, t->who->name) < 0 ||
+		       api_audit(db, t->who, "settings.set", object, t->text) < 0;
+	return setting_overrides_remove(db, t->key) < 0 ||
+	       api_audit(db, t->who, "settings.reset", object, NULL) < 0;
+}
+
+/* The body's "value" as the config file would spell it: true/false for a
+ * yes/no setting, an integer for the rest. 0, or -1 wrongly typed. */
+static int value_text(json_t *v, int is_bool, char *buf, size_t size)
+{
+	if (is_bool && json_is_boolean(v))
+		snprintf(buf, size, "%s", json_is_true(v) ? "yes" : "no");
+	else if (!is_bool && json_is_integer(v))
+		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+	else
+		return -1;
+	return 0;
+}
+
+/* Reads {"key": K, "value": V|null} into t and *value. 0, or the status of
+ * the error reply sent. */
+static int read_setting_change(struct http_req *req, json_t *body, struct setting_txn *t,
+                               char *text, size_t size, long long *value)
+{
+	int bad = 0;
+	const char *key = api_member(body, "key", 64, &bad);
+	json_t *v = json_object_get(body, "value");
+	if (bad || !key || !v || json_object_size(body) != 2)
+		return api_error(req, 400,
+		                 "the body needs \"key\" and \"value\" (null: back to "
+		                 "borgerbot.conf's value), nothing else");
+	int k = live_settings_find(key);
+	if (k < 0)
+		return api_error(req, 400,
+		                 "that setting cannot be changed here; it is set in borgerbot.conf "
+		                 "or the municipality's data files");
+	struct live_setting_info i;
+	live_settings_info(NULL, k, &i);
+	t->key = i.key; /* the table's copy: lives longer than the body */
+	if (json_is_null(v))
+		return 0;
+	char err[200];
+	if (value_text(v, i.is_bool, text, size) < 0)
+		return api_error(req, 400,
+		                 i.is_bool ? "value must be true, false or null"
+		                           : "value must be a whole number or null");
+	if (live_settings_parse(k, text, value, err, sizeof(err)) < 0)
+		return api_error(req, 400, err);
+	t->text = text;
+	return 0;
+}
+
+static int change_setting(struct admin_api *a, struct http_req *req, sqlite3 *db,
+                          const struct api_actor *who)
+{
+	if (!a->opt.live)
+		return api_error(req, 404, "not found");
+	json_t *body = api_json_body(req, a->opt.max_body_bytes);
+	if (!body)
+		return 400;
+	struct setting_txn t = {.who = who, .now = clock_now_ms()};
+	char text[32], err[300];
+	long long value = 0;
+	int rc = read_setting_change(req, body, &t, text, sizeof(text), &value);
+	json_decref(body);
+	if (rc)
+		return rc;
+	/* The commit and the value in force change together: two admins at
+	 * once end with the same value in memory as in the table. */
+	pthread_mutex_lock(&a->mu);
+	rc = store_write(a->opt.store, db, setting_in_txn, &t, err, sizeof(err));
+	if (rc == 0) {
+		int k = live_settings_find(t.key);
+		if (t.text)
+			live_settings_set(a->opt.live, k, value);
+		else
+			live_settings_reset(a->opt.live, k);
+	}
+	pthread_mutex_unlock(&a->mu);
+	if (rc != 0)
+		return api_error(req, 503, "the database is busy; try again");
+	log_event(LOG_INFO, "setting_changed", "key", t.key, "by", who->name, NULL);
+	return http_reply_json(req, 200, settings_json(a, db), NULL);
 }
 
 static int settings_handler(struct http_req *req, void *cbdata)
@@ -440,12 +581,16 @@ static int settings_handler(struct http_req *req, void *cbdata)
 	struct admin_api *a = cbdata;
 	if (strcmp(http_req_path(req), SETTINGS_PATH) != 0)
 		return api_error(req, 404, "not found");
-	if (!http_req_method_is(req, "GET"))
-		return api_error(req, 405, "use GET");
+	int get = http_req_method_is(req, "GET");
+	if (!get && !http_req_method_is(req, "POST"))
+		return api_error(req, 405, "use GET or POST");
 	sqlite3 *db;
 	struct api_actor who;
 	int rc = admin_begin(a, req, &db, &who);
-	return rc ? rc : http_reply_json(req, 200, settings_json(a), NULL);
+	if (rc)
+		return rc;
+	return get ? http_reply_json(req, 200, settings_json(a, db), NULL)
+	           : change_setting(a, req, db, &who);
 }
 
 void admin_api_register(struct http *h, struct admin_api *a)

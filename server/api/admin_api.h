@@ -8,6 +8,10 @@
  *                                          "department"?, "name"?}
  *   GET  /api/admin/audit[?actor=&action=&object=&since=&until=&before=&limit=]
  *   GET  /api/admin/settings              the effective settings staff care about
+ *   POST /api/admin/settings              {"key", "value"} changes one live setting
+ *                                         (core/live_settings.h) at once and keeps
+ *                                         it in the database; "value": null goes
+ *                                         back to borgerbot.conf's value
  *
  * Every request needs a console session of an admin (api_authorise, scope
  * "admin"; `borgerbot apikey` grants no such scope, so a key gets 403);
@@ -21,6 +25,7 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "core/live_settings.h"
 #include "domain/staffing.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -28,6 +33,7 @@
 struct admin_api_options {
 	struct store *store;
 	const struct config *cfg;        /* for the settings view; never its secrets */
+	struct live_settings *live;      /* what admins may change here; NULL = read-only view */
 	const struct staffing *staffing; /* departments, hours, SLA targets */
 	const char *winter_department;   /* winter.txt's department, or "" */
 	size_t max_body_bytes;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain/setting_overrides.h"
 #include "domain/case.h"
 #include "cli.h"
 #include "domain/content.h"
@@ -48,6 +49,7 @@
 #include "api/insight_api.h"
 #include "console/console.h"
 #include "api/admin_api.h"
+#include "core/live_settings.h"
 #include "api/staff_api.h"
 #include "domain/conversation_staff.h"
 #include "domain/staffing.h"
@@ -86,6 +88,7 @@ struct server {
 	struct insight_api *insight_api; /* issue 13: report and misunderstood queue */
 	struct panelweb *panelweb;       /* issue 11: the panel's form and results pages */
 	struct panel_api *panel_api;     /* issue 11: the panel's staff JSON API */
+	struct live_settings *live;      /* issue 10: settings admins change while it runs */
 	char self_url[200];              /* this server's own base URL, for sandbox mode */
 	/* issue 12: data rights and retention */
 	char public_url[512]; /* links for citizens and Meta: public_url, else self_url */
@@ -300,6 +303,7 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	    .crisis = s->crisis_lines,
 	    .staffing = s->staffing,
 	    .privacy = &s->privacy,
+	    .live = s->live,
 	    .rules = {.not_understood_retries = c->not_understood_retries,
 	              .anger_hands_over = c->anger_hands_over,
 	              .pass_thread_to = pass_to},
@@ -313,6 +317,7 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	    .app_id = c->app_id,
 	    .pass_thread_to = pass_to,
 	    .idle_return_ms = (long long)c->staff_idle_return_minutes * 60 * 1000,
+	    .live = s->live,
 	};
 	return 0;
 }
@@ -352,6 +357,7 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	struct admin_api_options ao = {
 	    .store = s->store,
 	    .cfg = c,
+	    .live = s->live,
 	    .staffing = s->staffing,
 	    .winter_department = winter_department(s->winter),
 	    .max_body_bytes = c->api_max_body_bytes,
@@ -454,6 +460,7 @@ static int start_console(struct server *s, char *err, size_t errlen)
 	    .max_hashing = 4,
 	    .live_max_streams = c->console_live_max_streams,
 	    .live_per_session = c->console_live_per_session,
+	    .settings = s->live,
 	};
 	if (!(s->console = console_new(&co, err, errlen)))
 		return -1;
@@ -488,11 +495,35 @@ static int start_sender(struct server *s, char *err, size_t errlen)
 	return s->sender ? 0 : -1;
 }
 
+/* The settings admins change in the console: the file's values, then the
+ * changes kept in the database. Before everything that reads them. */
+static int start_live_settings(struct server *s, char *err, size_t errlen)
+{
+	if (!(s->live = live_settings_new(&s->cfg))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sqlite3 *db = store_thread_db(s->store, err, errlen);
+	int n = db ? setting_overrides_apply(db, s->live) : -1;
+	if (n < 0) {
+		if (db)
+			snprintf(err, errlen, "cannot read setting_overrides: %s",
+			         sqlite3_errmsg(db));
+		return -1;
+	}
+	if (n > 0) {
+		char count[16];
+		snprintf(count, sizeof(count), "%d", n);
+		log_event(LOG_INFO, "setting_overrides_applied", "count", count, NULL);
+	}
+	return 0;
+}
+
 static int start_modules(struct server *s, char *err, size_t errlen)
 {
 	const struct config *c = &s->cfg;
-	if (start_privacy(s, err, errlen) < 0 || load_municipality(s, err, errlen) < 0 ||
-	    start_sender(s, err, errlen) < 0)
+	if (start_live_settings(s, err, errlen) < 0 || start_privacy(s, err, errlen) < 0 ||
+	    load_municipality(s, err, errlen) < 0 || start_sender(s, err, errlen) < 0)
 		return -1;
 	struct worker_options wo = {
 	    .store = s->store,
@@ -584,6 +615,7 @@ static void stop_modules(struct server *s)
 	content_free(s->content);
 	crisis_lines_free(s->crisis_lines);
 	intent_engine_free(s->intents);
+	live_settings_free(s->live);
 }
 
 /* Every open connection is a file descriptor, and the gate bounds them per

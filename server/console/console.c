@@ -26,6 +26,7 @@
 #include "console/live.h"
 #include "console/throttle.h"
 #include "core/clock.h"
+#include "core/live_settings.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/textbuf.h"
@@ -87,6 +88,7 @@ struct console {
 	char hosts[256];
 	long long idle_ms, absolute_ms;
 	int max_fail_user, max_fail_addr, max_hashing;
+	const struct live_settings *settings; /* NULL: the four above */
 	struct throttle *throttle;
 	struct live *live;
 	pthread_mutex_t mu; /* guards hashing */
@@ -111,6 +113,7 @@ struct console *console_new(const struct console_options *opt, char *err, size_t
 	c->max_fail_user = opt->max_failures_user > 0 ? opt->max_failures_user : 5;
 	c->max_fail_addr = opt->max_failures_addr > 0 ? opt->max_failures_addr : 20;
 	c->max_hashing = opt->max_hashing > 0 ? opt->max_hashing : 4;
+	c->settings = opt->settings;
 	pthread_mutex_init(&c->mu, NULL);
 	return c;
 }
@@ -449,11 +452,31 @@ static int check_throttle(struct console *c, struct http_req *req, const char *u
 	return login_page(c, req, 429, msg, 1, username, headers);
 }
 
+/* The session lengths in force now: an admin may change them while the
+ * server runs; a session keeps the lengths it started with. */
+static long long session_idle_ms(const struct console *c)
+{
+	return c->settings
+	           ? live_settings_or(c->settings, LIVE_CONSOLE_SESSION_IDLE_MINUTES, 0) * 60000LL
+	           : c->idle_ms;
+}
+
+static long long session_absolute_ms(const struct console *c)
+{
+	return c->settings
+	           ? live_settings_or(c->settings, LIVE_CONSOLE_SESSION_HOURS, 0) * 3600000LL
+	           : c->absolute_ms;
+}
+
 static int login_fail(struct console *c, struct http_req *req, sqlite3 *db, struct login_txn *l,
                       const char *ukey, const char *akey, const char *username)
 {
-	throttle_fail(c->throttle, ukey, c->max_fail_user, l->now);
-	throttle_fail(c->throttle, akey, c->max_fail_addr, l->now);
+	int per_user =
+	    (int)live_settings_or(c->settings, LIVE_CONSOLE_LOGIN_MAX_FAILURES, c->max_fail_user);
+	/* an address may try four users' worth (an office behind one NAT) */
+	int per_addr = c->settings ? 4 * per_user : c->max_fail_addr;
+	throttle_fail(c->throttle, ukey, per_user, l->now);
+	throttle_fail(c->throttle, akey, per_addr, l->now);
 	l->staff_id = 0;
 	l->action = "login.failed";
 	store_write(c->store, db, login_txn, l, NULL, 0);
@@ -489,8 +512,8 @@ static int login(struct http_req *req, void *cbdata)
 	snprintf(akey, sizeof(akey), "a:%s", http_req_remote_addr(req));
 	snprintf(detail, sizeof(detail), "from %s", http_req_remote_addr(req));
 	struct login_txn l = {.now = clock_now_ms(),
-	                      .idle_ms = c->idle_ms,
-	                      .absolute_ms = c->absolute_ms,
+	                      .idle_ms = session_idle_ms(c),
+	                      .absolute_ms = session_absolute_ms(c),
 	                      .detail = detail};
 	if ((rc = check_throttle(c, req, ukey, akey, l.now, f.username))) {
 		OPENSSL_cleanse(&f, sizeof(f));

@@ -34,9 +34,14 @@ struct console_options {
 	int max_hashing;               /* scrypt verifications at once (32 MiB each) */
 	int live_max_streams;          /* GET /api/live streams at once (each holds a thread) */
 	int live_per_session;          /* ... per session */
+	/* When set, the session and login settings in force there win over
+	 * the four above (admins change them in the console; new sessions and
+	 * failures use the new values). */
+	const struct live_settings *settings;
 };
 
 struct console;
+struct live_settings;
 
 struct console *console_new(const struct console_options *opt, char *err, size_t errlen);
 /* Registers /console and /api/me; call before the staff API's /api fallback. */

@@ -178,48 +178,72 @@ static int parse_number(const char *value, long long *out)
 	return 0;
 }
 
+static const struct setting *find_setting(const char *key)
+{
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		if (!strcmp(settings[i].key, key))
+			return &settings[i];
+	return NULL;
+}
+
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		const struct setting *s = &settings[i];
-		if (strcmp(s->key, key) != 0)
-			continue;
-		char *field = (char *)cfg + s->offset;
-		if (s->kind == K_BOOL) {
-			int on =
-			    !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
-			int off = !strcmp(value, "no") || !strcmp(value, "false") ||
-			          !strcmp(value, "off");
-			if (!on && !off) {
-				snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
-				return -1;
-			}
-			*(int *)field = on;
-			return 0;
-		}
-		if (s->kind == K_STRING) {
-			if (strlen(value) >= s->size) {
-				snprintf(err, errlen, "%s: value too long (max %zu bytes)", key,
-				         s->size - 1);
-				return -1;
-			}
-			memcpy(field, value, strlen(value) + 1);
-			return 0;
-		}
-		long long v;
-		if (parse_number(value, &v) < 0 || v < s->min || v > s->max) {
-			snprintf(err, errlen, "%s: '%s' is not a number between %lld and %lld", key,
-			         value, s->min, s->max);
+	const struct setting *s = find_setting(key);
+	if (!s) {
+		snprintf(err, errlen, "unknown setting '%s'", key);
+		return -1;
+	}
+	char *field = (char *)cfg + s->offset;
+	if (s->kind == K_BOOL) {
+		int on = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on");
+		int off = !strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off");
+		if (!on && !off) {
+			snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
 			return -1;
 		}
-		if (s->kind == K_INT)
-			*(int *)field = (int)v;
-		else
-			*(size_t *)field = (size_t)v;
+		*(int *)field = on;
 		return 0;
 	}
-	snprintf(err, errlen, "unknown setting '%s'", key);
-	return -1;
+	if (s->kind == K_STRING) {
+		if (strlen(value) >= s->size) {
+			snprintf(err, errlen, "%s: value too long (max %zu bytes)", key,
+			         s->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	}
+	long long v;
+	if (parse_number(value, &v) < 0 || v < s->min || v > s->max) {
+		snprintf(err, errlen, "%s: '%s' is not a number between %lld and %lld", key, value,
+		         s->min, s->max);
+		return -1;
+	}
+	if (s->kind == K_INT)
+		*(int *)field = (int)v;
+	else
+		*(size_t *)field = (size_t)v;
+	return 0;
+}
+
+int config_get_int(const struct config *cfg, const char *key, long long *value)
+{
+	const struct setting *s = find_setting(key);
+	if (!s || (s->kind != K_INT && s->kind != K_BOOL))
+		return -1;
+	*value = *(const int *)((const char *)cfg + s->offset);
+	return 0;
+}
+
+int config_key_range(const char *key, long long *min, long long *max, int *is_bool)
+{
+	const struct setting *s = find_setting(key);
+	if (!s || (s->kind != K_INT && s->kind != K_BOOL))
+		return -1;
+	*min = s->min;
+	*max = s->max;
+	*is_bool = s->kind == K_BOOL;
+	return 0;
 }
 
 int config_load_file(struct config *cfg, const char *path, char *err, size_t errlen)

@@ -96,6 +96,13 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
 /* Sets one setting by its config-file key; used by the file parser and flags. */
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
 
+/* The value of an integer or yes/no key (yes = 1); -1 for other keys. */
+int config_get_int(const struct config *cfg, const char *key, long long *value);
+
+/* The allowed range of an integer or yes/no key (0..1, *is_bool = 1);
+ * -1 for other keys. */
+int config_key_range(const char *key, long long *min, long long *max, int *is_bool);
+
 /* Reads secrets from the environment. Returns -1 naming the first missing.
  * In sandbox mode the page token may be absent; a real page token always
  * switches sandbox mode off (sandbox_active tells which won). */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/live_settings.h"
 #include "core/text.h"
 #include "outbox/outbox.h"
 #include "staffing.h"
@@ -348,6 +349,15 @@ static int sweep_load(sqlite3 *db, struct sweep_row *rows, int max)
 	return n;
 }
 
+/* staff_idle_return_minutes as in force now (admins change it in the
+ * console), in milliseconds. */
+static long long idle_return_ms(const struct conversation_env *env)
+{
+	if (!env->live)
+		return env->idle_return_ms;
+	return live_settings_or(env->live, LIVE_STAFF_IDLE_RETURN_MINUTES, 0) * 60 * 1000;
+}
+
 static int sweep_one(sqlite3 *db, const struct conversation_env *env, const struct sweep_row *r,
                      long long now, struct sweep_result *out, char *err, size_t errlen)
 {
@@ -369,8 +379,9 @@ static int sweep_one(sqlite3 *db, const struct conversation_env *env, const stru
 			return -1;
 		out->resolution_breaches += n > 0;
 	}
-	if (r->mode != CONVERSATION_STAFF || env->idle_return_ms <= 0 || !r->staff_last_at ||
-	    now - r->staff_last_at < env->idle_return_ms)
+	long long idle_ms = idle_return_ms(env);
+	if (r->mode != CONVERSATION_STAFF || idle_ms <= 0 || !r->staff_last_at ||
+	    now - r->staff_last_at < idle_ms)
 		return 0;
 	struct conversation_change ch = {.to = CONVERSATION_BOT,
 	                                 .reason = REASON_IDLE_TIMEOUT,

@@ -34,12 +34,15 @@
 
 #define CONVERSATION_TEXT_MAX 4000 /* bytes of a staff reply or note */
 
+struct live_settings;
+
 /* Settings the staff side shares (serve.c fills it once). */
 struct conversation_env {
-	const struct staffing *staffing; /* departments, hours, targets; may be NULL */
-	const char *app_id;              /* this app's Meta app id, or "" */
-	const char *pass_thread_to;      /* app to pass thread control to on hand-over, or NULL */
-	long long idle_return_ms;        /* a 'staff' chat idle this long returns to the bot */
+	const struct staffing *staffing;  /* departments, hours, targets; may be NULL */
+	const char *app_id;               /* this app's Meta app id, or "" */
+	const char *pass_thread_to;       /* app to pass thread control to on hand-over, or NULL */
+	long long idle_return_ms;         /* a 'staff' chat idle this long returns to the bot */
+	const struct live_settings *live; /* when set, staff_idle_return_minutes from it wins */
 };
 
 /* Who does it, and with what. */

@@ -508,6 +508,12 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL);"
     "CREATE INDEX panel_answers_response ON panel_answers(response_id, qno);"
     "CREATE INDEX panel_answers_consultation ON panel_answers(consultation_id, qno);",
+    /* issue 10: settings an admin changed in the console (core/live_settings.h) */
+    "CREATE TABLE setting_overrides ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  changed_at INTEGER NOT NULL,"
+    "  changed_by TEXT NOT NULL);",
 };
 
 int db_checkpoint(sqlite3 *db)

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/live_settings.h"
 #include "core/log.h"
 #include "domain/case.h"
 #include "domain/content.h"
@@ -652,7 +653,8 @@ static int not_understood(struct turn_ctx *c)
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
-	if (misses > c->k->rules.not_understood_retries)
+	if (misses > live_settings_or(c->k->live, LIVE_NOT_UNDERSTOOD_RETRIES,
+	                              c->k->rules.not_understood_retries))
 		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
 	struct outbox_quick_reply qr[NTOPICS + 1];
 	char payloads[NTOPICS][48];
@@ -938,7 +940,8 @@ static int second_matter(struct turn_ctx *c, const struct intent_result *first)
 /* Angry, and the routine part is answered: a person reads it too. */
 static int angry_follow_up(struct turn_ctx *c)
 {
-	if (!c->angry || !c->answered || c->out->handed_over || !c->k->rules.anger_hands_over)
+	if (!c->angry || !c->answered || c->out->handed_over ||
+	    !live_settings_or(c->k->live, LIVE_ANGER_HANDS_OVER, c->k->rules.anger_hands_over))
 		return 0;
 	if (send_with_away(c, say[SAY_ANGRY_HANDOVER], queue_of(c), 1) < 0)
 		return -1;

@@ -29,6 +29,7 @@ struct winter_plan;
 struct content;
 struct crisis_lines;
 struct staffing;
+struct live_settings;
 
 /* The escalation rules that are the municipality's choice (docs/
  * conversations.md). Crisis and an explicit request for a person always
@@ -61,6 +62,9 @@ struct dialog_knowledge {
 	struct dialog_rules rules;
 	const struct privacy_settings *privacy; /* data requests (domain/privacy.h) */
 	struct dialog_panel_rules panel;
+	/* Admins' changes made while running (core/live_settings.h): when set,
+	 * its values win over rules' and panel's, read at every use. */
+	const struct live_settings *live;
 };
 
 /* A shared location attachment (Meta's legacy coordinates payload). */

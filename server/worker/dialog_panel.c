@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/live_settings.h"
 #include "domain/privacy.h"
 #include "domain/winter.h"
 #include "intents/intent.h"
@@ -566,13 +567,19 @@ static int on_text(struct pn *p)
 	return rc;
 }
 
+/* panel_enabled as in force now (an admin may switch it in the console). */
+static int panel_on(const struct dialog_knowledge *k)
+{
+	return live_settings_or(k->live, LIVE_PANEL_ENABLED, k->panel.enabled) != 0;
+}
+
 int dialog_panel_turn(sqlite3 *db, const struct dialog_knowledge *k, const struct dialog_turn *turn,
                       const char *intent, struct dialog_outcome *out, char *err, size_t errlen)
 {
 	struct pn p = {db, k, turn, out, err, errlen};
 	if (errlen)
 		err[0] = '\0';
-	if (!k->panel.enabled)
+	if (!panel_on(k))
 		return 0;
 	if (has_prefix(turn->payload, "PANEL_"))
 		return on_payload(&p, turn->payload) < 0 ? -1 : 1;
@@ -593,9 +600,13 @@ int dialog_panel_turn(sqlite3 *db, const struct dialog_knowledge *k, const struc
 static int invite_due(struct pn *p)
 {
 	const struct dialog_panel_rules *rules = &p->k->panel;
-	if (rules->invite_on_thanks && !strcmp(p->out->intent, "thanks"))
+	const struct live_settings *live = p->k->live;
+	long long after_cases =
+	    live_settings_or(live, LIVE_PANEL_INVITE_AFTER_CASES, rules->invite_after_cases);
+	if (live_settings_or(live, LIVE_PANEL_INVITE_ON_THANKS, rules->invite_on_thanks) &&
+	    !strcmp(p->out->intent, "thanks"))
 		return 1;
-	if (rules->invite_after_cases <= 0)
+	if (after_cases <= 0)
 		return 0;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(p->db, "SELECT COUNT(*) FROM cases WHERE page_id = ?1 AND psid = ?2",
@@ -605,7 +616,7 @@ static int invite_due(struct pn *p)
 	sqlite3_bind_text(st, 2, p->turn->psid, -1, SQLITE_STATIC);
 	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
-	return n >= rules->invite_after_cases;
+	return n >= after_cases;
 }
 
 int dialog_panel_after(sqlite3 *db, const struct dialog_knowledge *k,
@@ -617,7 +628,7 @@ int dialog_panel_after(sqlite3 *db, const struct dialog_knowledge *k,
 		err[0] = '\0';
 	/* never in a crisis, a complaint or a chat going to staff; only when
 	 * the citizen's message was answered inside their window */
-	if (!k->panel.enabled || !answered || out->handed_over || out->crisis || out->refused ||
+	if (!panel_on(k) || !answered || out->handed_over || out->crisis || out->refused ||
 	    !out->queued || !strcmp(out->intent, "complaint"))
 		return 0;
 	struct panel_member_info m;

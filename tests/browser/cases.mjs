@@ -123,6 +123,24 @@ try {
   await apage.locator("#settings table").first().waitFor();
   await shots(apage, "admin-settings");
   await axeCheck(actx, base + "/console#/admin/indstillinger", "#settings table", "admin settings");
+  // a live setting: a value out of range is refused in Danish, a good one is in force at once
+  const retries = apage.getByLabel("Gange Borgerbot spørger igen, før en medarbejder tager over", { exact: true });
+  const saveRetries = apage.getByRole("button", { name: "Gem Gange Borgerbot spørger igen, før en medarbejder tager over" });
+  await retries.fill("9");
+  await saveRetries.click();
+  await apage.locator("#shell-status.error", { hasText: "Skriv et helt tal mellem 0 og 5" }).waitFor();
+  await retries.fill("2");
+  await saveRetries.click();
+  await apage.locator("#shell-status", { hasText: "gemt. Det gælder fra nu af." }).waitFor();
+  await apage.locator("#settings td", { hasText: "Ændret af " + admin }).waitFor();
+  await shots(apage, "admin-settings-changed");
+  await axeCheck(actx, base + "/console#/admin/indstillinger", "#settings td button", "admin settings changed");
+  await apage.getByRole("button", { name: "Brug filens værdi for Gange Borgerbot spørger igen, før en medarbejder tager over" }).click();
+  await apage.locator("#shell-status", { hasText: "filens værdi bruges igen" }).waitFor();
+  const anger = apage.getByLabel("En vred borger sendes videre til en medarbejder", { exact: true });
+  await anger.selectOption("false");
+  await apage.getByRole("button", { name: "Gem En vred borger sendes videre til en medarbejder" }).click();
+  await apage.locator("#settings td", { hasText: "I filen: Ja." }).waitFor();
   await apage.getByRole("link", { name: "Revisionslog" }).click();
   await apage.locator("#audit-list table td", { hasText: "staff.add" }).first().waitFor();
   await shots(apage, "admin-audit");

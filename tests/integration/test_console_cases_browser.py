@@ -80,9 +80,19 @@ class CasesBrowserTest(unittest.TestCase):
                                  " AND actor LIKE 'staff:%' ORDER BY id")
         self.assertEqual(rows, [("staff:mette", "case.status"), ("staff:mette", "gritting.run"),
                                 ("staff:anna", "staff.add")])
+        # the admin's setting changes, as the page made them: set, reset, set
+        self.assertEqual(self.server.query(
+            "SELECT actor, action, object, detail FROM audit_log WHERE action LIKE 'settings.%'"
+            " ORDER BY id"),
+            [("staff:anna", "settings.set", "setting:not_understood_retries", "2"),
+             ("staff:anna", "settings.reset", "setting:not_understood_retries", None),
+             ("staff:anna", "settings.set", "setting:anger_hands_over", "no")])
+        self.assertEqual(self.server.query("SELECT key, value, changed_by FROM setting_overrides"),
+                         [("anger_hands_over", "no", "anna")])
         self.assertIn(("staff:kim",), self.server.query(
             "SELECT object FROM audit_log WHERE action = 'login.ok'"))
-        for name in ("cases-list", "cases-detail", "cases-gritting", "admin-users"):
+        for name in ("cases-list", "cases-detail", "cases-gritting", "admin-users",
+                     "admin-settings-changed"):
             for suffix in ("", "-phone"):
                 path = os.path.join(ARTIFACTS, name + suffix + ".png")
                 self.assertGreater(os.path.getsize(path), 1000, path)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "core/live_settings.h"
 
 static char path[64];
 
@@ -181,6 +182,57 @@ static void intake_gate_settings_are_checked(void **state)
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 }
 
+/* The live settings: the file's value until changed, the config parser's
+ * syntax and range for a change, and back to the file's value. */
+static void live_settings_follow_the_file_and_its_rules(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[256];
+	assert_int_equal(
+	    load("not_understood_retries = 3\nanger_hands_over = no\n", &cfg, err, sizeof(err)), 0);
+	struct live_settings *l = live_settings_new(&cfg);
+	assert_non_null(l);
+	assert_int_equal(live_settings_or(l, LIVE_NOT_UNDERSTOOD_RETRIES, 9), 3);
+	assert_int_equal(live_settings_or(l, LIVE_ANGER_HANDS_OVER, 9), 0);
+	assert_int_equal(live_settings_or(NULL, LIVE_ANGER_HANDS_OVER, 9), 9);
+	assert_int_equal(live_settings_find("console_login_max_failures"),
+	                 LIVE_CONSOLE_LOGIN_MAX_FAILURES);
+	assert_int_equal(live_settings_find("public_url"), -1);
+	assert_int_equal(live_settings_find(NULL), -1);
+
+	long long v = -1;
+	assert_int_equal(
+	    live_settings_parse(LIVE_NOT_UNDERSTOOD_RETRIES, "0", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(live_settings_parse(LIVE_ANGER_HANDS_OVER, "yes", &v, err, sizeof(err)),
+	                 0);
+	assert_int_equal(v, 1);
+	const char *bad[] = {"6", "-1", "", "1x", "99999999999999999999", "yes"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(
+		    live_settings_parse(LIVE_NOT_UNDERSTOOD_RETRIES, bad[i], &v, err, sizeof(err)),
+		    -1);
+	assert_int_equal(live_settings_parse(LIVE_ANGER_HANDS_OVER, "1", &v, err, sizeof(err)), -1);
+	assert_int_equal(live_settings_parse(LIVE_COUNT, "1", &v, err, sizeof(err)), -1);
+
+	live_settings_set(l, LIVE_NOT_UNDERSTOOD_RETRIES, 0);
+	struct live_setting_info i;
+	live_settings_info(l, LIVE_NOT_UNDERSTOOD_RETRIES, &i);
+	assert_string_equal(i.key, "not_understood_retries");
+	assert_int_equal(i.value, 0);
+	assert_int_equal(i.file_value, 3);
+	assert_int_equal(i.min, 0);
+	assert_int_equal(i.max, 5);
+	assert_false(i.is_bool);
+	live_settings_reset(l, LIVE_NOT_UNDERSTOOD_RETRIES);
+	assert_int_equal(live_settings_or(l, LIVE_NOT_UNDERSTOOD_RETRIES, 9), 3);
+	live_settings_info(NULL, LIVE_PANEL_ENABLED, &i);
+	assert_true(i.is_bool);
+	assert_int_equal(i.max, 1);
+	live_settings_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +245,7 @@ int main(void)
 	    cmocka_unit_test(missing_file),
 	    cmocka_unit_test(hostport),
 	    cmocka_unit_test(validate_requires_listener_and_tls_files),
+	    cmocka_unit_test(live_settings_follow_the_file_and_its_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

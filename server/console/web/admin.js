@@ -1,8 +1,9 @@
 /*
  * admin.js - the administrators' page (#/admin, #/admin/indstillinger,
  * #/admin/log): staff users (add, disable/enable, new password, role and
- * department), a read-only view of the settings that matter to staff with
- * where each is changed, and the audit log viewer. Shown in the navigation
+ * department), the settings: those admins change here (POST
+ * /api/admin/settings, in force at once) and the rest read-only with where
+ * each is changed, and the audit log viewer. Shown in the navigation
  * to admins only; /api/admin/* refuses everyone else (403).
  */
 "use strict";
@@ -147,6 +148,9 @@
     console_session_idle_minutes: "Minutter før et ubrugt login udløber",
     console_session_hours: "Timer et login højst varer",
     console_login_max_failures: "Forkerte adgangskoder før en midlertidig spærring",
+    panel_enabled: "Borgerpanelet er åbent i Messenger",
+    panel_invite_after_cases: "Inviter til panelet efter så mange indberetninger (0 = aldrig)",
+    panel_invite_on_thanks: "Inviter til panelet, når en borger siger tak",
     winter_department: "Afdeling der registrerer saltninger"
   };
 
@@ -157,26 +161,96 @@
     return String(v);
   }
 
+  /* The control for one setting admins change here: Ja/Nej or a number. */
+  function control(k, s) {
+    var c;
+    if (s.type === "boolean") {
+      c = bb.el("select");
+      [["true", "Ja"], ["false", "Nej"]].forEach(function (o) {
+        var opt = bb.el("option", { value: o[0] }, o[1]);
+        if (String(s.value) === o[0]) opt.selected = true;
+        c.appendChild(opt);
+      });
+    } else {
+      c = bb.el("input", { type: "number", inputmode: "numeric", min: String(s.min), max: String(s.max), step: "1", value: String(s.value) });
+    }
+    c.id = "setting-" + k;
+    return c;
+  }
+
+  function valueOf(s, c) {
+    if (s.type === "boolean") return c.value === "true";
+    if (!/^-?[0-9]+$/.test(c.value.trim())) return undefined;
+    return parseInt(c.value, 10);
+  }
+
+  function liveRow(k, s, reload) {
+    var c = control(k, s);
+    var save = bb.el("button", { type: "button" }, "Gem");
+    save.setAttribute("aria-label", "Gem " + (LABELS[k] || k));
+    var origin = s.where === "console"
+      ? "Ændret af " + s.changed_by + " den " + bb.when(s.changed_at) + ". I filen: " + shown(s.file_value) + "."
+      : "Som i borgerbot.conf.";
+    var cell = bb.el("td", null, c, " ", save);
+    if (s.where === "console") {
+      var reset = bb.el("button", { type: "button", class: "secondary" }, "Brug filens værdi");
+      reset.setAttribute("aria-label", "Brug filens værdi for " + (LABELS[k] || k));
+      reset.addEventListener("click", function () { post(null); });
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(reset);
+    }
+    function post(value) {
+      bb.api("POST", "/api/admin/settings", { key: k, value: value }).then(function (res) {
+        if (!res.ok) { bb.say(bb.failure(res), "error"); return; }
+        bb.say((LABELS[k] || k) + ": " + (value === null ? "filens værdi bruges igen." : "gemt. Det gælder fra nu af."), "info");
+        reload();
+      });
+    }
+    save.addEventListener("click", function () {
+      var v = valueOf(s, c);
+      if (v === undefined || (s.type !== "boolean" && (v < s.min || v > s.max))) {
+        bb.say("Skriv et helt tal mellem " + s.min + " og " + s.max + ".", "error");
+        c.focus();
+        return;
+      }
+      post(v);
+    });
+    var th = bb.el("th", { scope: "row" }, bb.el("label", { for: c.id }, LABELS[k] || k), bb.el("br"), bb.el("code", null, k));
+    return bb.el("tr", null, th, cell, bb.el("td", null, origin));
+  }
+
   function renderSettings(main) {
     main.appendChild(bb.el("h1", null, "Indstillinger"));
     main.appendChild(tabs("admin/indstillinger"));
-    main.appendChild(bb.el("p", null, "Indstillingerne kan kun læses her. De ændres i konfigurationsfilen eller i kommunens datafiler, og serveren genstartes bagefter."));
     var box = bb.el("div", { id: "settings" });
     main.appendChild(box);
-    bb.api("GET", "/api/admin/settings").then(function (res) {
-      if (!res.ok) { bb.say(bb.failure(res), "error"); return; }
-      var body = bb.el("tbody");
-      Object.keys(res.data.settings).forEach(function (k) {
-        var s = res.data.settings[k];
-        body.appendChild(bb.el("tr", null, bb.el("th", { scope: "row" }, LABELS[k] || k, bb.el("br"), bb.el("code", null, k)),
+    function load() {
+      bb.api("GET", "/api/admin/settings").then(function (res) {
+        if (!res.ok) { bb.say(bb.failure(res), "error"); return; }
+        show(res.data);
+      });
+    }
+    function show(data) {
+      box.textContent = "";
+      var live = bb.el("tbody"), fixed = bb.el("tbody");
+      Object.keys(data.settings).forEach(function (k) {
+        var s = data.settings[k];
+        if (s.editable) { live.appendChild(liveRow(k, s, load)); return; }
+        fixed.appendChild(bb.el("tr", null, bb.el("th", { scope: "row" }, LABELS[k] || k, bb.el("br"), bb.el("code", null, k)),
           bb.el("td", null, shown(s.value)), bb.el("td", null, s.where)));
       });
-      box.appendChild(bb.el("div", { class: "table-wrap" }, bb.el("table", null, bb.el("caption", null, "Indstillinger"),
-        head(["Indstilling", "Værdi", "Ændres i"]), body)));
+      box.appendChild(bb.el("h2", null, "Kan ændres her"));
+      box.appendChild(bb.el("p", null, "En ændring gælder med det samme, også efter en genstart, og skrives i revisionsloggen. Nye logins får de nye login-tider; dem, der er logget ind, beholder deres."));
+      box.appendChild(bb.el("div", { class: "table-wrap" }, bb.el("table", null, bb.el("caption", null, "Indstillinger der kan ændres her"),
+        head(["Indstilling", "Værdi", "Hvorfra"]), live)));
+      box.appendChild(bb.el("h2", null, "Ændres af it-afdelingen"));
+      box.appendChild(bb.el("p", null, "Disse ændres i konfigurationsfilen eller i kommunens datafiler, og serveren genstartes eller genindlæser bagefter."));
+      box.appendChild(bb.el("div", { class: "table-wrap" }, bb.el("table", null, bb.el("caption", null, "Indstillinger i filerne"),
+        head(["Indstilling", "Værdi", "Ændres i"]), fixed)));
       box.appendChild(bb.el("h2", null, "Afdelinger, åbningstider og svartider"));
-      box.appendChild(bb.el("p", { class: "muted" }, "Ændres i " + res.data.departments.where + "."));
+      box.appendChild(bb.el("p", { class: "muted" }, "Ændres i " + data.departments.where + "."));
       var dbody = bb.el("tbody");
-      res.data.departments.value.forEach(function (d) {
+      data.departments.value.forEach(function (d) {
         dbody.appendChild(bb.el("tr", null, bb.el("th", { scope: "row" }, d.name + (d.chat_default ? " (standard)" : "")),
           bb.el("td", null, d.hours || "Som standardafdelingen"),
           bb.el("td", null, d.first_response_minutes ? d.first_response_minutes + " min" : "Intet mål"),
@@ -184,7 +258,8 @@
       });
       box.appendChild(bb.el("div", { class: "table-wrap" }, bb.el("table", null, bb.el("caption", null, "Afdelinger"),
         head(["Afdeling", "Åbningstider", "Første svar inden", "Afsluttet inden"]), dbody)));
-    });
+    }
+    load();
   }
 
   /* ---- audit log --------------------------------------------------------------- */
