@@ -590,6 +590,13 @@ const char *intent_action(const struct intent_engine *e, const char *intent)
 	return d ? d->action : NULL;
 }
 
+const char *intent_title(const struct intent_engine *e, const char *intent)
+{
+	const struct intent_def *d = find_def(e, intent);
+
+	return d ? d->title : NULL;
+}
+
 int intent_is_routine(const struct intent_engine *e, const char *intent)
 {
 	const struct intent_def *d = find_def(e, intent);

@@ -75,6 +75,9 @@ int intent_find_place(const struct intent_engine *e, const char *text, size_t le
                       struct intent_result *out);
 /* The intent's action (e.g. "create_case streetlight", "handover"), or NULL. */
 const char *intent_action(const struct intent_engine *e, const char *intent);
+/* The intent's title for staff, in Danish ("Gadelys ude"), or NULL for an
+ * unknown intent or one whose file gives none. */
+const char *intent_title(const struct intent_engine *e, const char *intent);
 /* 1 if the intent is answered automatically (a routine intent), else 0. */
 int intent_is_routine(const struct intent_engine *e, const char *intent);
 

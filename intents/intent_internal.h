@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define INTENT_NAME_MAX 31
+#define INTENT_TITLE_MAX 80
 
 struct intent_line {
 	char *text;
@@ -34,6 +35,7 @@ struct intent_def {
 	char name[INTENT_NAME_MAX + 1];
 	char *file; /* where it was defined, for messages */
 	char *description;
+	char *title; /* for staff, in Danish: "Gadelys ude"; NULL when not given */
 	char *action;
 	int priority;
 	int routine;    /* answered automatically; close routine matches need a question */

@@ -31,6 +31,7 @@ void intent_def_clear(struct intent_def *d)
 {
 	free(d->file);
 	free(d->description);
+	free(d->title);
 	free(d->action);
 	lines_free(&d->patterns);
 	lines_free(&d->excludes);
@@ -148,6 +149,13 @@ static const char *parse_line(struct intent_def *d, int is_tone, char *line, int
 			return "key given twice";
 		return (*dst = strdup(value)) ? NULL : "out of memory";
 	}
+	if (!strcmp(key, "title")) {
+		if (d->title)
+			return "'title' given twice";
+		if (strlen(value) > INTENT_TITLE_MAX)
+			return "a title is at most 80 bytes (a few words for staff)";
+		return (d->title = strdup(value)) ? NULL : "out of memory";
+	}
 	if (!strcmp(key, "priority")) {
 		char *end;
 		long p = strtol(value, &end, 10);
@@ -169,8 +177,8 @@ static const char *parse_line(struct intent_def *d, int is_tone, char *line, int
 	                           : !strcmp(key, "answer")  ? &d->answers
 	                                                     : NULL;
 	if (!dst)
-		return "unknown key (allowed: name, description, priority, routine, when_angry, "
-		       "action, pattern, exclude, slot, example, counter, answer)";
+		return "unknown key (allowed: name, description, title, priority, routine, "
+		       "when_angry, action, pattern, exclude, slot, example, counter, answer)";
 	return lines_push(dst, value, lineno) ? "out of memory" : NULL;
 }
 

@@ -322,6 +322,12 @@ static void loader_errors_name_file_and_line(void **state)
 	                    "at offset 2");
 	assert_string_equal(load_one("name: x\npattern: a\xff\n"),
 	                    "a.intent:2: invalid UTF-8 (save the file as UTF-8)");
+	assert_string_equal(load_one("name: x\ntitle: Et\ntitle: To\npattern: a\n"),
+	                    "a.intent:3: 'title' given twice");
+	char longtitle[200];
+	snprintf(longtitle, sizeof(longtitle), "name: x\ntitle: %0100d\npattern: a\n", 0);
+	assert_string_equal(load_one(longtitle),
+	                    "a.intent:2: a title is at most 80 bytes (a few words for staff)");
 }
 
 static void loader_rejects_duplicates(void **state)
@@ -423,6 +429,11 @@ static void classify_shipped(void **state)
 	assert_non_null(intent_action(e, "streetlight_outage"));
 	assert_true(intent_is_routine(e, "gritting"));
 	assert_false(intent_is_routine(e, "crisis"));
+	/* every shipped intent has a Danish title for the console */
+	for (size_t i = 0; i < intent_count(e); i++)
+		assert_non_null(intent_title(e, intent_name(e, i)));
+	assert_string_equal(intent_title(e, "streetlight_outage"), "Gadelys ude");
+	assert_null(intent_title(e, "no_such_intent"));
 
 	t = "hej! tak for sidst. jeg vil ikke leve mere";
 	intent_classify(e, t, strlen(t), &r);

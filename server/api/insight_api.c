@@ -24,6 +24,7 @@
 
 #define REPORT "/api/report"
 #define QUEUE "/api/misunderstood"
+#define INTENTS "/api/intents"
 
 struct insight_api {
 	struct insight_api_options opt;
@@ -370,8 +371,38 @@ static int handler(struct http_req *req, void *cbdata)
 	return *rest ? queue_export(req, db) : queue_list(a, req, db, &who);
 }
 
+/* GET /api/intents: what the bot can recognise, with the titles staff read. */
+static int intents_handler(struct http_req *req, void *cbdata)
+{
+	struct insight_api *a = cbdata;
+	const struct intent_engine *e = a->opt.intents;
+	if (strcmp(http_req_path(req), INTENTS) != 0)
+		return api_error(req, 404, "not found");
+	if (!http_req_method_is(req, "GET"))
+		return api_error(req, 405, "use GET");
+	char err[300];
+	sqlite3 *db = store_thread_db(a->opt.store, err, sizeof(err));
+	if (!db) {
+		log_event(LOG_ERROR, "insight_api_db", "error", err, NULL);
+		return api_error(req, 500, "database unavailable");
+	}
+	struct api_actor who;
+	int rc = api_authorise(req, db, "insight", &who);
+	if (rc != 0)
+		return rc;
+	json_t *items = json_array();
+	for (size_t i = 0; e && i < intent_count(e); i++) {
+		const char *name = intent_name(e, i), *title = intent_title(e, name);
+		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "name", name, "title",
+		                                       title ? title : name, "routine",
+		                                       intent_is_routine(e, name)));
+	}
+	return http_reply_json(req, 200, json_pack("{s:o}", "intents", items), NULL);
+}
+
 void insight_api_register(struct http *h, struct insight_api *a)
 {
+	http_route(h, INTENTS, intents_handler, a);
 	http_route(h, REPORT, handler, a);
 	http_route(h, QUEUE, handler, a);
 }

@@ -8,6 +8,7 @@
  *   GET  /api/misunderstood[?labelled=1&limit=N]
  *   POST /api/misunderstood/{event_id}/label   {"intent": "...", "example": "..."}
  *   GET  /api/misunderstood/export[?format=intent|tsv]
+ *   GET  /api/intents   every intent's name and Danish title (for labels)
  *
  * Authorised by api_authorise() with the scope "insight" (every console
  * session has it). Reading the queue (citizen words) and labelling write

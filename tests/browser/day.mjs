@@ -119,6 +119,10 @@ try {
   if (await mette.page.locator("#transcript b").count()) throw new Error("markup rendered in the transcript");
   if ((await mette.page.locator("#window-state").getAttribute("data-state")) !== "open")
     throw new Error("the 24-hour window should be open");
+  // what the bot understood, in the intent's Danish title, not its code name
+  const understood = await mette.page.locator("dl.facts dt", { hasText: "Borgerbot forstod" })
+    .locator("xpath=following-sibling::dd[1]").textContent();
+  if (understood !== "Vil tale med en medarbejder") throw new Error("intent shown as " + understood);
   await mette.page.screenshot({ path: join(artifacts, "day-conversation-phone.png"), fullPage: true });
   await axeCheck(mette.context, base + "/console#/samtale/" + id, "conversation", "#transcript li");
 

@@ -65,7 +65,7 @@ try {
   const example = await item.getByLabel(/Eksempel/).inputValue();
   if (!example.includes("[telefon]")) throw new Error("the example is not anonymised: " + example);
   await item.getByRole("button", { name: "Gem emne" }).click();
-  await page.getByRole("status").filter({ hasText: "Gemt som road_damage" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Gemt som “Hul eller skade på vej, fortov eller sti”" }).waitFor();
   await page.locator("#misunderstood-list li", { hasText: "blørk" }).waitFor({ state: "detached" });
 
   // the citizen panel's page: the consultation with its response rate and

@@ -329,6 +329,23 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(self.api("GET", "/api/report", key=other)[0], 403)
         self.assertEqual(self.api("GET", "/api/misunderstood", key=other)[0], 403)
 
+    def test_intent_titles_for_staff(self):
+        status, out = self.api("GET", "/api/intents")
+        self.assertEqual(status, 200, out)
+        titles = {i["name"]: i["title"] for i in out["intents"]}
+        self.assertEqual(titles["streetlight_outage"], "Gadelys ude")
+        self.assertEqual(titles["none"], "Ikke forstået")
+        self.assertIn("crisis", titles)
+        routine = {i["name"] for i in out["intents"] if i["routine"]}
+        self.assertIn("gritting", routine)
+        self.assertNotIn("crisis", routine)
+        self.assertEqual(self.api("POST", "/api/intents", {})[0], 405)
+        self.assertEqual(self.api("GET", "/api/intents/x")[0], 404)
+        self.assertEqual(self.api("GET", "/api/intentsx")[0], 404)
+        self.assertEqual(self.api("GET", "/api/intents", key="")[0], 401)
+        other = self.cli("apikey", "create", "grit", "--scope", "gritting").stdout.strip()
+        self.assertEqual(self.api("GET", "/api/intents", key=other)[0], 403)
+
     def test_panel_response_rates(self):
         """The panel's figures: the example consultation loaded with the CLI,
         then members and responses staged in its tables (the panel's own flow

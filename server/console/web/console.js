@@ -119,6 +119,10 @@
     closed: "Lukket"
   };
 
+  /* intent name -> Danish title, filled from /api/intents at start */
+  bb.INTENTS = {};
+  bb.intentTitle = function (name) { return bb.INTENTS[name] || name || ""; };
+
   bb.REASONS = {
     citizen_asked: "Borgeren bad om en medarbejder",
     complaint: "Klage",
@@ -231,6 +235,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     bb.api("GET", "/api/me").then(function (res) {
       bb.user = res.ok ? res.data : null;
+      /* the intents' Danish titles, once; without them the names are shown */
+      return bb.user ? bb.api("GET", "/api/intents").then(function (r) {
+        if (r.ok && r.data) r.data.intents.forEach(function (i) { bb.INTENTS[i.name] = i.title; });
+      }, function () { /* shown by name */ }) : null;
+    }).then(function () {
       buildNav();
       bb.emit("ready", bb.user);
       window.addEventListener("hashchange", function () { show(true); });

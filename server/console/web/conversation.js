@@ -79,7 +79,7 @@
     row("Afdeling", c.department || "");
     row("Hos", c.assignee_name || c.assignee || "Ingen");
     row("Hvorfor videre", bb.REASONS[c.reason] || c.reason || "");
-    row("Borgerbot forstod", c.intent || "");
+    row("Borgerbot forstod", c.intent ? bb.intentTitle(c.intent) : "");
     row("Haster", c.urgent ? "Ja – svar hurtigst muligt" : "");
     if (c.handed_over_at) row("Givet videre", bb.when(c.handed_over_at));
     return dl;

@@ -80,7 +80,7 @@
     });
     if (cats.length) box.appendChild(table("Sager pr. kategori", cats));
     var topics = Object.keys(rep.top_intents).map(function (k) {
-      return [k, rep.top_intents[k], pct(rep.top_intents[k], rep.messages)];
+      return [bb.intentTitle(k), rep.top_intents[k], pct(rep.top_intents[k], rep.messages)];
     });
     if (topics.length) box.appendChild(table("Hyppigste emner", topics));
     if (rep.panel) {
@@ -107,7 +107,7 @@
     var id = "ex-" + item.event_id, sel = "in-" + item.event_id;
     var select = bb.el("select", { id: sel });
     select.appendChild(bb.el("option", { value: "" }, "Vælg det rigtige emne"));
-    intents.forEach(function (n) { select.appendChild(bb.el("option", { value: n }, n)); });
+    intents.forEach(function (n) { select.appendChild(bb.el("option", { value: n }, bb.intentTitle(n))); });
     var area = bb.el("textarea", { id: id, rows: "2", maxlength: "2000" });
     area.value = item.suggestion;
     var button = bb.el("button", { type: "submit" }, "Gem emne");
@@ -120,7 +120,7 @@
       bb.api("POST", "/api/misunderstood/" + item.event_id + "/label",
         { intent: select.value, example: area.value }).then(function (res) {
         if (!res.ok) { bb.say(bb.failure(res), "error"); return; }
-        bb.say("Gemt som " + select.value + ".", "info");
+        bb.say("Gemt som “" + bb.intentTitle(select.value) + "”.", "info");
         done();
       }).catch(function () { bb.say(bb.failure(null), "error"); });
     });
