@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* mallopt */
+#endif
 
 #include "domain/setting_overrides.h"
 #include "domain/case.h"
@@ -676,6 +679,13 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+#ifdef __GLIBC__
+	/* glibc raises its mmap threshold to the size of any large block freed
+	 * (a data file read at start), after which big tables such as the
+	 * de-dup cache's come from the heap, are zeroed by hand and all count
+	 * in RSS. A fixed threshold keeps them in untouched mmap'd pages. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 
 	/* libcurl's global state, before any thread uses it (graph, sandbox). */
 	graph_global_init();

@@ -44,7 +44,9 @@ int datafile_field_ok(const char *value, size_t max, const char *what, char *why
 	return -1;
 }
 
-/* Reads the whole file (at most max bytes), NUL-terminated. */
+/* Reads the whole file (at most max bytes), NUL-terminated, into a buffer
+ * of the file's size (not of max: a 16 MiB buffer for a 2 KB file would
+ * stay in the process's peak memory). */
 static char *datafile_slurp(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -52,9 +54,28 @@ static char *datafile_slurp(const char *path, size_t max, size_t *len, char *err
 		text_set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	char *buf = malloc(max + 2);
-	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-	int bad = !buf || ferror(f);
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
+	int bad = 0;
+	for (;;) {
+		if (n + 1 >= cap) {
+			size_t want = cap ? cap * 2 : (size_t)64 * 1024;
+			if (want > max + 2)
+				want = max + 2;
+			char *grown = want > cap ? realloc(buf, want) : NULL;
+			if (!grown) {
+				bad = want > cap; /* out of memory; else: too large */
+				break;
+			}
+			buf = grown;
+			cap = want;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0 || ferror(f) || n > max)
+			break;
+	}
+	bad = bad || ferror(f);
 	fclose(f);
 	if (bad || n > max) {
 		if (bad)

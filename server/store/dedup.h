@@ -9,6 +9,8 @@
  * every key up here first. It holds the newest `capacity` keys (two
  * generations: when the young one is full it becomes the old one and the
  * previous old one is dropped), and is filled from the database at start.
+ * It keeps a 128-bit hash of each key, not the key (16 bytes a key; see
+ * dedup.c for what that costs).
  * Used by one thread (the ingest writer); not thread-safe.
  */
 #ifndef BORGERBOT_DEDUP_H
@@ -24,7 +26,7 @@ void dedup_free(struct dedup_cache *c);
 /* 1 if key is among the remembered keys. */
 int dedup_seen(const struct dedup_cache *c, const char *key);
 
-/* Remembers key (a copy). Returns 0, or -1 when out of memory. */
+/* Remembers key (its hash). Returns 0: dedup_new() allocated the tables. */
 int dedup_add(struct dedup_cache *c, const char *key);
 
 /* Forgets every key (e.g. after a rolled-back batch, before re-filling). */
