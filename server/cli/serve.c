@@ -634,15 +634,39 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int wait_for_signal(void)
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/* SIGHUP: the operator renewed the certificate (docs/operations.md). */
+static void reload(struct server *s)
+{
+	char err[1200];
+	int rc = http_reload_tls(s->http, err, sizeof(err));
+	if (rc < 0)
+		log_event(LOG_ERROR, "tls_reload_failed", "error", err, "effect",
+		          "the certificate in use stays", NULL);
+	else
+		log_event(LOG_INFO, "reloaded", "tls",
+		          rc == 0 ? "new handshakes use the files" : "no HTTPS listener", NULL);
+}
+
+/* Until SIGTERM or SIGINT; a SIGHUP reloads and goes on waiting. */
+static int wait_for_signal(struct server *s)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	int sig = 0;
-	sigwait(&set, &sig);
-	return sig;
+	stop_signals(&set);
+	for (;;) {
+		int sig = 0;
+		sigwait(&set, &sig);
+		if (sig != SIGHUP)
+			return sig;
+		reload(s);
+	}
 }
 
 int cmd_serve(int argc, char **argv)
@@ -673,9 +697,7 @@ int cmd_serve(int argc, char **argv)
 
 	/* Threads inherit this mask: only sigwait() below sees these signals. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	stop_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
@@ -705,7 +727,7 @@ int cmd_serve(int argc, char **argv)
 	if (!s.cfg.app_id[0] && !s.cfg.sandbox_active)
 		log_event(LOG_WARN, "app_id_missing", "effect",
 		          "replies from Meta's Page Inbox cannot be told from the bot's own", NULL);
-	int sig = wait_for_signal();
+	int sig = wait_for_signal(&s);
 	log_event(LOG_INFO, "server_stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 	          NULL);
 	stop_modules(&s);

@@ -3,8 +3,9 @@
  *
  * CivetWeb is compiled from Debian's source with the OpenSSL 3 API (see
  * cmake/civetweb.cmake). TLS contexts are configured in the init_ssl
- * callback: certificate chain and key from the configured files, TLS 1.2 as
- * the minimum. CivetWeb's own error log goes to our JSON log.
+ * callback by tls.c (certificate chain and key from the configured files,
+ * TLS 1.2 as the minimum, AEAD only), which also reloads them on
+ * http_reload_tls(). CivetWeb's own error log goes to our JSON log.
  *
  * Every route is registered with one trampoline: CivetWeb calls it with the
  * connection and the route (handler and its data), it wraps the connection
@@ -26,12 +27,11 @@
 #include "civetweb_hooks.h"
 #include "gate.h"
 #include "proxy.h"
+#include "tls.h"
 
 #include <civetweb.h>
 #include <limits.h>
-#include <openssl/err.h>
 #include <stdatomic.h>
-#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +53,8 @@ struct http {
 	struct http_gate *gate;
 	atomic_int starting; /* while set, CivetWeb's errors are kept, not logged */
 	char start_error[256];
-	char cert[512];
-	char key[512];
+	struct http_tls tls; /* certificate and its reloads (tls.h) */
+	int has_tls;
 	struct http_route_entry *routes;
 	struct http_proxies *proxies; /* trusted reverse proxies, or NULL */
 };
@@ -71,56 +71,16 @@ struct http_req {
 	char path[HTTP_PATH_MAX]; /* the path, URL-decoded here (CivetWeb's decoding is off) */
 };
 
-static int load_tls(SSL_CTX *ctx, const char *cert, const char *key, char *err, size_t errlen)
-{
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	/* TLS 1.2 with forward secrecy and AEAD only (no CBC, no SHA-1 MACs);
-	 * TLS 1.3's suites are all AEAD already. */
-	if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:"
-	                                 "!aNULL:!eNULL:!PSK:!SRP") != 1) {
-		snprintf(err, errlen, "cannot set the TLS cipher list");
-		return -1;
-	}
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-		snprintf(err, errlen, "tls_cert %s: not a readable PEM certificate (%s)", cert,
-		         ERR_reason_error_string(ERR_get_error()));
-		return -1;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		const char *why = ERR_reason_error_string(ERR_get_error());
-		if (why && strstr(why, "mismatch"))
-			snprintf(err, errlen, "tls_key %s does not match the certificate %s", key,
-			         cert);
-		else
-			snprintf(err, errlen, "tls_key %s: not a readable PEM private key (%s)",
-			         key, why ? why : "unknown error");
-		return -1;
-	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		snprintf(err, errlen, "tls_key %s does not match the certificate %s", key, cert);
-		return -1;
-	}
-	return 0;
-}
-
 int http_check_tls_files(const char *cert, const char *key, char *err, size_t errlen)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	if (!ctx) {
-		snprintf(err, errlen, "cannot create a TLS context");
-		return -1;
-	}
-	int rc = load_tls(ctx, cert, key, err, errlen);
-	SSL_CTX_free(ctx);
-	ERR_clear_error();
-	return rc;
+	return http_tls_check_files(cert, key, err, errlen);
 }
 
 static int init_ssl(void *ssl_ctx, void *user_data)
 {
 	struct http *h = user_data;
 	char err[1200]; /* room for both paths (tls_cert, tls_key) and the reason */
-	if (load_tls(ssl_ctx, h->cert, h->key, err, sizeof(err)) < 0) {
+	if (http_tls_configure(&h->tls, ssl_ctx, err, sizeof(err)) < 0) {
 		log_event(LOG_ERROR, "tls_setup_failed", "error", err, NULL);
 		return -1;
 	}
@@ -226,9 +186,9 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 	if (opt->listen_tls[0]) {
 		size_t n = strlen(ports);
 		snprintf(ports + n, sizeof(ports) - n, "%s%ss", n ? "," : "", opt->listen_tls);
-		snprintf(h->cert, sizeof(h->cert), "%s", opt->tls_cert);
-		snprintf(h->key, sizeof(h->key), "%s", opt->tls_key);
+		h->has_tls = 1;
 	}
+	http_tls_init(&h->tls, opt->tls_cert, opt->tls_key);
 	int max_headers = opt->max_header_connections > 0
 	                      ? opt->max_header_connections
 	                      : (opt->threads / 4 > 0 ? opt->threads / 4 : 1);
@@ -310,10 +270,18 @@ struct http *http_start(const struct http_options *opt, char *err, size_t errlen
 		                           : "start failed");
 		http_gate_free(h->gate);
 		http_proxies_free(h->proxies);
+		http_tls_free(&h->tls);
 		free(h);
 		return NULL;
 	}
 	return h;
+}
+
+int http_reload_tls(struct http *h, char *err, size_t errlen)
+{
+	if (!h->has_tls)
+		return 1;
+	return http_tls_reload(&h->tls, err, errlen) < 0 ? -1 : 0;
 }
 
 static int trampoline(struct mg_connection *conn, void *cbdata)
@@ -373,6 +341,7 @@ void http_stop(struct http *h)
 	}
 	http_gate_free(h->gate); /* after mg_stop: no callback runs any more */
 	http_proxies_free(h->proxies);
+	http_tls_free(&h->tls);
 	free(h);
 }
 

@@ -56,6 +56,11 @@ void http_route(struct http *h, const char *uri, http_handler fn, void *cbdata);
 /* Stops accepting, waits for running handlers, frees h. */
 void http_stop(struct http *h);
 
+/* Loads tls_cert and tls_key again for the next TLS handshakes (SIGHUP
+ * after a renewal); open connections keep theirs. 0: reloaded, 1: no HTTPS
+ * listener, -1: err says why, and the certificate in use stays. */
+int http_reload_tls(struct http *h, char *err, size_t errlen);
+
 /* Checks that cert and key load and match; err names the file at fault. */
 int http_check_tls_files(const char *cert, const char *key, char *err, size_t errlen);
 
