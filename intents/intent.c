@@ -25,6 +25,12 @@
 
 #define COMPILE_FLAGS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF)
 #define CLOSE_RATIO 0.4 /* second routine match this specific (or more): ask */
+/* A bound on the backtracking of one match. A pattern a person writes can
+ * be catastrophic ("(a+)+b"), and the text is a stranger's: with the bound
+ * such a match gives up (no match) instead of holding the worker. The
+ * shipped patterns need at most a few thousand steps on 3000 bytes. */
+#define MATCH_LIMIT 200000
+#define DEPTH_LIMIT 10000
 
 struct intent_engine {
 	struct intent_def *defs;
@@ -35,6 +41,7 @@ struct intent_engine {
 	int has_tone;
 	const struct intent_def *none, *fallback_angry;
 	struct streets *streets;
+	pcre2_match_context *mctx; /* the match and depth limits (MATCH_LIMIT) */
 	int jit, jit_available;
 };
 
@@ -221,10 +228,12 @@ struct intent_engine *intent_engine_load(const char *intents_dir, struct streets
 	}
 	e->streets = streets; /* ours from here on, freed with the engine */
 	e->jit_available = pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
-	if (!(e->pf = prefilter_new())) {
+	if (!(e->mctx = pcre2_match_context_create(NULL)) || !(e->pf = prefilter_new())) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	pcre2_set_match_limit(e->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(e->mctx, DEPTH_LIMIT);
 	if (intent_defs_load(intents_dir, &e->defs, &e->ndefs, &e->tone, &e->has_tone, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < e->ndefs; i++) {
@@ -265,6 +274,7 @@ void intent_engine_free(struct intent_engine *e)
 	free(e->order);
 	prefilter_free(e->pf);
 	streets_free(e->streets);
+	pcre2_match_context_free(e->mctx);
 	free(e);
 }
 
@@ -289,7 +299,7 @@ struct candidate {
 static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
                       size_t len, pcre2_match_data *md)
 {
-	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, e->jit ? 0 : PCRE2_NO_JIT, md, NULL);
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, e->jit ? 0 : PCRE2_NO_JIT, md, e->mctx);
 	PCRE2_SIZE *ov;
 
 	if (rc < 0)
@@ -413,7 +423,7 @@ static void fill_slots(const struct intent_engine *e, const struct intent_def *d
 	for (int k = 0; k < 2; k++) {
 		const pcre2_code *re = k ? d->sl.code : d->re.code;
 		if (!re || pcre2_match(re, (PCRE2_SPTR)norm, nlen, 0, e->jit ? 0 : PCRE2_NO_JIT, md,
-		                       NULL) <= 0)
+		                       e->mctx) <= 0)
 			continue;
 		named_slot(re, md, "pole_number", text, map, out->pole_number,
 		           sizeof(out->pole_number));
@@ -460,7 +470,7 @@ static void fill_kind(const struct intent_engine *e, const struct intent_def *d,
 	    pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table))
 		return;
 	while (at < nlen && pcre2_match(re, (PCRE2_SPTR)norm, nlen, at, e->jit ? 0 : PCRE2_NO_JIT,
-	                                md, NULL) > 0) {
+	                                md, e->mctx) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		uint32_t pairs = pcre2_get_ovector_count(md);
 		for (uint32_t i = 0; i < count; i++) {

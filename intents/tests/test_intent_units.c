@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -330,6 +331,35 @@ static void loader_errors_name_file_and_line(void **state)
 	                    "a.intent:2: a title is at most 80 bytes (a few words for staff)");
 }
 
+/* A catastrophic pattern (2^29 ways to split 30 "ab"s) against a stranger's
+ * text: the match limit makes it give up at once, as no match. */
+static void catastrophic_pattern_gives_up(void **state)
+{
+	char err[512], text[128] = "";
+	struct intent_result r;
+	(void)state;
+	write_file("a.intent", "name: slow\npattern: ((ab)+)+c\n");
+	struct intent_engine *e = intent_engine_load(tmpdir, NULL, err, sizeof(err));
+	assert_non_null(e);
+	for (int i = 0; i < 30; i++)
+		strcat(text, "ab");
+	strcat(text, " c");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int k = 0; k < 2; k++) { /* with and without JIT */
+		intent_engine_set_jit(e, k);
+		assert_int_equal(intent_classify(e, text, strlen(text), &r), 0);
+		assert_string_not_equal(r.intent, "slow");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(s < 2.0); /* unbounded, this takes minutes */
+	/* the bound does not stop an ordinary match */
+	assert_int_equal(intent_classify(e, "ababc", 5, &r), 0);
+	assert_string_equal(r.intent, "slow");
+	intent_engine_free(e);
+}
+
 static void loader_rejects_duplicates(void **state)
 {
 	char err[512];
@@ -477,6 +507,7 @@ int main(void)
 	    cmocka_unit_test(edit_distance),
 	    cmocka_unit_test_setup_teardown(loader_errors_name_file_and_line, make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(loader_rejects_duplicates, make_dir, remove_dir),
+	    cmocka_unit_test_setup_teardown(catastrophic_pattern_gives_up, make_dir, remove_dir),
 	    cmocka_unit_test(prefilter_required_literals),
 	    cmocka_unit_test(prefilter_scan_marks_regexes),
 	    cmocka_unit_test(classify_shipped),
