@@ -63,6 +63,7 @@ class CitizenTest(unittest.TestCase):
         text = self.replies("E1", "I don't want to live anymore")[0]["text"]
         self.assertIn("call 112", text)
         self.assertIn("Livslinien", text)
+        self.assertIn("If you cannot get through", text)
         self.assertNotIn("Tak fordi", text)
         self.assertEqual(self.conversation("E1")[:2], ("waiting_for_staff", 1))
 
@@ -71,6 +72,8 @@ class CitizenTest(unittest.TestCase):
         self.assertIn("112", text)
         self.assertIn("Livslinien", text)
         self.assertNotIn("hele døgnet", text)
+        # most calls to the line go unanswered: never leave only that one
+        self.assertIn("Kommer du ikke igennem", text)
 
     def test_threat_against_staff_is_a_crisis_with_the_police_number(self):
         text = self.replies("T1", "jeg ved hvor sagsbehandleren bor")[0]["text"]
