@@ -285,6 +285,7 @@ def main():
         per.append((w, len(lat), pct(lat, 0.5), pct(lat, 0.99), max(mem) / 1024 if mem else 0,
                     sum(1 for r in bad if r[0] == w)))
     ratios = [per[w + 1][3] / per[w][3] for w in range(0, WINDOWS - 1, 2) if per[w][3] > 0]
+    ratios50 = [per[w + 1][2] / per[w][2] for w in range(0, WINDOWS - 1, 2) if per[w][2] > 0]
     mems = [p[4] for p in per if p[4]]
     growth = (max(mems[-3:]) - max(mems[1:3])) if len(mems) >= 5 else 0.0
     if growth > args.max_rss_growth:
@@ -304,8 +305,10 @@ def main():
         "- statuses: good %d (200: %d), bad %d (403: %d); stored %d; replies delivered %d"
         % (len(good), len(good) - len(good_not_200), len(bad), len(bad) - len(bad_not_403),
            len(stored), replies),
-        "- good p99 with bad requests mixed in / without (median of %d window pairs): %.2f"
-        % (len(ratios), statistics.median(ratios) if ratios else float("nan")),
+        "- good requests with bad ones mixed in / without (median of %d window pairs):"
+        " p50 %.2f, p99 %.2f" % (len(ratios),
+                                 statistics.median(ratios50) if ratios50 else float("nan"),
+                                 statistics.median(ratios) if ratios else float("nan")),
         "- RSS growth from window 1 to the last windows: %+.1f MiB; peak RSS (VmHWM) %.1f MiB"
         % (growth, peak_kib / 1024),
         "- backlog drained %s in %.1f s after the load stopped"
