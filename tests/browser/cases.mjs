@@ -137,6 +137,8 @@ try {
   await axeCheck(actx, base + "/console#/admin/indstillinger", "#settings td button", "admin settings changed");
   await apage.getByRole("button", { name: "Brug filens værdi for Gange Borgerbot spørger igen, før en medarbejder tager over" }).click();
   await apage.locator("#shell-status", { hasText: "filens værdi bruges igen" }).waitFor();
+  // the table is drawn again after the reset: wait for it, or the select below is replaced
+  await apage.locator("#settings td", { hasText: "Ændret af" }).first().waitFor({ state: "detached" });
   const anger = apage.getByLabel("En vred borger sendes videre til en medarbejder", { exact: true });
   await anger.selectOption("false");
   await apage.getByRole("button", { name: "Gem En vred borger sendes videre til en medarbejder" }).click();
