@@ -149,11 +149,78 @@ static struct litset required(struct litset exact)
 	return exact;
 }
 
-/* Drop strings that contain another member: requiring the shorter suffices. */
+/* Drop strings that contain another member: requiring the shorter suffices.
+ * (Of equal strings the first stays.) Small sets compare every pair; a large
+ * one (an alternation of hundreds of words) looks each string's proper
+ * substrings up in a hash table of the members instead: at most
+ * LIT_MAX_LEN^2 / 2 lookups a string rather than a strstr against each of
+ * the others. Both give the same result in the same order. */
+static size_t lit_hash_n(const char *s, size_t len)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The index in v of the first member equal to p[0..len), or -1. */
+static long member_index(const char *const *v, const size_t *tab, size_t mask, const char *p,
+                         size_t len)
+{
+	for (size_t h = lit_hash_n(p, len) & mask; tab[h]; h = (h + 1) & mask) {
+		const char *m = v[tab[h] - 1];
+		if (!strncmp(m, p, len) && m[len] == 0)
+			return (long)tab[h] - 1;
+	}
+	return -1;
+}
+
+static void set_minimize_hashed(struct litset *s)
+{
+	size_t slots = 16;
+	while (slots < 2 * s->n)
+		slots *= 2;
+	size_t *tab = calloc(slots, sizeof(*tab)), mask = slots - 1;
+	const char **orig = malloc(s->n * sizeof(*orig)); /* s->v is compacted below */
+	if (!tab || !orig) {
+		free(tab);
+		free(orig);
+		return; /* keeping every string is only less selective */
+	}
+	memcpy(orig, s->v, s->n * sizeof(*orig));
+	for (size_t i = 0; i < s->n; i++) {
+		size_t len = strlen(orig[i]);
+		if (member_index(orig, tab, mask, orig[i], len) >= 0)
+			continue;
+		size_t h = lit_hash_n(orig[i], len) & mask;
+		while (tab[h])
+			h = (h + 1) & mask;
+		tab[h] = i + 1;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const char *v = orig[i];
+		size_t len = strlen(v);
+		int redundant = member_index(orig, tab, mask, v, len) < (long)i;
+		for (size_t a = 0; a < len && !redundant; a++)
+			for (size_t l = 1; a + l <= len && l < len && !redundant; l++)
+				redundant = member_index(orig, tab, mask, v + a, l) >= 0;
+		if (!redundant)
+			s->v[o++] = v;
+	}
+	s->n = o;
+	free(orig);
+	free(tab);
+}
+
 static void set_minimize(struct litset *s)
 {
 	size_t o = 0;
 
+	if (s->n > 32) {
+		set_minimize_hashed(s);
+		return;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		int redundant = 0;
 		for (size_t j = 0; j < s->n && !redundant; j++)
@@ -436,18 +503,126 @@ static struct node parse_seq(struct parser *ps)
 	return n;
 }
 
+/* A required set being built from many branches: the strings in first-seen
+ * order and a hash table of them, so a union with the next branch costs its
+ * own size, not the size so far (an alternation of k words was k^2 / 2
+ * strcmp calls and as many copied pointers: most of the engine's start-up). */
+struct litacc {
+	int none;
+	size_t n, cap;
+	const char **v;
+	const char **tab; /* open addressing, mask + 1 slots, NULL = empty */
+	size_t mask;
+};
+
+static size_t lit_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int acc_put(struct litacc *c, const char *s)
+{
+	if (2 * (c->n + 1) > c->mask + 1) { /* keep the table at most half full */
+		size_t slots = (c->mask + 1) * 2;
+		const char **tab = calloc(slots, sizeof(*tab));
+		if (!tab)
+			return -1;
+		for (size_t i = 0; i < c->n; i++) {
+			size_t h = lit_hash(c->v[i]) & (slots - 1);
+			while (tab[h])
+				h = (h + 1) & (slots - 1);
+			tab[h] = c->v[i];
+		}
+		free(c->tab);
+		c->tab = tab;
+		c->mask = slots - 1;
+	}
+	size_t h = lit_hash(s) & c->mask;
+	for (; c->tab[h]; h = (h + 1) & c->mask)
+		if (!strcmp(c->tab[h], s))
+			return 0; /* already there */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		const char **v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->tab[h] = s;
+	c->v[c->n++] = s;
+	return 0;
+}
+
+/* acc = set_union(acc, s, max), with set_union's rules for none and max. */
+static void acc_add(struct litacc *c, struct litset s, size_t max)
+{
+	if (c->none || s.none || c->n + s.n > max) {
+		c->none = 1;
+		return;
+	}
+	for (size_t i = 0; i < s.n && !c->none; i++)
+		c->none = acc_put(c, s.v[i]) < 0;
+}
+
+/* acc = s (its strings once each). */
+static void acc_reset(struct litacc *c, struct litset s)
+{
+	c->none = s.none;
+	c->n = 0;
+	if (c->tab)
+		memset(c->tab, 0, (c->mask + 1) * sizeof(*c->tab));
+	for (size_t i = 0; i < s.n && !c->none; i++)
+		c->none = acc_put(c, s.v[i]) < 0;
+}
+
+static struct litset acc_take(struct arena *a, struct litacc *c)
+{
+	struct litset r = {0, c->n, NULL};
+	if (!c->none && (r.v = arena_alloc(a, (c->n ? c->n : 1) * sizeof(char *))))
+		memcpy(r.v, c->v, c->n * sizeof(char *));
+	else
+		r = NO_SET;
+	free(c->v);
+	free(c->tab);
+	return r;
+}
+
+/* Branches joined by '|': as if each were set_union'ed in turn into the
+ * first (exact sets are at most EXACT_MAX strings, so theirs stays simple);
+ * while the exact set is known the required set is required(exact), and
+ * only once it is not does the required set accumulate branch by branch. */
 static struct node parse_alt(struct parser *ps)
 {
 	struct node n = parse_seq(ps);
-
+	if (*ps->p != '|' || ps->failed)
+		return n;
+	struct litacc req = {0, 0, 0, NULL, calloc(16, sizeof(const char *)), 15};
+	if (!req.tab) {
+		ps->failed = 1;
+		return n;
+	}
+	int mirror = 0; /* req is required(n.exact), not the accumulator */
+	acc_reset(&req, n.req);
 	while (*ps->p == '|' && !ps->failed) {
 		ps->p++;
 		struct node m = parse_seq(ps);
-		n.exact = set_union(ps->a, n.exact, m.exact, EXACT_MAX);
-		n.req = set_union(ps->a, n.req, m.req, REQ_MAX);
-		if (!n.exact.none)
-			n.req = required(n.exact);
+		struct litset e = set_union(ps->a, n.exact, m.exact, EXACT_MAX);
+		if (mirror && e.none) {
+			acc_reset(&req, required(n.exact));
+			mirror = 0;
+		}
+		n.exact = e;
+		if (!e.none)
+			mirror = 1;
+		else
+			acc_add(&req, m.req, REQ_MAX);
 	}
+	struct litset acc = acc_take(ps->a, &req);
+	n.req = mirror ? required(n.exact) : acc;
 	return n;
 }
 

@@ -408,6 +408,19 @@ static void prefilter_required_literals(void **state)
 	assert_int_equal(prefilter_literals("(a)\\1", out, sizeof(out)), 0);
 	assert_int_equal(prefilter_literals("lys(", out, sizeof(out)), 0);
 	assert_string_equal(lits("l\xc3\xa6se"), "se"); /* a non-ASCII letter splits the literal */
+	/* a long alternation (the hashed union and minimising): words that hold
+	 * a shorter member are dropped, a repeat is kept once, order stays;
+	 * past EXACT_MAX branches the required set accumulates on its own */
+	char big[2048] = "", want[2048] = "";
+	for (int i = 0; i < 80; i++) {
+		char w[16];
+		snprintf(w, sizeof(w), "%sw%02d", i ? "|" : "", i);
+		strcat(big, w);
+		strcat(want, w);
+	}
+	strcat(big, "|xw07y|w13|zzw39|qq");
+	strcat(want, "|qq");
+	assert_string_equal(lits(big), want);
 }
 
 static void prefilter_scan_marks_regexes(void **state)
