@@ -71,6 +71,27 @@ class Classify(unittest.TestCase):
         self.assertEqual([o["text"] for o in out], ["hej", "mange tak"])
         self.assertEqual([o["intent"] for o in out], ["greeting", "thanks"])
 
+    def test_answers_each_line_while_the_writer_waits(self):
+        # a program that writes one line and waits for its answer (a pipe
+        # kept open) gets it before it writes the next
+        p = subprocess.Popen([BIN, "classify", "--intents", INTENTS, "--streets", STREETS],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            for text, intent in (("hej", "greeting"), ("lys ude duevej 4", "streetlight_outage")):
+                p.stdin.write(text.encode() + b"\n")
+                p.stdin.flush()
+                self.assertEqual(json.loads(p.stdout.readline())["intent"], intent)
+        finally:
+            p.stdin.close()
+            self.assertEqual(p.wait(10), 0)
+
+    def test_a_line_split_across_reads(self):
+        # longer than one read of the input: still one line, kept whole
+        text = "lys ude duevej 4 " + "x" * 70000
+        out = classify(text.encode() + b"\nhej")
+        self.assertEqual([o["intent"] for o in out], ["streetlight_outage", "greeting"])
+        self.assertTrue(out[0]["truncated"])
+
     def test_oversized_line(self):
         big = ("lys ude duevej " + "bla " * 50000).encode()
         out = classify(big + b"\nhej\n")

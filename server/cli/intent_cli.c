@@ -182,22 +182,53 @@ static json_t *result_json(const char *text, size_t len, int truncated,
 	return o;
 }
 
+/* Standard input, read in blocks. Before a read that may wait, the answers
+ * so far are flushed: a person typing, or a program writing one line and
+ * waiting, sees each answer at once, while a file or a full pipe costs one
+ * write per block instead of one per line. */
+struct line_reader {
+	int fd, eof;
+	size_t pos, len;
+	char buf[65536];
+};
+
+static int reader_fill(struct line_reader *lr)
+{
+	fflush(stdout);
+	for (;;) {
+		ssize_t k = read(lr->fd, lr->buf, sizeof(lr->buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		lr->pos = 0;
+		lr->len = k > 0 ? (size_t)k : 0;
+		lr->eof = k <= 0;
+		return k > 0;
+	}
+}
+
 /* Read one line (without its newline) into buf, keeping at most MAX_TEXT bytes. Returns the
  * kept length, -1 at end of input. */
-static long read_line(FILE *in, char *buf, int *truncated)
+static long read_line(struct line_reader *lr, char *buf, int *truncated)
 {
 	size_t n = 0;
-	int c, any = 0;
+	int any = 0;
 
 	*truncated = 0;
-	while ((c = getc(in)) != EOF) {
-		any = 1;
-		if (c == '\n')
+	for (;;) {
+		if (lr->pos == lr->len && (lr->eof || !reader_fill(lr)))
 			break;
-		if (n < MAX_TEXT)
-			buf[n++] = (char)c;
-		else
+		const char *start = lr->buf + lr->pos, *end = lr->buf + lr->len;
+		const char *nl = memchr(start, '\n', (size_t)(end - start));
+		size_t take = (size_t)((nl ? nl : end) - start);
+		size_t keep = take < MAX_TEXT - n ? take : MAX_TEXT - n;
+		any = 1;
+		memcpy(buf + n, start, keep);
+		n += keep;
+		if (keep < take)
 			*truncated = 1;
+		lr->pos += take + (nl ? 1 : 0);
+		if (nl)
+			break;
 	}
 	if (!any)
 		return -1;
@@ -223,19 +254,42 @@ int cmd_classify(int argc, char **argv)
 		intent_engine_free(e);
 		return 1;
 	}
-	while ((n = read_line(stdin, buf, &truncated)) >= 0) {
+	static struct line_reader lr; /* 64 KiB */
+	lr.fd = STDIN_FILENO;
+	char *out = NULL;
+	size_t outcap = 0;
+	while ((n = read_line(&lr, buf, &truncated)) >= 0) {
 		struct intent_result r;
 		intent_classify(e, buf, (size_t)n, &r);
 		json_t *j = result_json(buf, (size_t)n, truncated, &r);
-		if (!j || json_dumpf(j, stdout, JSON_PRESERVE_ORDER) || putchar('\n') == EOF) {
+		size_t need = j ? json_dumpb(j, NULL, 0, JSON_PRESERVE_ORDER) : 0;
+		if (need + 1 > outcap) {
+			char *grown = need ? realloc(out, need + 1) : NULL;
+			if (grown) {
+				out = grown;
+				outcap = need + 1;
+			}
+		}
+		if (!need || need + 1 > outcap ||
+		    json_dumpb(j, out, need, JSON_PRESERVE_ORDER) != need) {
 			json_decref(j);
 			fprintf(stderr, "borgerbot: cannot write output\n");
 			rc = 1;
 			break;
 		}
 		json_decref(j);
-		fflush(stdout);
+		out[need] = '\n';
+		if (fwrite(out, 1, need + 1, stdout) != need + 1) {
+			fprintf(stderr, "borgerbot: cannot write output\n");
+			rc = 1;
+			break;
+		}
 	}
+	if (fflush(stdout) != 0 && !rc) {
+		fprintf(stderr, "borgerbot: cannot write output\n");
+		rc = 1;
+	}
+	free(out);
 	free(buf);
 	intent_engine_free(e);
 	return rc;
