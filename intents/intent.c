@@ -82,10 +82,72 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 	return re;
 }
 
+/* Split: an intent's unanchored pattern lines are one alternation, gated by
+ * the prefilter as a whole. When that whole's literals are common (one of
+ * fewer than SPLIT_SHORTEST bytes, such as "der" or "kke", or none at all),
+ * the alternation would run on nearly every message, and crisis.intent's 77
+ * lines made it the most expensive regex of all. Such an intent also gets
+ * each line compiled alone with its own literals; matching runs only the
+ * lines whose literals occur and takes the leftmost match, the earliest line
+ * on a tie: what the alternation finds (see match_split). */
+#define SPLIT_SHORTEST 4
+#define SPLIT_MIN_LINES 4
+
+static int should_split(const char *all, size_t nlines)
+{
+	static char lits[65536]; /* load time, one thread */
+	if (nlines < SPLIT_MIN_LINES)
+		return 0;
+	if (prefilter_literals(all, lits, sizeof(lits)) == 0)
+		return 1;
+	for (const char *p = lits; *p;) {
+		size_t n = strcspn(p, "|");
+		if (n < SPLIT_SHORTEST)
+			return 1;
+		p += n + (p[n] == '|');
+	}
+	return 0;
+}
+
+static int split_lines(struct intent_engine *e, const struct intent_def *d,
+                       const struct intent_lines *ls, struct intent_regex *out, char *err,
+                       size_t errlen)
+{
+	if (!(out->line_code = calloc(ls->n, sizeof(*out->line_code))) ||
+	    !(out->line_pf = calloc(ls->n, sizeof(*out->line_pf)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		char folded[2 * 4000 + 8], one[2 * 4000 + 32];
+		int rc;
+		PCRE2_SIZE off;
+		if (normalize_pattern(ls->v[i].text, folded, sizeof(folded)) || folded[0] == '^')
+			continue; /* anchored lines are in re_anch */
+		snprintf(one, sizeof(one), " (?:(?:%s))", folded);
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)one, PCRE2_ZERO_TERMINATED,
+		                               COMPILE_FLAGS | PCRE2_DUPNAMES, &rc, &off, NULL);
+		if (!re) {
+			snprintf(err, errlen, "%s:%d: bad pattern after folding", d->file,
+			         ls->v[i].line);
+			return -1;
+		}
+		if (e->jit_available && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0)
+			e->jit_available = 0;
+		out->line_code[out->nlines] = re;
+		if (prefilter_add(e->pf, one, &out->line_pf[out->nlines++])) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Check each line alone (for a precise error), then compile all as one alternation into
- * *out; with filter, its literals go to the prefilter. Returns 0, or -1 with err set. */
+ * *out; with filter, its literals go to the prefilter (or, split, each line's do).
+ * Returns 0, or -1 with err set. */
 static int compile_lines(struct intent_engine *e, const struct intent_def *d,
-                         const struct intent_lines *ls, int which, int filter,
+                         const struct intent_lines *ls, int which, int filter, int may_split,
                          struct intent_regex *out, char *err, size_t errlen)
 {
 	size_t cap = 16, len = 0;
@@ -93,6 +155,7 @@ static int compile_lines(struct intent_engine *e, const struct intent_def *d,
 	pcre2_code *re;
 
 	out->code = NULL, out->pf = -1;
+	size_t unanchored = 0;
 	if (!ls->n)
 		return 0;
 	for (size_t i = 0; i < ls->n; i++) {
@@ -121,12 +184,20 @@ static int compile_lines(struct intent_engine *e, const struct intent_def *d,
 			                        !anchored && !n ? " (?:" : "", folded);
 			n++;
 		}
+		if (!anchored)
+			unanchored = n;
 		if (!anchored && n)
 			len += (size_t)snprintf(all + len, cap - len, ")");
 	}
 	if (len == 0) {
 		free(all);
 		return 0; /* no line of that kind */
+	}
+	if (filter && may_split && !which && should_split(all, unanchored)) {
+		/* the lines alone, never combined */
+		int bad = split_lines(e, d, ls, out, err, errlen);
+		free(all);
+		return bad;
 	}
 	struct intent_line whole = {all, ls->v[0].line};
 	char raw_err[512];
@@ -154,11 +225,11 @@ static int compile_lines(struct intent_engine *e, const struct intent_def *d,
 static int compile_def(struct intent_engine *e, struct intent_def *d, char *err, size_t errlen)
 {
 	err[0] = 0;
-	if (compile_lines(e, d, &d->patterns, 0, 1, &d->re, err, errlen) ||
-	    compile_lines(e, d, &d->patterns, 1, 1, &d->re_anch, err, errlen) ||
-	    compile_lines(e, d, &d->excludes, 0, 1, &d->ex, err, errlen) ||
-	    compile_lines(e, d, &d->excludes, 1, 1, &d->ex_anch, err, errlen) ||
-	    compile_lines(e, d, &d->slots, 0, 0, &d->sl, err, errlen))
+	if (compile_lines(e, d, &d->patterns, 0, 1, 1, &d->re, err, errlen) ||
+	    compile_lines(e, d, &d->patterns, 1, 1, 0, &d->re_anch, err, errlen) ||
+	    compile_lines(e, d, &d->excludes, 0, 1, 0, &d->ex, err, errlen) ||
+	    compile_lines(e, d, &d->excludes, 1, 1, 0, &d->ex_anch, err, errlen) ||
+	    compile_lines(e, d, &d->slots, 0, 0, 0, &d->sl, err, errlen))
 		return -1;
 	return 0;
 }
@@ -180,9 +251,49 @@ static int sort_by_priority(struct intent_engine *e)
 /* Length + 1 of the first match of r, or -1; -1 at once when the prefilter rules r out. */
 static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
                       size_t len, pcre2_match_data *md);
+/* The split line whose match starts leftmost (the earliest line on a tie),
+ * its match left in md; -1 if none matches. */
+static long split_best(const struct intent_engine *e, const struct intent_regex *r,
+                       const uint64_t *may, const char *s, size_t len, pcre2_match_data *md,
+                       long *length)
+{
+	long best = -1;
+	PCRE2_SIZE best_start = PCRE2_UNSET;
+	for (size_t i = 0; i < r->nlines; i++) {
+		if (!prefilter_may_match(may, r->line_pf[i])) {
+#ifdef INTENT_PREFILTER_CHECK
+			if (match_len(e, r->line_code[i], s, len, md) >= 0) {
+				fprintf(stderr, "prefilter skipped a line that matches: [%s]\n", s);
+				abort();
+			}
+#endif
+			continue;
+		}
+		if (pcre2_match(r->line_code[i], (PCRE2_SPTR)s, len, 0, e->jit ? 0 : PCRE2_NO_JIT,
+		                md, e->mctx) < 0)
+			continue;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		if (best < 0 || ov[0] < best_start) { /* on a tie the earlier line stays */
+			best_start = ov[0];
+			best = (long)i;
+			*length = (long)(ov[1] - ov[0]) + 1;
+		}
+	}
+	return best;
+}
+
+static long match_split(const struct intent_engine *e, const struct intent_regex *r,
+                        const uint64_t *may, const char *s, size_t len, pcre2_match_data *md)
+{
+	long length = -1;
+	return split_best(e, r, may, s, len, md, &length) >= 0 ? length : -1;
+}
+
 static long match_regex(const struct intent_engine *e, const struct intent_regex *r,
                         const uint64_t *may, const char *s, size_t len, pcre2_match_data *md)
 {
+	if (r->nlines)
+		return match_split(e, r, may, s, len, md);
 	if (!r->code)
 		return -1;
 	if (prefilter_may_match(may, r->pf))
@@ -415,13 +526,17 @@ static void house_letter_upper(char *h)
 }
 
 static void fill_slots(const struct intent_engine *e, const struct intent_def *d, const char *text,
-                       const char *norm, size_t nlen, const uint16_t *map, pcre2_match_data *md,
-                       struct intent_result *out)
+                       const char *norm, size_t nlen, const uint16_t *map, const uint64_t *may,
+                       pcre2_match_data *md, struct intent_result *out)
 {
 	struct streets_match sm;
 
 	for (int k = 0; k < 2; k++) {
 		const pcre2_code *re = k ? d->sl.code : d->re.code;
+		if (!k && d->re.nlines) { /* split: the line the whole would have matched */
+			long length, i = split_best(e, &d->re, may, norm, nlen, md, &length);
+			re = i >= 0 ? d->re.line_code[i] : NULL;
+		}
 		if (!re || pcre2_match(re, (PCRE2_SPTR)norm, nlen, 0, e->jit ? 0 : PCRE2_NO_JIT, md,
 		                       e->mctx) <= 0)
 			continue;
@@ -542,7 +657,7 @@ int intent_classify(const struct intent_engine *e, const char *text, size_t len,
 			set_name(out->alt_intents[1], second.def->name);
 		}
 		if (best.def->routine)
-			fill_slots(e, best.def, text, norm, nlen, map, md, out);
+			fill_slots(e, best.def, text, norm, nlen, map, may, md, out);
 		fill_kind(e, best.def, norm, nlen, md, out);
 	}
 	copy_str(out->lang, sizeof(out->lang), intent_language(norm, nlen), 2);

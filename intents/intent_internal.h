@@ -25,10 +25,16 @@ struct intent_lines {
 	size_t n, cap;
 };
 
-/* A compiled regex and its prefilter id (-1: no literals, always run it). */
+/* A compiled regex and its prefilter id (-1: no literals, always run it).
+ * Split (nlines > 0): the lines are also compiled one by one, each with its
+ * own prefilter id, and matching runs only the lines whose literals occur;
+ * code is then kept for the named slots only (see intent.c, "split"). */
 struct intent_regex {
 	pcre2_code *code; /* NULL: the intent has no line of this kind */
 	int pf;
+	size_t nlines;
+	pcre2_code **line_code;
+	int *line_pf;
 };
 
 struct intent_def {

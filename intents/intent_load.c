@@ -40,6 +40,10 @@ void intent_def_clear(struct intent_def *d)
 	lines_free(&d->counters);
 	lines_free(&d->answers);
 	pcre2_code_free(d->re.code);
+	for (size_t i = 0; i < d->re.nlines; i++)
+		pcre2_code_free(d->re.line_code[i]);
+	free(d->re.line_code);
+	free(d->re.line_pf);
 	pcre2_code_free(d->re_anch.code);
 	pcre2_code_free(d->ex.code);
 	pcre2_code_free(d->ex_anch.code);

@@ -360,6 +360,37 @@ static void catastrophic_pattern_gives_up(void **state)
 	intent_engine_free(e);
 }
 
+/* An intent whose literals are common is matched line by line ("split"):
+ * the result and the slots are those of the leftmost line, as the whole
+ * alternation would give. */
+static void split_intent_matches_like_the_alternation(void **state)
+{
+	char err[512];
+	struct intent_result r;
+	(void)state;
+	write_file("a.intent", "name: split\nroutine: yes\n"
+	                       "pattern: \\bder (?<pole_number>\\d+)\n"
+	                       "pattern: \\bqqq\\b\n"
+	                       "pattern: \\bnr (?<pole_number>\\d+)\n"
+	                       "pattern: \\bzzz\\b\n");
+	struct intent_engine *e = intent_engine_load(tmpdir, NULL, err, sizeof(err));
+	assert_non_null(e);
+	for (int jit = 0; jit < 2; jit++) {
+		intent_engine_set_jit(e, jit);
+		const char *t = "se nr 8 og der 7";
+		assert_int_equal(intent_classify(e, t, strlen(t), &r), 0);
+		assert_string_equal(r.intent, "split");
+		assert_string_equal(r.pole_number, "8"); /* the leftmost line's */
+		t = "hej zzz";
+		assert_int_equal(intent_classify(e, t, strlen(t), &r), 0);
+		assert_string_equal(r.intent, "split");
+		t = "der er ingen";
+		assert_int_equal(intent_classify(e, t, strlen(t), &r), 0);
+		assert_string_not_equal(r.intent, "split");
+	}
+	intent_engine_free(e);
+}
+
 static void loader_rejects_duplicates(void **state)
 {
 	char err[512];
@@ -521,6 +552,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(loader_errors_name_file_and_line, make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(loader_rejects_duplicates, make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(catastrophic_pattern_gives_up, make_dir, remove_dir),
+	    cmocka_unit_test_setup_teardown(split_intent_matches_like_the_alternation, make_dir,
+	                                    remove_dir),
 	    cmocka_unit_test(prefilter_required_literals),
 	    cmocka_unit_test(prefilter_scan_marks_regexes),
 	    cmocka_unit_test(classify_shipped),
