@@ -15,7 +15,6 @@ import asyncio
 import json
 import random
 import resource
-import os
 import socket
 import ssl
 import threading
@@ -213,12 +212,13 @@ class IntakeUnderAttackTest(unittest.TestCase):
         idle_addrs = ["127.0.2.%d" % i for i in range(1, 11)]
         slow_addrs = ["127.0.3.%d" % i for i in range(1, 11)]
         latencies, held, attacker = self.attack_and_post(idle_addrs, slow_addrs)
-        # The attacker had all 700 open (TCP, in the backlog or past it) and
-        # kept reopening what the server shed: thousands of connections.
-        # (under ThreadSanitizer the server accepts several times slower, so
-        # the attacker holds fewer at its peak; the POSTs' budget is the same)
-        least = 500 if os.environ.get("TSAN_OPTIONS") else 650
-        self.assertGreaterEqual(attacker.peak, least, "the attacker never held its connections")
+        # The attack was real: at its peak the attacker held several times the
+        # server's 64 worker threads at once (80 idle connections stopped
+        # intake before the gate) and kept reopening what the server shed,
+        # thousands of connections. How many it holds at the peak depends on
+        # how fast the server sheds: 650-700 here, 431 on a faster CI machine,
+        # fewer under ThreadSanitizer; 4 x 64 is the floor for "an attack".
+        self.assertGreaterEqual(attacker.peak, 4 * 64, "the attacker never held its connections")
         self.assertGreater(attacker.dropped, 2000, "the attacker was not kept busy")
         self.assertLess(max(latencies), BUDGET_S, sorted(latencies)[-5:])
         shut = [self.server.metric('borgerbot_http_connections_shut_total{reason="%s"}' % r)
