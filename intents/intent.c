@@ -113,7 +113,7 @@ static int split_lines(struct intent_engine *e, const struct intent_def *d,
                        const struct intent_lines *ls, struct intent_regex *out, char *err,
                        size_t errlen)
 {
-	if (!(out->line_code = calloc(ls->n, sizeof(*out->line_code))) ||
+	if (!(out->line_code = calloc(ls->n, sizeof(pcre2_code *))) ||
 	    !(out->line_pf = calloc(ls->n, sizeof(*out->line_pf)))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
