@@ -25,6 +25,7 @@
 #include "domain/content_data.h"
 #include "domain/setting_overrides.h"
 #include "domain/staff.h"
+#include "domain/winter.h"
 
 #define USERS_PATH "/api/admin/users"
 #define AUDIT_PATH "/api/admin/audit"
@@ -452,16 +453,17 @@ static json_t *settings_json(const struct admin_api *a, sqlite3 *db)
 	const struct config *c = a->opt.cfg;
 	const char *conf = "borgerbot.conf";
 	json_t *deps = json_array();
-	if (a->opt.staffing)
-		staffing_each(a->opt.staffing, append_department, deps);
+	const struct municipality_data *d = municipality_hold(a->opt.data);
+	staffing_each(d->staffing, append_department, deps);
+	json_t *winter_dept = api_str_or_null(winter_department(d->winter));
+	municipality_release(a->opt.data, d);
 	json_t *s = json_object();
 	json_object_set_new(s, "public_url", setting(api_str_or_null(c->public_url), conf));
 	json_object_set_new(s, "public_host", setting(api_str_or_null(c->public_host), conf));
 	json_object_set_new(s, "pass_thread_to_page_inbox",
 	                    setting(json_boolean(c->pass_thread_to_page_inbox), conf));
-	json_object_set_new(
-	    s, "winter_department",
-	    setting(api_str_or_null(a->opt.winter_department), "winter.txt (municipality_dir)"));
+	json_object_set_new(s, "winter_department",
+	                    setting(winter_dept, "winter.txt (municipality_dir)"));
 	if (a->opt.live) {
 		json_t *overrides = json_object();
 		(void)setting_overrides_each(db, append_override, overrides);

@@ -26,16 +26,18 @@
 
 #include "core/config.h"
 #include "core/live_settings.h"
+#include "domain/municipality.h"
 #include "domain/staffing.h"
 #include "http/http.h"
 #include "store/store.h"
 
 struct admin_api_options {
 	struct store *store;
-	const struct config *cfg;        /* for the settings view; never its secrets */
-	struct live_settings *live;      /* what admins may change here; NULL = read-only view */
-	const struct staffing *staffing; /* departments, hours, SLA targets */
-	const char *winter_department;   /* winter.txt's department, or "" */
+	const struct config *cfg;   /* for the settings view; never its secrets */
+	struct live_settings *live; /* what admins may change here; NULL = read-only view */
+	/* Departments, hours, SLA targets (staffing) and winter.txt's department:
+	 * the current snapshot, read at every request. */
+	struct municipality *data;
 	size_t max_body_bytes;
 };
 

@@ -21,6 +21,7 @@
 
 struct canned_api {
 	struct canned_api_options opt;
+	const struct staffing *staffing; /* set only in a request's copy (handler()) */
 };
 
 struct canned_api *canned_api_new(const struct canned_api_options *opt, char *err, size_t errlen)
@@ -101,8 +102,8 @@ static int read_reply(struct canned_api *a, struct http_req *req, json_t *body,
 		return api_error(req, 400, "title, body and department must be strings (or null)");
 	if (canned_validate(&t->r, t->err, sizeof(t->err)) < 0)
 		return api_error(req, 400, t->err);
-	if (t->r.department && *t->r.department && a->opt.staffing &&
-	    !staffing_has_department(a->opt.staffing, t->r.department))
+	if (t->r.department && *t->r.department && a->staffing &&
+	    !staffing_has_department(a->staffing, t->r.department))
 		return api_error(req, 400, "unknown department");
 	return 0;
 }
@@ -176,7 +177,14 @@ static int handler(struct http_req *req, void *cbdata)
 	int rc = api_authorise(req, db, get ? "conversations" : "admin", &who);
 	if (rc)
 		return rc;
-	return get ? list(req, db, &who) : change(a, req, db, &who, op, id);
+	if (get)
+		return list(req, db, &who);
+	struct canned_api view = *a; /* this request's view of the data files */
+	const struct municipality_data *d = municipality_hold(a->opt.data);
+	view.staffing = d->staffing;
+	rc = change(&view, req, db, &who, op, id);
+	municipality_release(a->opt.data, d);
+	return rc;
 }
 
 void canned_api_register(struct http *h, struct canned_api *a)

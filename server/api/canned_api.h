@@ -19,13 +19,14 @@
 
 #include <stddef.h>
 
+#include "domain/municipality.h"
 #include "domain/staffing.h"
 #include "http/http.h"
 #include "store/store.h"
 
 struct canned_api_options {
 	struct store *store;
-	const struct staffing *staffing; /* known departments; may be NULL */
+	struct municipality *data; /* known departments (staffing), per request */
 	size_t max_body_bytes;
 };
 

@@ -372,9 +372,8 @@ static sqlite3 *thread_db(struct conversation_api *a)
 	return db;
 }
 
-static int departments_handler(struct http_req *req, void *cbdata)
+static int departments_route(struct conversation_api *a, struct http_req *req)
 {
-	struct conversation_api *a = cbdata;
 	if (strcmp(http_req_path(req), DEPARTMENTS) != 0)
 		return api_error(req, 404, "not found");
 	if (!http_req_method_is(req, "GET"))
@@ -387,9 +386,8 @@ static int departments_handler(struct http_req *req, void *cbdata)
 	return rc ? rc : departments(a, req);
 }
 
-static int handler(struct http_req *req, void *cbdata)
+static int route(struct conversation_api *a, struct http_req *req)
 {
-	struct conversation_api *a = cbdata;
 	const char *rest = http_req_path(req) + strlen(PREFIX);
 	long long id = 0;
 	int which = -1;
@@ -411,6 +409,29 @@ static int handler(struct http_req *req, void *cbdata)
 	if (which < 0)
 		return show(a, req, db, &who, id);
 	return act(a, req, db, &who, id, (size_t)which);
+}
+
+/* Runs fn on a copy of the module whose env sees the current data files. */
+static int with_data(struct http_req *req, const struct conversation_api *shared,
+                     int (*fn)(struct conversation_api *, struct http_req *))
+{
+	struct conversation_env env;
+	const struct municipality_data *held = conversation_env_hold(shared->opt.env, &env);
+	struct conversation_api view = *shared;
+	view.opt.env = &env;
+	int rc = fn(&view, req);
+	conversation_env_release(shared->opt.env, held);
+	return rc;
+}
+
+static int handler(struct http_req *req, void *cbdata)
+{
+	return with_data(req, cbdata, route);
+}
+
+static int departments_handler(struct http_req *req, void *cbdata)
+{
+	return with_data(req, cbdata, departments_route);
 }
 
 void conversation_api_register(struct http *h, struct conversation_api *a)

@@ -28,6 +28,9 @@
 
 struct insight_api {
 	struct insight_api_options opt;
+	/* Set only in a request's own copy (with_data()): the current data files. */
+	const struct staffing *staffing;
+	const struct intent_engine *intents;
 };
 
 struct insight_api *insight_api_new(const struct insight_api_options *opt, char *err, size_t errlen)
@@ -134,8 +137,8 @@ static int compute(struct insight_api *a, struct http_req *req, sqlite3 *db,
 	struct insight_report *r = malloc(sizeof(*r));
 	if (!r)
 		return api_error(req, 503, "out of memory");
-	if (insight_compute(db, a->opt.staffing, hf ? from : NULL, ht ? to : NULL, clock_now_ms(),
-	                    r, err, sizeof(err)) < 0) {
+	if (insight_compute(db, a->staffing, hf ? from : NULL, ht ? to : NULL, clock_now_ms(), r,
+	                    err, sizeof(err)) < 0) {
 		free(r);
 		return api_error(req, strncmp(err, "database", 8) ? 400 : 500, err);
 	}
@@ -241,9 +244,9 @@ static int queue_list(struct insight_api *a, struct http_req *req, sqlite3 *db,
 	if (api_audit(db, who, "misunderstood.read", labelled ? "labelled" : "queue", NULL) < 0)
 		log_event(LOG_WARN, "audit_failed", "action", "misunderstood.read", NULL);
 	json_t *names = json_array(); /* what a label may say */
-	for (size_t i = 0; a->opt.intents && i < intent_count(a->opt.intents); i++)
-		if (strcmp(intent_name(a->opt.intents, i), "none") != 0)
-			json_array_append_new(names, json_string(intent_name(a->opt.intents, i)));
+	for (size_t i = 0; a->intents && i < intent_count(a->intents); i++)
+		if (strcmp(intent_name(a->intents, i), "none") != 0)
+			json_array_append_new(names, json_string(intent_name(a->intents, i)));
 	return http_reply_json(
 	    req, 200, json_pack("{s:i, s:o, s:o}", "count", n, "items", items, "intents", names),
 	    NULL);
@@ -289,7 +292,7 @@ static int queue_label(struct insight_api *a, struct http_req *req, sqlite3 *db,
 	int rc;
 	if (bad || !intent || !example || !*example)
 		rc = api_error(req, 400, "give intent and example (1-2000 bytes of text)");
-	else if (!known_intent(a->opt.intents, intent))
+	else if (!known_intent(a->intents, intent))
 		rc = api_error(req, 400, "intent is not one of the bot's intents");
 	else if (!text_utf8_valid(example, strlen(example)))
 		rc = api_error(req, 400, "example is not UTF-8");
@@ -342,9 +345,8 @@ static long long label_path(const char *rest)
 	return strcmp(end, "/label") == 0 && id > 0 ? id : -1;
 }
 
-static int handler(struct http_req *req, void *cbdata)
+static int route(struct insight_api *a, struct http_req *req)
 {
-	struct insight_api *a = cbdata;
 	const char *path = http_req_path(req);
 	int is_report = !strncmp(path, REPORT, strlen(REPORT));
 	const char *rest = path + strlen(is_report ? REPORT : QUEUE);
@@ -372,10 +374,9 @@ static int handler(struct http_req *req, void *cbdata)
 }
 
 /* GET /api/intents: what the bot can recognise, with the titles staff read. */
-static int intents_handler(struct http_req *req, void *cbdata)
+static int intents_route(struct insight_api *a, struct http_req *req)
 {
-	struct insight_api *a = cbdata;
-	const struct intent_engine *e = a->opt.intents;
+	const struct intent_engine *e = a->intents;
 	if (strcmp(http_req_path(req), INTENTS) != 0)
 		return api_error(req, 404, "not found");
 	if (!http_req_method_is(req, "GET"))
@@ -398,6 +399,29 @@ static int intents_handler(struct http_req *req, void *cbdata)
 		                                       intent_is_routine(e, name)));
 	}
 	return http_reply_json(req, 200, json_pack("{s:o}", "intents", items), NULL);
+}
+
+/* Runs fn on a copy of the module that sees the current data files. */
+static int with_data(struct http_req *req, const struct insight_api *shared,
+                     int (*fn)(struct insight_api *, struct http_req *))
+{
+	struct insight_api view = *shared;
+	const struct municipality_data *d = municipality_hold(shared->opt.data);
+	view.staffing = d->staffing;
+	view.intents = d->intents;
+	int rc = fn(&view, req);
+	municipality_release(shared->opt.data, d);
+	return rc;
+}
+
+static int handler(struct http_req *req, void *cbdata)
+{
+	return with_data(req, cbdata, route);
+}
+
+static int intents_handler(struct http_req *req, void *cbdata)
+{
+	return with_data(req, cbdata, intents_route);
 }
 
 void insight_api_register(struct http *h, struct insight_api *a)

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "domain/municipality.h"
 #include "http/http.h"
 #include "store/store.h"
 
@@ -28,8 +29,9 @@ struct intent_engine;
 
 struct insight_api_options {
 	struct store *store;
-	const struct staffing *staffing;     /* SLA targets; may be NULL */
-	const struct intent_engine *intents; /* the names a label may use */
+	/* SLA targets (staffing) and the names a label may use (intents): the
+	 * current snapshot, per request. */
+	struct municipality *data;
 	size_t max_body_bytes;
 };
 

@@ -29,6 +29,10 @@
 
 struct open311 {
 	struct open311_options opt;
+	/* Set only in a request's own copy (handler()): the current data files. */
+	const struct case_rules *rules;
+	const struct winter_plan *winter;
+	const struct content *content;
 };
 
 struct open311 *open311_new(const struct open311_options *opt, char *err, size_t errlen)
@@ -121,7 +125,7 @@ static int check_jurisdiction(struct open311 *o, struct http_req *req, const str
 {
 	char j[128];
 	int r = param(p, "jurisdiction_id", j, sizeof(j));
-	const char *mine = content_get(o->opt.content, "jurisdiction_id");
+	const char *mine = content_get(o->content, "jurisdiction_id");
 	if (r < 0 || (r > 0 && (!mine || strcasecmp(j, mine) != 0)))
 		return reply_error(req, 404, "jurisdiction_id was not found");
 	return 0;
@@ -152,7 +156,7 @@ static int discovery(struct open311 *o, struct http_req *req)
 {
 	char url[300], contact[600];
 	base_url(req, url, sizeof(url));
-	const struct content *c = o->opt.content;
+	const struct content *c = o->content;
 	snprintf(contact, sizeof(contact), "%s, %s, %s", content_get(c, "name"),
 	         content_get(c, "phone"), content_get(c, "email"));
 	return http_reply_json(
@@ -177,14 +181,14 @@ static json_t *service_json(const struct case_category *c)
 static int services(struct open311 *o, struct http_req *req)
 {
 	json_t *arr = json_array();
-	for (size_t i = 0; i < case_rules_count(o->opt.rules); i++)
-		json_array_append_new(arr, service_json(case_rules_at(o->opt.rules, i)));
+	for (size_t i = 0; i < case_rules_count(o->rules); i++)
+		json_array_append_new(arr, service_json(case_rules_at(o->rules, i)));
 	return http_reply_json(req, 200, arr, NULL);
 }
 
 static int service_definition(struct open311 *o, struct http_req *req, const char *code)
 {
-	const struct case_category *c = case_rules_find(o->opt.rules, code);
+	const struct case_category *c = case_rules_find(o->rules, code);
 	if (!c)
 		return reply_error(req, 404, "service_code was not found");
 	json_t *attrs = json_array();
@@ -209,7 +213,7 @@ static const char *open311_status(const char *status)
 static json_t *request_json(struct open311 *o, const struct case_row *r)
 {
 	char created[40], updated[40], address[160];
-	const struct case_category *c = case_rules_find(o->opt.rules, r->category);
+	const struct case_category *c = case_rules_find(o->rules, r->category);
 	content_iso8601(r->created_at, created, sizeof(created));
 	content_iso8601(r->updated_at, updated, sizeof(updated));
 	snprintf(address, sizeof(address), "%s%s%s", r->street, r->house_number[0] ? " " : "",
@@ -304,7 +308,7 @@ static int list_requests(struct open311 *o, struct http_req *req, sqlite3 *db,
 	}
 	if ((r = param(p, "service_code", code, sizeof(code))) < 0)
 		return reply_error(req, 400, "service_code is too long");
-	if (r > 0 && !case_rules_find(o->opt.rules, code))
+	if (r > 0 && !case_rules_find(o->rules, code))
 		return reply_error(req, 400, "service_code was not found");
 	f.category = r > 0 ? code : NULL;
 	if ((r = param(p, "status", status, sizeof(status))) < 0 ||
@@ -377,7 +381,7 @@ static const char *read_post_fields(struct open311 *o, const struct params *p,
 	int has_code = param(p, "service_code", f->code, sizeof(f->code));
 	if (has_code <= 0)
 		return has_code < 0 ? "service_code is too long" : "service_code was not provided";
-	if (!case_rules_find(o->opt.rules, f->code))
+	if (!case_rules_find(o->rules, f->code))
 		return "service_code was not found";
 	struct {
 		const char *name;
@@ -464,11 +468,11 @@ static int file_request(struct open311 *o, struct http_req *req, sqlite3 *db,
 	}
 	if (f->address[0]) {
 		split_address(f->address, street, sizeof(street), number, sizeof(number));
-		const char *canon = winter_street(o->opt.winter, street);
+		const char *canon = winter_street(o->winter, street);
 		r.street = canon ? canon : street[0] ? street : NULL;
 		r.house_number = number[0] ? number : NULL;
 	}
-	struct file_txn t = {o->opt.rules, &r, {0}, CASE_ERROR, err, sizeof(err)};
+	struct file_txn t = {o->rules, &r, {0}, CASE_ERROR, err, sizeof(err)};
 	int rc = store_write(o->opt.store, db, file_case, &t, NULL, 0) == 0 ? CASE_OK
 	         : t.rc != CASE_OK                                          ? t.rc
 	                                                                    : CASE_ERROR;
@@ -567,9 +571,8 @@ static int strip_format(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int handler(struct http_req *req, void *cbdata)
+static int route(struct open311 *o, struct http_req *req)
 {
-	struct open311 *o = cbdata;
 	const char *path = http_req_path(req) + strlen(PREFIX);
 	int get = http_req_method_is(req, "GET"), post = http_req_method_is(req, "POST");
 	char res[200];
@@ -591,6 +594,19 @@ static int handler(struct http_req *req, void *cbdata)
 	if (!strncmp(res, "requests/", 9) && res[9] && !strchr(res + 9, '/'))
 		return requests(o, req, res + 9, 0);
 	return reply_error(req, 404, "not found");
+}
+
+static int handler(struct http_req *req, void *cbdata)
+{
+	const struct open311 *shared = cbdata;
+	struct open311 o = *shared; /* this request's view of the data files */
+	const struct municipality_data *d = municipality_hold(shared->opt.data);
+	o.rules = d->cases;
+	o.winter = d->winter;
+	o.content = d->content;
+	int rc = route(&o, req);
+	municipality_release(shared->opt.data, d);
+	return rc;
 }
 
 void open311_register(struct http *h, struct open311 *o)

@@ -22,13 +22,14 @@
 #include "domain/content.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "domain/municipality.h"
 #include "domain/winter.h"
 
 struct open311_options {
 	struct store *store; /* requests use one connection per HTTP thread */
-	const struct case_rules *rules;
-	const struct winter_plan *winter; /* canonical street names */
-	const struct content *content;    /* contact and jurisdiction_id */
+	/* Case rules, canonical street names (winter plan), contact and
+	 * jurisdiction_id (content): the current snapshot, per request. */
+	struct municipality *data;
 	size_t max_body_bytes;
 	int public_read; /* GET requests without a key */
 };

@@ -180,8 +180,8 @@ static int may_change_case(struct http_req *req, sqlite3 *db, const char *ref,
 	                        "its status");
 }
 
-static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, const char *ref,
-                      const struct api_actor *who)
+static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db,
+                      const struct case_rules *rules, const char *ref, const struct api_actor *who)
 {
 	int denied = may_change_case(req, db, ref, who);
 	if (denied)
@@ -206,8 +206,7 @@ static int set_status(struct staff_api *a, struct http_req *req, sqlite3 *db, co
 	struct case_status_change ch;
 	int sent;
 	char err[300];
-	int rc = case_change_status(a->opt.store, db, a->opt.rules, &change, &ch, &sent, err,
-	                            sizeof(err));
+	int rc = case_change_status(a->opt.store, db, rules, &change, &ch, &sent, err, sizeof(err));
 	json_decref(body);
 	if (rc == CASE_BUSY)
 		return api_error(req, 503, "the database is busy; try again");
@@ -253,10 +252,13 @@ static int cases_handler(struct http_req *req, void *cbdata)
 		return api_error(req, 500, "database unavailable");
 	struct api_actor who;
 	int rc = api_authorise(req, db, "cases", &who);
-	if (rc == 0)
-		rc = is_status ? set_status(a, req, db, ref, &who)
-		     : ref[0]  ? show_case(req, db, ref)
-		               : list_cases(req, db, a->opt.rules);
+	if (rc != 0)
+		return rc;
+	const struct municipality_data *d = municipality_hold(a->opt.data);
+	rc = is_status ? set_status(a, req, db, d->cases, ref, &who)
+	     : ref[0]  ? show_case(req, db, ref)
+	               : list_cases(req, db, d->cases);
+	municipality_release(a->opt.data, d);
 	return rc;
 }
 
@@ -301,17 +303,17 @@ static int insert_run(sqlite3 *db, void *arg)
 
 /* Who may record a gritting run: an API key with the scope (the
  * contractor's system), an admin, or staff of winter.txt's department. */
-static int may_record_run(const struct staff_api *a, const struct api_actor *who)
+static int may_record_run(const struct winter_plan *winter, const struct api_actor *who)
 {
-	const char *dept = winter_department(a->opt.winter);
+	const char *dept = winter_department(winter);
 	return who->kind == API_ACTOR_KEY || who->is_admin ||
 	       (dept[0] && !strcmp(dept, who->department));
 }
 
 static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db,
-                      const struct api_actor *who)
+                      const struct winter_plan *winter, const struct api_actor *who)
 {
-	if (!may_record_run(a, who))
+	if (!may_record_run(winter, who))
 		return api_error(req, 403,
 		                 "only staff of the winter service's department (or an admin) may "
 		                 "record gritting runs");
@@ -329,7 +331,7 @@ static int record_run(struct staff_api *a, struct http_req *req, sqlite3 *db,
 		                 "the body needs \"route\" or \"class\" and "
 		                 "\"started_at\", \"ended_at\" as ISO 8601 times");
 	}
-	struct run_txn t = {a->opt.winter, route, cls, started, ended, who, 0, 0, 0, ""};
+	struct run_txn t = {winter, route, cls, started, ended, who, 0, 0, 0, ""};
 	if (store_write(a->opt.store, db, insert_run, &t, NULL, 0) != 0 && t.id > 0)
 		t.id = -1; /* the commit failed */
 	if (!t.ran) {
@@ -399,8 +401,11 @@ static int runs_handler(struct http_req *req, void *cbdata)
 		return api_error(req, 500, "database unavailable");
 	struct api_actor who;
 	int rc = api_authorise(req, db, "gritting", &who);
-	if (rc == 0)
-		rc = post ? record_run(a, req, db, &who) : list_runs(req, db);
+	if (rc != 0 || !post)
+		return rc ? rc : list_runs(req, db);
+	const struct municipality_data *d = municipality_hold(a->opt.data);
+	rc = record_run(a, req, db, d->winter, &who);
+	municipality_release(a->opt.data, d);
 	return rc;
 }
 
@@ -418,15 +423,15 @@ static void append_name(void *arg, const char *code, const char *label)
 
 /* The routes, the classes, the winter department and whether this user
  * may record a run: what the console's gritting form needs. */
-static json_t *plan_json(const struct staff_api *a, const struct api_actor *who)
+static json_t *plan_json(const struct winter_plan *winter, const struct api_actor *who)
 {
 	struct name_list routes = {json_array(), "route", "area"};
 	struct name_list classes = {json_array(), "class", "name"};
-	winter_each_route(a->opt.winter, append_name, &routes);
-	winter_each_class(a->opt.winter, append_name, &classes);
+	winter_each_route(winter, append_name, &routes);
+	winter_each_class(winter, append_name, &classes);
 	return json_pack("{s:o, s:b, s:o, s:o}", "department",
-	                 api_str_or_null(winter_department(a->opt.winter)), "may_record",
-	                 may_record_run(a, who), "routes", routes.arr, "classes", classes.arr);
+	                 api_str_or_null(winter_department(winter)), "may_record",
+	                 may_record_run(winter, who), "routes", routes.arr, "classes", classes.arr);
 }
 
 static int plan_handler(struct http_req *req, void *cbdata)
@@ -441,7 +446,12 @@ static int plan_handler(struct http_req *req, void *cbdata)
 		return api_error(req, 500, "database unavailable");
 	struct api_actor who;
 	int rc = api_authorise(req, db, "gritting", &who);
-	return rc ? rc : http_reply_json(req, 200, plan_json(a, &who), NULL);
+	if (rc != 0)
+		return rc;
+	const struct municipality_data *d = municipality_hold(a->opt.data);
+	json_t *plan = plan_json(d->winter, &who);
+	municipality_release(a->opt.data, d);
+	return http_reply_json(req, 200, plan, NULL);
 }
 
 static int api_fallback(struct http_req *req, void *cbdata)

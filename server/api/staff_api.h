@@ -24,12 +24,12 @@
 #include "domain/case.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "domain/municipality.h"
 #include "domain/winter.h"
 
 struct staff_api_options {
-	struct store *store; /* requests use one connection per HTTP thread */
-	const struct case_rules *rules;
-	const struct winter_plan *winter;
+	struct store *store;       /* requests use one connection per HTTP thread */
+	struct municipality *data; /* case rules and winter plan, per request (reloads) */
 	size_t max_body_bytes;     /* POST bodies above this get 413 */
 	void (*notify)(void *arg); /* called after notices went to the outbox; may be NULL */
 	void *notify_arg;

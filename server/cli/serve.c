@@ -25,10 +25,8 @@
 #endif
 
 #include "domain/setting_overrides.h"
-#include "domain/case.h"
 #include "cli.h"
-#include "domain/content.h"
-#include "domain/crisis_lines.h"
+#include "domain/municipality.h"
 #include "domain/street_register.h"
 #include "core/config.h"
 #include "store/store.h"
@@ -43,7 +41,6 @@
 #include "domain/privacy.h"
 #include "domain/privacy_keeper.h"
 #include "http/ops.h"
-#include "intents/intent.h"
 #include "outbox/graph.h"
 #include "outbox/outbox.h"
 #include "sandbox/sandbox.h"
@@ -55,9 +52,7 @@
 #include "core/live_settings.h"
 #include "api/staff_api.h"
 #include "domain/conversation_staff.h"
-#include "domain/staffing.h"
 #include "inbox/webhook.h"
-#include "domain/winter.h"
 #include "worker/worker.h"
 
 struct server {
@@ -72,18 +67,15 @@ struct server {
 	struct http *http;
 	struct webhook webhook;
 	struct sandbox *sandbox;
-	/* issue 5: municipality data, staff API, Open311 */
-	struct case_rules *case_rules;
-	struct winter_plan *winter;
-	struct content *content;
-	struct crisis_lines *crisis_lines;
-	struct intent_engine *intents;
-	struct dialog_knowledge knowledge; /* the four above, for the worker */
+	/* issue 5: municipality data, staff API, Open311; a SIGHUP reloads the
+	 * data files (issue 16) */
+	struct municipality *data;
+	char street_register[1100], street_register_else[1100];
+	struct dialog_knowledge knowledge; /* for the worker; its data files from s->data */
 	struct staff_api *staff_api;
 	struct admin_api *admin_api;
 	struct open311 *open311;
 	/* issue 9: conversations */
-	struct staffing *staffing;
 	struct conversation_env conv_env;
 	struct conversation_api *conversation_api;
 	struct canned_api *canned_api;   /* issue 10: canned replies */
@@ -252,59 +244,41 @@ static int sandbox_start(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The street register: streets_file, else data/streets.csv (written by
- * `borgerbot streets import`) beside the database, else the municipality's
- * own streets.csv (the demo municipality's by default). */
-static void pick_street_register(const struct config *c, char *path, size_t size)
+/* The street register: streets_file; else data/streets.csv (written by
+ * `borgerbot streets import`) beside the database when it exists at a load,
+ * else the municipality's own streets.csv (the demo municipality's). */
+static void pick_street_register(struct server *s)
 {
+	const struct config *c = &s->cfg;
 	if (c->streets_file[0]) {
-		snprintf(path, size, "%s", c->streets_file);
+		snprintf(s->street_register, sizeof(s->street_register), "%s", c->streets_file);
 		return;
 	}
 	const char *slash = strrchr(c->db_path, '/');
 	int dirlen = slash ? (int)(slash - c->db_path) : 1;
-	snprintf(path, size, "%.*s/%s", dirlen, slash ? c->db_path : ".", STREET_REGISTER_FILE);
-	if (access(path, R_OK) != 0)
-		snprintf(path, size, "%s/%s", c->municipality_dir, STREET_REGISTER_FILE);
+	snprintf(s->street_register, sizeof(s->street_register), "%.*s/%s", dirlen,
+	         slash ? c->db_path : ".", STREET_REGISTER_FILE);
+	snprintf(s->street_register_else, sizeof(s->street_register_else), "%s/%s",
+	         c->municipality_dir, STREET_REGISTER_FILE);
 }
 
-/* Reads the street register once: its rows fill the engine's register and
- * the winter plan's streets (s->winter is loaded); then loads the engine. */
-static int load_intents(struct server *s, char *err, size_t errlen)
-{
-	char path[1100], why[512];
-	const struct config *c = &s->cfg;
-	pick_street_register(c, path, sizeof(path));
-	struct streets *reg = street_register_load(path, s->winter, err, errlen);
-	if (!reg)
-		return -1;
-	if (!(s->intents = intent_engine_load(c->intents_dir, reg, why, sizeof(why)))) {
-		snprintf(err, errlen, "intents: %s", why);
-		return -1;
-	}
-	log_event(LOG_DEBUG, "intents_loaded", "dir", c->intents_dir, "streets", path, NULL);
-	return 0;
-}
-
-/* The municipality's data folder: case rules, winter plan, routine content. */
+/* The municipality's data files (municipality.h): case rules, winter plan,
+ * content, crisis lines, staffing, the street register and the intents. */
 static int load_municipality(struct server *s, char *err, size_t errlen)
 {
-	const char *dir = s->cfg.municipality_dir;
-	if (!(s->case_rules = case_rules_load(dir, err, errlen)) ||
-	    !(s->winter = winter_load(dir, err, errlen)) ||
-	    !(s->content = content_load(dir, err, errlen)) ||
-	    !(s->crisis_lines = crisis_lines_load(dir, err, errlen)) ||
-	    !(s->staffing = staffing_load(dir, err, errlen)) || load_intents(s, err, errlen) < 0)
-		return -1;
 	const struct config *c = &s->cfg;
+	pick_street_register(s);
+	struct municipality_files files = {
+	    .dir = c->municipality_dir,
+	    .intents_dir = c->intents_dir,
+	    .street_register = s->street_register,
+	    .street_register_else = s->street_register_else[0] ? s->street_register_else : NULL,
+	};
+	if (!(s->data = municipality_open(&files, err, errlen)))
+		return -1;
 	const char *pass_to = c->pass_thread_to_page_inbox ? PAGE_INBOX_APP_ID : NULL;
 	s->knowledge = (struct dialog_knowledge){
-	    .intents = s->intents,
-	    .cases = s->case_rules,
-	    .winter = s->winter,
-	    .content = s->content,
-	    .crisis = s->crisis_lines,
-	    .staffing = s->staffing,
+	    /* the data files come from s->data at each event (process.h) */
 	    .privacy = &s->privacy,
 	    .live = s->live,
 	    .rules = {.not_understood_retries = c->not_understood_retries,
@@ -316,7 +290,7 @@ static int load_municipality(struct server *s, char *err, size_t errlen)
 	              .retention_days = c->retention_panel_days},
 	};
 	s->conv_env = (struct conversation_env){
-	    .staffing = s->staffing,
+	    .data = s->data,
 	    .app_id = c->app_id,
 	    .pass_thread_to = pass_to,
 	    .idle_return_ms = (long long)c->staff_idle_return_minutes * 60 * 1000,
@@ -330,17 +304,14 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	const struct config *c = &s->cfg;
 	struct staff_api_options so = {
 	    .store = s->store,
-	    .rules = s->case_rules,
-	    .winter = s->winter,
+	    .data = s->data,
 	    .max_body_bytes = c->api_max_body_bytes,
 	    .notify = outbox_sender_notify,
 	    .notify_arg = s->sender,
 	};
 	struct open311_options oo = {
 	    .store = s->store,
-	    .rules = s->case_rules,
-	    .winter = s->winter,
-	    .content = s->content,
+	    .data = s->data,
 	    .max_body_bytes = c->api_max_body_bytes,
 	    .public_read = c->open311_public_read,
 	};
@@ -353,16 +324,14 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 	};
 	struct insight_api_options io = {
 	    .store = s->store,
-	    .staffing = s->staffing,
-	    .intents = s->intents,
+	    .data = s->data,
 	    .max_body_bytes = c->api_max_body_bytes,
 	};
 	struct admin_api_options ao = {
 	    .store = s->store,
 	    .cfg = c,
 	    .live = s->live,
-	    .staffing = s->staffing,
-	    .winter_department = winter_department(s->winter),
+	    .data = s->data,
 	    .max_body_bytes = c->api_max_body_bytes,
 	};
 	if (!(s->admin_api = admin_api_new(&ao, err, errlen)) ||
@@ -373,7 +342,7 @@ static int start_case_apis(struct server *s, char *err, size_t errlen)
 		return -1;
 	struct canned_api_options ko = {
 	    .store = s->store,
-	    .staffing = s->staffing,
+	    .data = s->data,
 	    .max_body_bytes = c->api_max_body_bytes,
 	};
 	if (!(s->canned_api = canned_api_new(&ko, err, errlen)))
@@ -540,6 +509,7 @@ static int start_modules(struct server *s, char *err, size_t errlen)
 	    .metrics = &s->metrics,
 	    .answer = c->bot_answers,
 	    .knowledge = &s->knowledge,
+	    .data = s->data,
 	    .app_id = c->app_id,
 	    .env = &s->conv_env,
 	    .sweep_interval_ms = c->conversation_sweep_s * 1000,
@@ -612,12 +582,7 @@ static void stop_modules(struct server *s)
 	panelweb_free(s->panelweb);
 	panel_api_free(s->panel_api);
 	open311_free(s->open311);
-	staffing_free(s->staffing);
-	case_rules_free(s->case_rules);
-	winter_free(s->winter);
-	content_free(s->content);
-	crisis_lines_free(s->crisis_lines);
-	intent_engine_free(s->intents);
+	municipality_close(s->data);
 	live_settings_free(s->live);
 }
 
@@ -642,7 +607,8 @@ static void stop_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
-/* SIGHUP: the operator renewed the certificate (docs/operations.md). */
+/* SIGHUP: the operator renewed the certificate or corrected a data file
+ * (docs/operations.md). Each part that fails keeps what it had. */
 static void reload(struct server *s)
 {
 	char err[1200];
@@ -653,6 +619,18 @@ static void reload(struct server *s)
 	else
 		log_event(LOG_INFO, "reloaded", "tls",
 		          rc == 0 ? "new handshakes use the files" : "no HTTPS listener", NULL);
+	long long generation = 0;
+	if (municipality_reload(s->data, &generation, err, sizeof(err)) < 0) {
+		metrics_count(&s->metrics.data_reload_failures, 1);
+		log_event(LOG_ERROR, "data_reload_failed", "error", err, "effect",
+		          "the data files in use stay", NULL);
+		return;
+	}
+	metrics_count(&s->metrics.data_reloads, 1);
+	char g[24];
+	snprintf(g, sizeof(g), "%lld", generation);
+	log_event(LOG_INFO, "data_reloaded", "dir", s->cfg.municipality_dir, "intents",
+	          s->cfg.intents_dir, "generation", g, NULL);
 }
 
 /* Until SIGTERM or SIGINT; a SIGHUP reloads and goes on waiting. */

@@ -200,6 +200,12 @@ char *metrics_render(struct metrics *m, long long pending, long long parked_now)
 	     "borgerbot_http_connections_shut_total{reason=\"idle\"} %llu\n",
 	     (unsigned long long)atomic_load(&m->http_shut_headers),
 	     (unsigned long long)atomic_load(&m->http_shut_idle));
+	counter(&o, "borgerbot_data_reloads_total",
+	        "Reloads of the municipality's data files (SIGHUP) that took effect.",
+	        &m->data_reloads);
+	counter(&o, "borgerbot_data_reload_failures_total",
+	        "Reloads refused because a data file was broken; the files in use stay.",
+	        &m->data_reload_failures);
 	counter(&o, "borgerbot_crisis_messages_total",
 	        "Citizen messages recognised as a crisis (112 answer, urgent), in any mode.",
 	        &m->crisis_messages);

@@ -61,6 +61,9 @@ struct metrics {
 	atomic_ullong outbox_failed[METRICS_OUTBOX_FAIL_REASONS];
 	struct histogram outbox_send_latency; /* seconds per Send API request */
 	atomic_llong outbox_pending;          /* gauge, refreshed by /metrics; -1 unknown */
+	/* data files reloaded on SIGHUP (issue 16) */
+	atomic_ullong data_reloads;
+	atomic_ullong data_reload_failures; /* a file was broken: the old ones stay */
 	/* conversations (issue 9) */
 	atomic_ullong crisis_messages; /* citizen messages recognised as a crisis, any mode */
 	atomic_ullong handovers[METRICS_HANDOVER_REASONS];

@@ -16,6 +16,7 @@
 
 #include "core/live_settings.h"
 #include "core/text.h"
+#include "municipality.h"
 #include "outbox/outbox.h"
 #include "staffing.h"
 
@@ -231,6 +232,24 @@ int conversation_staff_close(sqlite3 *db, const struct conversation_env *env, lo
 	                                 .note = a->note,
 	                                 .now_ms = a->now_ms};
 	return move(db, id, &ch, res, err, errlen);
+}
+
+const struct municipality_data *conversation_env_hold(const struct conversation_env *shared,
+                                                      struct conversation_env *mine)
+{
+	*mine = *shared;
+	if (!shared->data)
+		return NULL;
+	const struct municipality_data *d = municipality_hold(shared->data);
+	mine->staffing = d->staffing;
+	return d;
+}
+
+void conversation_env_release(const struct conversation_env *shared,
+                              const struct municipality_data *held)
+{
+	if (held)
+		municipality_release(shared->data, held);
 }
 
 int conversation_staff_transfer(sqlite3 *db, const struct conversation_env *env, long long id,

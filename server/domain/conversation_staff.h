@@ -36,14 +36,27 @@
 
 struct live_settings;
 
+struct municipality;
+struct municipality_data;
+
 /* Settings the staff side shares (serve.c fills it once). */
 struct conversation_env {
+	/* The data files (municipality.h), whose staffing a unit of work sees
+	 * through conversation_env_hold(); may be NULL (then staffing stays). */
+	struct municipality *data;
 	const struct staffing *staffing;  /* departments, hours, targets; may be NULL */
 	const char *app_id;               /* this app's Meta app id, or "" */
 	const char *pass_thread_to;       /* app to pass thread control to on hand-over, or NULL */
 	long long idle_return_ms;         /* a 'staff' chat idle this long returns to the bot */
 	const struct live_settings *live; /* when set, staff_idle_return_minutes from it wins */
 };
+
+/* For one unit of work (a request, a job): *mine = *shared with the current
+ * snapshot's staffing. Give the result to conversation_env_release(). */
+const struct municipality_data *conversation_env_hold(const struct conversation_env *shared,
+                                                      struct conversation_env *mine);
+void conversation_env_release(const struct conversation_env *shared,
+                              const struct municipality_data *held);
 
 /* Who does it, and with what. */
 struct staff_action {

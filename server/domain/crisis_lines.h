@@ -4,7 +4,8 @@
  * from the municipality's crisis_lines.csv so staff can correct a number or
  * a sentence without a release (docs/intents.md, "Crisis facts").
  *
- * Read once at start-up; read-only afterwards, so any thread may use it.
+ * Read at start-up and on each reload (municipality.h); read-only once
+ * loaded, so any thread may use it.
  */
 #ifndef BORGERBOT_CRISIS_LINES_H
 #define BORGERBOT_CRISIS_LINES_H

@@ -2,8 +2,8 @@
  * staffing.h - when people answer chats, and how fast they promise to:
  * staffed hours per department, Danish public holidays, SLA targets.
  *
- * Read once at start-up from the municipality's data folder (docs/
- * conversations.md has the formats):
+ * Read at start-up and on each reload (municipality.h) from the
+ * municipality's data folder (docs/conversations.md has the formats):
  *   departments.csv  department, first_response_minutes, resolution_hours,
  *                    chat_default (yes for the department that receives
  *                    hand-overs no category routes elsewhere)

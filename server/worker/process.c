@@ -32,6 +32,7 @@
 #include "domain/outcome.h"
 #include "domain/staffing.h"
 #include "domain/conversation_staff.h"
+#include "domain/municipality.h"
 #include "domain/privacy.h"
 
 enum stmt_id {
@@ -84,6 +85,8 @@ struct processor {
 /* The state of one event while it is applied. */
 struct job {
 	struct processor *p;
+	const struct dialog_knowledge *k;   /* what the bot knows for this event */
+	const struct conversation_env *env; /* the staff side's settings, or NULL */
 	const struct stored_event *ev;
 	long long now_ms;
 	json_t *item;
@@ -106,7 +109,7 @@ struct processor *processor_new(sqlite3 *db, const struct processor_options *opt
 	p->db = db;
 	if (opt)
 		p->opt = *opt;
-	if (p->opt.answer && (!p->opt.knowledge || !p->opt.knowledge->intents)) {
+	if (p->opt.answer && (!p->opt.knowledge || (!p->opt.knowledge->intents && !p->opt.data))) {
 		snprintf(err, errlen, "processor: the bot cannot answer without an intent engine");
 		free(p);
 		return NULL;
@@ -525,9 +528,9 @@ static enum message_outcome outcome_of(const struct dialog_outcome *out, int bot
 }
 
 /* 1 when nobody staffs the chat queue at the message's time. */
-static int after_hours(const struct processor *p, long long at_ms)
+static int after_hours(const struct job *j, long long at_ms)
 {
-	const struct staffing *s = p->opt.knowledge ? p->opt.knowledge->staffing : NULL;
+	const struct staffing *s = j->k ? j->k->staffing : NULL;
 	if (!s)
 		return 0;
 	const char *dept = staffing_default_department(s);
@@ -548,7 +551,7 @@ static int record_outcome(struct job *j, const struct dialog_outcome *out, int b
 	                  ? conversation_reason_name((enum conversation_reason)out->reason)
 	                  : NULL,
 	    .case_joined = out->case_joined,
-	    .after_hours = after_hours(j->p, j->ev->ts_ms),
+	    .after_hours = after_hours(j, j->ev->ts_ms),
 	};
 	if (outcome_record(j->p->db, &r) < 0) {
 		snprintf(j->err, j->errlen, "database: %s", sqlite3_errmsg(j->p->db));
@@ -599,7 +602,7 @@ static int answer(struct job *j)
 	if (bot) {
 		char *photos = attachments_of(obj, &turn.location);
 		turn.photos_json = photos;
-		rc = dialog_answer(j->p->db, j->p->opt.knowledge, &turn, &out, j->err, j->errlen);
+		rc = dialog_answer(j->p->db, j->k, &turn, &out, j->err, j->errlen);
 		free(photos);
 	} else {
 		struct conversation_row row;
@@ -610,8 +613,7 @@ static int answer(struct job *j)
 		const char *owner = standby ? (row.thread_owner_app_id[0] ? row.thread_owner_app_id
 		                                                          : PAGE_INBOX_APP_ID)
 		                            : NULL;
-		rc = dialog_watch(j->p->db, j->p->opt.knowledge, &turn, owner, &out, j->err,
-		                  j->errlen);
+		rc = dialog_watch(j->p->db, j->k, &turn, owner, &out, j->err, j->errlen);
 	}
 	if (rc < 0)
 		return -1;
@@ -622,10 +624,10 @@ static int answer(struct job *j)
 /* Meta passed control back: the citizen hears that the bot is back. */
 static int announce_return(struct job *j)
 {
-	if (!j->returned || !j->p->opt.answer || !j->p->opt.env)
+	if (!j->returned || !j->p->opt.answer || !j->env)
 		return 0;
-	int q = conversation_staff_tell_bot_back(j->p->db, j->p->opt.env, j->conversation_id,
-	                                         j->ev->id, 0, j->now_ms, j->err, j->errlen);
+	int q = conversation_staff_tell_bot_back(j->p->db, j->env, j->conversation_id, j->ev->id, 0,
+	                                         j->now_ms, j->err, j->errlen);
 	if (q < 0)
 		return -1;
 	j->p->queued += q;
@@ -672,6 +674,30 @@ static int drop_if_erased(struct processor *p, const struct stored_event *ev, ch
 	return 1;
 }
 
+/* This event's knowledge and env: the options', with the data files of the
+ * current snapshot when there is one (returned; release it after). */
+static const struct municipality_data *hold_data(struct processor *p, struct dialog_knowledge *k,
+                                                 struct conversation_env *env)
+{
+	if (p->opt.knowledge)
+		*k = *p->opt.knowledge;
+	if (p->opt.env)
+		*env = *p->opt.env;
+	if (!p->opt.data)
+		return NULL;
+	const struct municipality_data *d = municipality_hold(p->opt.data);
+	if (p->opt.knowledge) {
+		k->intents = d->intents;
+		k->cases = d->cases;
+		k->winter = d->winter;
+		k->content = d->content;
+		k->crisis = d->crisis;
+		k->staffing = d->staffing;
+	}
+	env->staffing = d->staffing;
+	return d;
+}
+
 int processor_apply(struct processor *p, const struct stored_event *ev, long long now_ms, char *err,
                     size_t errlen)
 {
@@ -686,6 +712,11 @@ int processor_apply(struct processor *p, const struct stored_event *ev, long lon
 		json_decref(j.item);
 		return -1;
 	}
+	struct dialog_knowledge k;
+	struct conversation_env env;
+	const struct municipality_data *held = hold_data(p, &k, &env);
+	j.k = p->opt.knowledge ? &k : NULL;
+	j.env = p->opt.env ? &env : NULL;
 	int rc = 0;
 	if (!ev->citizen_id[0]) {
 		snprintf(err, errlen, "%s event has no sender or recipient id", ev->kind);
@@ -702,5 +733,7 @@ int processor_apply(struct processor *p, const struct stored_event *ev, long lon
 			rc = announce_return(&j);
 	}
 	json_decref(j.item);
+	if (held)
+		municipality_release(p->opt.data, held);
 	return rc;
 }

@@ -33,6 +33,7 @@ struct stored_event {
 struct processor;
 
 struct conversation_env;
+struct municipality;
 
 struct processor_options {
 	int answer;              /* let the bot answer citizens (config bot_answers) */
@@ -40,6 +41,11 @@ struct processor_options {
 	/* What the bot knows (dialog.h); required, with its intent engine, when
 	 * answer is set. May be NULL when the bot stays silent. */
 	const struct dialog_knowledge *knowledge;
+	/* When set, each event gets the current snapshot of the data files
+	 * (municipality.h) in place of knowledge's intents, case rules, winter
+	 * plan, content, crisis lines and staffing, and env's staffing: a
+	 * reload takes effect at the next event. */
+	struct municipality *data;
 	/* This app's Meta app id (config app_id): an echo or thread-control
 	 * change naming another app means a person (Page Inbox) took over. NULL
 	 * or "": echoes cannot be told apart and never change the mode. */

@@ -371,10 +371,11 @@ struct sweep_txn {
 static int sweep_txn(sqlite3 *db, void *arg)
 {
 	struct sweep_txn *t = arg;
-	return conversation_staff_sweep(db, t->w->opt.env, t->now_ms, &t->res, t->err,
-	                                sizeof(t->err)) < 0
-	           ? 1
-	           : 0;
+	struct conversation_env env;
+	const struct municipality_data *held = conversation_env_hold(t->w->opt.env, &env);
+	int rc = conversation_staff_sweep(db, &env, t->now_ms, &t->res, t->err, sizeof(t->err));
+	conversation_env_release(t->w->opt.env, held);
+	return rc < 0 ? 1 : 0;
 }
 
 int worker_sweep(struct worker *w, long long now_ms)
@@ -470,6 +471,7 @@ struct worker *worker_open(const struct worker_options *opt, char *err, size_t e
 	                              &(struct processor_options){.answer = opt->answer,
 	                                                          .metrics = opt->metrics,
 	                                                          .knowledge = opt->knowledge,
+	                                                          .data = opt->data,
 	                                                          .app_id = opt->app_id,
 	                                                          .env = opt->env},
 	                              err, errlen))) {

@@ -42,6 +42,9 @@ struct worker_options {
 	struct metrics *metrics;                  /* required */
 	int answer;                               /* let the bot answer citizens (process.h) */
 	const struct dialog_knowledge *knowledge; /* what the bot knows; required when answer */
+	/* When set, each event sees the current snapshot of the data files in
+	 * knowledge's and env's place (municipality.h: SIGHUP reloads them). */
+	struct municipality *data;
 	/* Conversations (issue 9): this app's Meta app id (may be NULL), the
 	 * staff side's settings (may be NULL: no sweep, nothing said when
 	 * control comes back) and how often the sweep (SLA breaches, idle
