@@ -26,6 +26,7 @@ struct datafile_reader {
 	datafile_row_fn row;
 	void *arg;
 	int seen_header;
+	int cols; /* columns the header named (min_cols to ncols) */
 	int rows;
 	char why[256]; /* a reason built here or by row() */
 };
@@ -172,20 +173,26 @@ static int datafile_split_csv(char *line, char **fields, const char **why)
 	}
 }
 
-/* "a,b,c" from the format's header, cut to fit. */
+/* "a,b,c" (or "a,b[,c]" when c is optional) from the format's header, cut to fit. */
 static void datafile_header_text(const struct datafile_format *fmt, char *buf, size_t size)
 {
 	struct textbuf t = {buf, size, 0};
 	buf[0] = '\0';
+	int min = fmt->min_cols > 0 && fmt->min_cols < fmt->ncols ? fmt->min_cols : fmt->ncols;
 	for (int i = 0; i < fmt->ncols; i++)
-		textbuf_put(&t, "%s%s", i ? "," : "", fmt->header[i]);
+		textbuf_put(&t, "%s%s%s", i == min ? "[" : "", i ? "," : "", fmt->header[i]);
+	if (min < fmt->ncols)
+		textbuf_put(&t, "]");
 }
 
-/* The header line: exactly the expected names, in order. */
+/* The header line: the expected names, in order; the optional last ones
+ * (after min_cols) may be left out. */
 static int datafile_check_header(struct datafile_reader *rd, char **fields, int n)
 {
 	const struct datafile_format *fmt = rd->fmt;
-	int ok = n == fmt->ncols;
+	int min = fmt->min_cols > 0 && fmt->min_cols < fmt->ncols ? fmt->min_cols : fmt->ncols;
+	int ok = n >= min && n <= fmt->ncols;
+	rd->cols = n;
 	for (int i = 0; ok && i < n; i++)
 		ok = !strcasecmp(fields[i], fmt->header[i]);
 	if (!ok) {
@@ -210,11 +217,13 @@ static int datafile_csv_line(struct datafile_reader *rd, char *s)
 		rd->seen_header = 1;
 		return datafile_check_header(rd, fields, n);
 	}
-	if (n != rd->fmt->ncols) {
-		snprintf(rd->why, sizeof(rd->why), "expected %d fields, found %d", rd->fmt->ncols,
-		         n);
+	if (n != rd->cols) {
+		snprintf(rd->why, sizeof(rd->why), "expected %d fields, found %d", rd->cols, n);
 		return -1;
 	}
+	char empty[1] = "";
+	for (; n < rd->fmt->ncols; n++) /* optional columns the header left out */
+		fields[n] = empty;
 	rd->rows++;
 	return rd->row(rd->arg, fields, n, rd->why, sizeof(rd->why));
 }

@@ -38,6 +38,9 @@ typedef int (*datafile_row_fn)(void *arg, char **fields, int n, char *why, size_
 struct datafile_format {
 	const char *const *header; /* CSV column names in order; NULL: "key: value" lines */
 	int ncols;                 /* CSV: number of columns (at most DATAFILE_MAX_FIELDS) */
+	int min_cols;              /* CSV: columns after the first min_cols are optional: the
+	                            * header may stop before them, and row() then gets "" for
+	                            * them (0: all ncols are required) */
 	size_t max_bytes;          /* largest file accepted; 0: DATAFILE_MAX_BYTES */
 };
 

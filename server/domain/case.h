@@ -45,6 +45,7 @@ struct case_category {
 	int pole_number;           /* the category has a pole-number attribute */
 	const char *subject;       /* "gadelyset på {street}" */
 	const char *resolved_text; /* "Gadelyset på {street} er repareret" */
+	const char *subject_en;    /* "the street light on {street}", or NULL */
 };
 
 struct case_rules;
@@ -59,13 +60,14 @@ const struct case_category *case_rules_find(const struct case_rules *r, const ch
 const char *case_rules_prefix(const struct case_rules *r); /* "TM" */
 
 /*
- * "Not a fault": a Danish explanation when this report describes something
+ * "Not a fault": the explanation (in lang: "en" gives the English one when
+ * the file has it, else Danish) when this report describes something
  * the municipality does on purpose (e.g. street lights switched off 01-05 on
  * some roads), considering Copenhagen local time at now_ms (0 = now); NULL
  * when it may be a fault. street and area may be NULL.
  */
 const char *case_not_a_fault(const struct case_rules *r, const char *category, const char *street,
-                             const char *area, long long now_ms);
+                             const char *area, const char *lang, long long now_ms);
 
 /* ---- filing ------------------------------------------------------------ */
 

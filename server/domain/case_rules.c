@@ -23,7 +23,7 @@
 
 struct category_row {
 	struct case_category c;
-	char *mem[6];
+	char *mem[7];
 };
 
 struct not_a_fault {
@@ -31,6 +31,7 @@ struct not_a_fault {
 	char *place;    /* street or area, or "*" */
 	int from, to;   /* minutes after local midnight; from == to: all day */
 	char *text;
+	char *text_en; /* NULL when not given */
 };
 
 struct case_rules {
@@ -70,7 +71,8 @@ static int category_row(void *arg, char **f, int n, char *why, size_t whylen)
 	    datafile_field_ok(f[2], 100, "name", why, whylen) < 0 ||
 	    datafile_field_ok(f[3], 500, "description", why, whylen) < 0 ||
 	    datafile_field_ok(f[5], 200, "subject", why, whylen) < 0 ||
-	    datafile_field_ok(f[6], 300, "resolved_text", why, whylen) < 0)
+	    datafile_field_ok(f[6], 300, "resolved_text", why, whylen) < 0 ||
+	    (f[7][0] && datafile_field_ok(f[7], 200, "subject_en", why, whylen) < 0))
 		return -1;
 	int pole = !strcasecmp(f[4], "yes") || !strcasecmp(f[4], "ja");
 	if (!pole && strcasecmp(f[4], "no") != 0 && strcasecmp(f[4], "nej") != 0) {
@@ -89,16 +91,17 @@ static int category_row(void *arg, char **f, int n, char *why, size_t whylen)
 	r->cats = v;
 	struct category_row *c = &v[r->ncats];
 	memset(c, 0, sizeof(*c));
-	const int idx[6] = {0, 1, 2, 3, 5, 6};
-	for (int i = 0; i < 6; i++)
+	const int idx[7] = {0, 1, 2, 3, 5, 6, 7};
+	for (int i = 0; i < 7; i++)
 		if (!(c->mem[i] = strdup(f[idx[i]]))) {
 			for (int j = 0; j < i; j++)
 				free(c->mem[j]);
 			snprintf(why, whylen, "out of memory");
 			return -1;
 		}
-	c->c = (struct case_category){c->mem[0], c->mem[1], c->mem[2], c->mem[3],
-	                              pole,      c->mem[4], c->mem[5]};
+	c->c = (struct case_category){
+	    c->mem[0], c->mem[1], c->mem[2], c->mem[3],
+	    pole,      c->mem[4], c->mem[5], c->mem[6][0] ? c->mem[6] : NULL};
 	r->ncats++;
 	return 0;
 }
@@ -117,7 +120,8 @@ static int naf_row(void *arg, char **f, int n, char *why, size_t whylen)
 		return -1;
 	}
 	if (datafile_field_ok(f[1], 120, "place", why, whylen) < 0 ||
-	    datafile_field_ok(f[4], 600, "explanation", why, whylen) < 0)
+	    datafile_field_ok(f[4], 600, "explanation", why, whylen) < 0 ||
+	    (f[5][0] && datafile_field_ok(f[5], 600, "explanation_en", why, whylen) < 0))
 		return -1;
 	if (r->nnaf >= 10000) {
 		snprintf(why, whylen, "too many rules");
@@ -133,10 +137,11 @@ static int naf_row(void *arg, char **f, int n, char *why, size_t whylen)
 	x->category = strdup(f[0]);
 	x->place = strdup(f[1]);
 	x->text = strdup(f[4]);
+	x->text_en = f[5][0] ? strdup(f[5]) : NULL;
 	x->from = from;
 	x->to = to == 24 * 60 ? 0 : to;
 	r->nnaf++;
-	if (!x->category || !x->place || !x->text) {
+	if (!x->category || !x->place || !x->text || (f[5][0] && !x->text_en)) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
@@ -180,10 +185,16 @@ static int settings_row(void *arg, char **f, int n, char *why, size_t whylen)
 
 struct case_rules *case_rules_load(const char *dir, char *err, size_t errlen)
 {
-	static const char *const cat_header[] = {"category",     "department",  "name",
-	                                         "description",  "pole_number", "subject",
-	                                         "resolved_text"};
-	static const char *const naf_header[] = {"category", "place", "from", "to", "explanation"};
+	/* the English columns (last) are optional */
+	static const char *const cat_header[] = {"category",      "department",  "name",
+	                                         "description",   "pole_number", "subject",
+	                                         "resolved_text", "subject_en"};
+	static const char *const naf_header[] = {"category", "place",       "from",
+	                                         "to",       "explanation", "explanation_en"};
+	static const struct datafile_format cat_format = {
+	    .header = cat_header, .ncols = 8, .min_cols = 7};
+	static const struct datafile_format naf_format = {
+	    .header = naf_header, .ncols = 6, .min_cols = 5};
 	struct case_rules *r = calloc(1, sizeof(*r));
 	char path[1024];
 	if (!r) {
@@ -197,10 +208,10 @@ struct case_rules *case_rules_load(const char *dir, char *err, size_t errlen)
 	    datafile_read_kv(path, settings_row, r, err, errlen) < 0)
 		goto fail;
 	if (datafile_path(path, sizeof(path), dir, "categories.csv") < 0 ||
-	    datafile_read_csv(path, cat_header, 7, category_row, r, err, errlen) < 0)
+	    datafile_read(path, &cat_format, category_row, r, err, errlen) < 0)
 		goto fail;
 	if (datafile_path(path, sizeof(path), dir, "not_a_fault.csv") < 0 ||
-	    datafile_read_csv(path, naf_header, 5, naf_row, r, err, errlen) < 0)
+	    datafile_read(path, &naf_format, naf_row, r, err, errlen) < 0)
 		goto fail;
 	if (r->ncats == 0) {
 		snprintf(err, errlen, "%s/categories.csv: no categories", dir);
@@ -219,12 +230,13 @@ void case_rules_free(struct case_rules *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->ncats; i++)
-		for (int j = 0; j < 6; j++)
+		for (int j = 0; j < 7; j++)
 			free(r->cats[i].mem[j]);
 	for (size_t i = 0; i < r->nnaf; i++) {
 		free(r->naf[i].category);
 		free(r->naf[i].place);
 		free(r->naf[i].text);
+		free(r->naf[i].text_en);
 	}
 	free(r->cats);
 	free(r->naf);
@@ -280,7 +292,7 @@ static int place_matches(const char *place, const char *street, const char *area
 }
 
 const char *case_not_a_fault(const struct case_rules *r, const char *category, const char *street,
-                             const char *area, long long now_ms)
+                             const char *area, const char *lang, long long now_ms)
 {
 	struct tm tm;
 	content_cph_time(now_ms ? now_ms : clock_now_ms(), &tm);
@@ -289,7 +301,7 @@ const char *case_not_a_fault(const struct case_rules *r, const char *category, c
 		const struct not_a_fault *x = &r->naf[i];
 		if ((!strcmp(x->category, "*") || !strcmp(x->category, category)) &&
 		    place_matches(x->place, street, area) && in_window(minute, x->from, x->to))
-			return x->text;
+			return lang && !strcmp(lang, "en") && x->text_en ? x->text_en : x->text;
 	}
 	return NULL;
 }

@@ -5,6 +5,11 @@
  * so a typo is reported at start-up); waste.csv -> one row per area. The
  * answer functions fill the caller's buffer with Danish text built from
  * those values; nothing is kept between calls.
+ *
+ * English: each answer has an English frame, and a text value has an
+ * optional English twin (municipality.txt "phone_hours_en", waste.csv
+ * "residual_en" ...). A twin left out falls back to the Danish value, so an
+ * English answer may carry Danish words until staff add them.
  */
 #include "content.h"
 
@@ -30,12 +35,26 @@ static const char *const keys[] = {
     "recycling_centre",
     "recycling_hours",
     "jurisdiction_id",
+    /* English twins of the texts above (optional) */
+    "citizen_service_en",
+    "citizen_service_hours_en",
+    "phone_hours_en",
+    "recycling_centre_en",
+    "recycling_hours_en",
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+#define WASTE_TEXTS 3 /* residual, recycling, bulky */
+
 struct waste_area {
-	char *area, *residual, *recycling, *bulky;
+	char *area;
+	char *text[2][WASTE_TEXTS]; /* [0] Danish, [1] English (NULL when not given) */
 };
+
+static int is_en(const char *lang)
+{
+	return lang && !strcmp(lang, "en");
+}
 
 struct content {
 	char *values[NKEYS];
@@ -63,15 +82,16 @@ static int kv_row(void *arg, char **f, int n, char *why, size_t whylen)
 	return -1;
 }
 
-/* The columns of waste.csv. */
-static const char *const waste_header[] = {"area", "residual", "recycling", "bulky"};
+/* The columns of waste.csv; the English ones are optional. */
+static const char *const waste_header[] = {"area",        "residual",     "recycling", "bulky",
+                                           "residual_en", "recycling_en", "bulky_en"};
 
 static int waste_row(void *arg, char **f, int n, char *why, size_t whylen)
 {
 	struct content *c = arg;
-	(void)n;
-	for (int i = 0; i < 4; i++)
-		if (datafile_field_ok(f[i], 200, waste_header[i], why, whylen) < 0)
+	for (int i = 0; i < n; i++)
+		if ((i < 4 || f[i][0]) &&
+		    datafile_field_ok(f[i], 200, waste_header[i], why, whylen) < 0)
 			return -1;
 	for (size_t i = 0; i < c->nareas; i++)
 		if (!strcasecmp(c->areas[i].area, f[0])) {
@@ -89,16 +109,21 @@ static int waste_row(void *arg, char **f, int n, char *why, size_t whylen)
 	}
 	c->areas = v;
 	struct waste_area *a = &v[c->nareas++];
-	a->area = strdup(f[0]);
-	a->residual = strdup(f[1]);
-	a->recycling = strdup(f[2]);
-	a->bulky = strdup(f[3]);
-	if (!a->area || !a->residual || !a->recycling || !a->bulky) {
+	memset(a, 0, sizeof(*a));
+	int ok = (a->area = strdup(f[0])) != NULL;
+	for (int i = 0; i < WASTE_TEXTS; i++) {
+		ok = ok && (a->text[0][i] = strdup(f[1 + i])) != NULL;
+		ok = ok && (!f[4 + i][0] || (a->text[1][i] = strdup(f[4 + i])) != NULL);
+	}
+	if (!ok) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
 	return 0;
 }
+
+static const struct datafile_format waste_format = {
+    .header = waste_header, .ncols = 7, .min_cols = 4};
 
 struct content *content_load(const char *dir, char *err, size_t errlen)
 {
@@ -117,7 +142,7 @@ struct content *content_load(const char *dir, char *err, size_t errlen)
 			goto fail;
 		}
 	if (datafile_path(path, sizeof(path), dir, "waste.csv") < 0 ||
-	    datafile_read_csv(path, waste_header, 4, waste_row, c, err, errlen) < 0)
+	    datafile_read(path, &waste_format, waste_row, c, err, errlen) < 0)
 		goto fail;
 	return c;
 fail:
@@ -133,9 +158,9 @@ void content_free(struct content *c)
 		free(c->values[i]);
 	for (size_t i = 0; i < c->nareas; i++) {
 		free(c->areas[i].area);
-		free(c->areas[i].residual);
-		free(c->areas[i].recycling);
-		free(c->areas[i].bulky);
+		for (int l = 0; l < 2; l++)
+			for (int t = 0; t < WASTE_TEXTS; t++)
+				free(c->areas[i].text[l][t]);
 	}
 	free(c->areas);
 	free(c);
@@ -149,7 +174,14 @@ const char *content_get(const struct content *c, const char *key)
 	return NULL;
 }
 
-int content_waste_answer(const struct content *c, const char *area, char *buf, size_t buflen)
+/* An area's text t in the language (the Danish one when no English is given). */
+static const char *waste_text(const struct waste_area *a, int t, const char *lang)
+{
+	return is_en(lang) && a->text[1][t] ? a->text[1][t] : a->text[0][t];
+}
+
+int content_waste_answer(const struct content *c, const char *area, const char *lang, char *buf,
+                         size_t buflen)
 {
 	struct textbuf o = {buf, buflen, 0};
 	if (buflen)
@@ -160,15 +192,22 @@ int content_waste_answer(const struct content *c, const char *area, char *buf, s
 			continue;
 		textbuf_put(
 		    &o,
-		    "I %s henter vi restaffald og madaffald %s, papir, plast og metal %s, "
-		    "og storskrald %s. Er dit affald ikke blevet hentet, så skriv din adresse, "
-		    "så sender vi besked til skraldebilen.",
-		    a->area, a->residual, a->recycling, a->bulky);
+		    is_en(lang)
+		        ? "In %s we collect residual and food waste %s, paper, plastic and "
+		          "metal %s, and bulky waste %s. If your waste was not collected, "
+		          "write your address and we will tell the collection crew."
+		        : "I %s henter vi restaffald og madaffald %s, papir, plast og metal "
+		          "%s, og storskrald %s. Er dit affald ikke blevet hentet, så skriv "
+		          "din adresse, så sender vi besked til skraldebilen.",
+		    a->area, waste_text(a, 0, lang), waste_text(a, 1, lang),
+		    waste_text(a, 2, lang));
 		return CONTENT_ANSWERED;
 	}
-	textbuf_put(
-	    &o, "Tømningsdagene afhænger af, hvor du bor. Skriv din adresse (vej og husnummer), "
-	        "så finder jeg dine tømningsdage.");
+	textbuf_put(&o, is_en(lang) ? "Collection days depend on where you live. Write your "
+	                              "address (street and house number), and I will find "
+	                              "your collection days."
+	                            : "Tømningsdagene afhænger af, hvor du bor. Skriv din adresse "
+	                              "(vej og husnummer), så finder jeg dine tømningsdage.");
 	return CONTENT_NEED_AREA;
 }
 
@@ -186,11 +225,14 @@ enum content_topic content_topic_of(const char *text)
 {
 	if (!text)
 		return CONTENT_TOPIC_ALL;
-	int recycling =
-	    contains(text, "genbrug") || contains(text, "lossepl") || contains(text, "storskrald");
+	int recycling = contains(text, "genbrug") || contains(text, "lossepl") ||
+	                contains(text, "storskrald") || contains(text, "recycling") ||
+	                contains(text, "dump");
 	int service = contains(text, "borgerservice") || contains(text, "pas") ||
 	              contains(text, "kørekort") || contains(text, "rådhus") ||
-	              contains(text, "telefon") || contains(text, "ringe");
+	              contains(text, "telefon") || contains(text, "ringe") ||
+	              contains(text, "citizen service") || contains(text, "town hall") ||
+	              contains(text, "phone") || contains(text, "call");
 	if (recycling && !service)
 		return CONTENT_TOPIC_RECYCLING;
 	if (service && !recycling)
@@ -198,33 +240,52 @@ enum content_topic content_topic_of(const char *text)
 	return CONTENT_TOPIC_ALL;
 }
 
-static const char *val(const struct content *c, const char *key, const char *fallback)
+/* The value of key in the language (key_en first for English), or NULL. */
+static const char *get(const struct content *c, const char *key, const char *lang)
 {
-	const char *v = content_get(c, key);
+	char twin[64];
+	const char *v = NULL;
+	if (is_en(lang) && (size_t)snprintf(twin, sizeof(twin), "%s_en", key) < sizeof(twin))
+		v = content_get(c, twin);
+	return v ? v : content_get(c, key);
+}
+
+static const char *val(const struct content *c, const char *key, const char *lang,
+                       const char *fallback)
+{
+	const char *v = get(c, key, lang);
 	return v ? v : fallback;
 }
 
-int content_opening_hours_answer(const struct content *c, enum content_topic topic, char *buf,
-                                 size_t buflen)
+int content_opening_hours_answer(const struct content *c, enum content_topic topic,
+                                 const char *lang, char *buf, size_t buflen)
 {
 	struct textbuf o = {buf, buflen, 0};
+	int en = is_en(lang);
+	const char *open = en ? "%s (%s) is open %s." : "%s (%s) har åbent %s.";
 	if (buflen)
 		buf[0] = '\0';
 	if (topic != CONTENT_TOPIC_RECYCLING) {
-		if (content_get(c, "citizen_service_hours"))
-			textbuf_put(&o, "%s (%s) har åbent %s.",
-			            val(c, "citizen_service", "Borgerservice"),
-			            val(c, "address", ""), content_get(c, "citizen_service_hours"));
-		textbuf_put(&o, "%sDu kan ringe på %s%s%s.", o.len ? " " : "", val(c, "phone", ""),
-		            content_get(c, "phone_hours") ? " " : "",
-		            content_get(c, "phone_hours") ? content_get(c, "phone_hours") : "");
+		const char *hours = get(c, "citizen_service_hours", lang);
+		const char *phone_hours = get(c, "phone_hours", lang);
+		if (hours)
+			textbuf_put(&o, open,
+			            val(c, "citizen_service", lang,
+			                en ? "Citizen service" : "Borgerservice"),
+			            val(c, "address", lang, ""), hours);
+		textbuf_put(&o, en ? "%sYou can call %s%s%s." : "%sDu kan ringe på %s%s%s.",
+		            o.len ? " " : "", val(c, "phone", lang, ""), phone_hours ? " " : "",
+		            phone_hours ? phone_hours : "");
 	}
-	if (topic != CONTENT_TOPIC_CITIZEN_SERVICE && content_get(c, "recycling_hours"))
-		textbuf_put(&o, "%s%s har åbent %s.", o.len ? " " : "",
-		            val(c, "recycling_centre", "Genbrugspladsen"),
-		            content_get(c, "recycling_hours"));
+	const char *recycling = get(c, "recycling_hours", lang);
+	if (topic != CONTENT_TOPIC_CITIZEN_SERVICE && recycling)
+		textbuf_put(&o, en ? "%s%s is open %s." : "%s%s har åbent %s.", o.len ? " " : "",
+		            val(c, "recycling_centre", lang,
+		                en ? "The recycling centre" : "Genbrugspladsen"),
+		            recycling);
 	if (!o.len)
-		textbuf_put(&o, "Du kan ringe til %s på %s.", val(c, "name", "kommunen"),
-		            val(c, "phone", ""));
+		textbuf_put(&o, en ? "You can call %s on %s." : "Du kan ringe til %s på %s.",
+		            val(c, "name", lang, en ? "the municipality" : "kommunen"),
+		            val(c, "phone", lang, ""));
 	return CONTENT_ANSWERED;
 }

@@ -4,7 +4,9 @@
  * citizen service and the recycling centre.
  *
  * Loaded from municipality.txt and waste.csv in the data folder (see
- * docs/cases.md); read-only afterwards, so any thread may use it.
+ * docs/cases.md); read-only afterwards, so any thread may use it. The
+ * answers take lang: "en" for English (the files' optional "_en" texts,
+ * else the Danish ones), anything else for Danish.
  */
 #ifndef BORGERBOT_CONTENT_H
 #define BORGERBOT_CONTENT_H
@@ -29,7 +31,8 @@ enum content_answer_kind {
  * is a case): the collection days of area (as the intent engine or
  * winter_street_area() gives it; may be NULL). Returns the kind.
  */
-int content_waste_answer(const struct content *c, const char *area, char *buf, size_t buflen);
+int content_waste_answer(const struct content *c, const char *area, const char *lang, char *buf,
+                         size_t buflen);
 
 enum content_topic {
 	CONTENT_TOPIC_ALL,
@@ -41,7 +44,7 @@ enum content_topic {
 enum content_topic content_topic_of(const char *text);
 
 /* The answer to an opening-hours question. Returns CONTENT_ANSWERED. */
-int content_opening_hours_answer(const struct content *c, enum content_topic topic, char *buf,
-                                 size_t buflen);
+int content_opening_hours_answer(const struct content *c, enum content_topic topic,
+                                 const char *lang, char *buf, size_t buflen);
 
 #endif

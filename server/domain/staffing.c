@@ -405,29 +405,37 @@ void staffing_targets(const struct staffing *s, const char *department, long lon
 	}
 }
 
-void staffing_when_text(long long now_ms, long long at_ms, char *buf, size_t size)
+void staffing_when_text(long long now_ms, long long at_ms, const char *lang, char *buf, size_t size)
 {
-	static const char *const wdays[] = {"søndag",  "mandag", "tirsdag", "onsdag",
-	                                    "torsdag", "fredag", "lørdag"};
-	static const char *const months[] = {"januar",    "februar", "marts",    "april",
-	                                     "maj",       "juni",    "juli",     "august",
-	                                     "september", "oktober", "november", "december"};
+	static const char *const wdays[2][7] = {
+	    {"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"},
+	    {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}};
+	static const char *const months[2][12] = {
+	    {"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+	     "oktober", "november", "december"},
+	    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+	     "October", "November", "December"}};
+	int en = lang && !strcmp(lang, "en");
 	struct tm now, at;
 	content_cph_time(now_ms, &now);
 	content_cph_time(at_ms, &at);
 	long days = days_of(at.tm_year + 1900, at.tm_mon + 1, at.tm_mday) -
 	            days_of(now.tm_year + 1900, now.tm_mon + 1, now.tm_mday);
 	char clock[32];
-	snprintf(clock, sizeof(clock), "kl. %d.%02d", at.tm_hour, at.tm_min);
+	snprintf(clock, sizeof(clock), en ? "at %d:%02d" : "kl. %d.%02d", at.tm_hour, at.tm_min);
+	const char *wday = wdays[en][at.tm_wday];
 	if (days <= 0)
-		snprintf(buf, size, "i dag %s", clock);
+		snprintf(buf, size, "%s %s", en ? "today" : "i dag", clock);
 	else if (days == 1)
-		snprintf(buf, size, "i morgen %s", clock);
+		snprintf(buf, size, "%s %s", en ? "tomorrow" : "i morgen", clock);
 	else if (days < 7)
-		snprintf(buf, size, "%s %s", wdays[at.tm_wday], clock);
+		snprintf(buf, size, "%s%s %s", en ? "on " : "", wday, clock);
+	else if (en)
+		snprintf(buf, size, "on %s %d %s %s", wday, at.tm_mday, months[en][at.tm_mon],
+		         clock);
 	else
-		snprintf(buf, size, "%s den %d. %s %s", wdays[at.tm_wday], at.tm_mday,
-		         months[at.tm_mon], clock);
+		snprintf(buf, size, "%s den %d. %s %s", wday, at.tm_mday, months[en][at.tm_mon],
+		         clock);
 }
 
 /* "man-tor,lør" for a day mask into buf. */

@@ -69,9 +69,11 @@ struct staffing_department {
 typedef void (*staffing_fn)(void *arg, const struct staffing_department *d);
 void staffing_each(const struct staffing *s, staffing_fn fn, void *arg);
 
-/* A Danish phrase for at_ms as seen at now_ms: "i dag kl. 13.00",
+/* A phrase for at_ms as seen at now_ms: "i dag kl. 13.00",
  * "i morgen kl. 8.00", "mandag kl. 8.00" (within a week), else
- * "mandag den 4. januar kl. 8.00". */
-void staffing_when_text(long long now_ms, long long at_ms, char *buf, size_t size);
+ * "mandag den 4. januar kl. 8.00"; with lang "en": "today at 13:00",
+ * "tomorrow at 8:00", "on Monday at 8:00", "on Monday 4 January at 8:00". */
+void staffing_when_text(long long now_ms, long long at_ms, const char *lang, char *buf,
+                        size_t size);
 
 #endif

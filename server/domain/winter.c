@@ -28,6 +28,7 @@
 
 struct wclass {
 	char *code, *name, *promise;
+	char *name_en, *promise_en; /* NULL when winter_classes.csv has no English */
 };
 
 struct wstreet {
@@ -41,7 +42,8 @@ struct winter_plan {
 	struct wstreet *streets;
 	size_t nstreets;
 	char *pavement_rule, *paths;
-	char *department; /* who runs the winter service (optional) */
+	char *pavement_rule_en, *paths_en; /* optional English twins */
+	char *department;                  /* who runs the winter service (optional) */
 };
 
 /* ---- loading ------------------------------------------------------------ */
@@ -68,7 +70,9 @@ static int class_row(void *arg, char **f, int n, char *why, size_t whylen)
 	(void)n;
 	if (datafile_field_ok(f[0], 8, "class", why, whylen) < 0 ||
 	    datafile_field_ok(f[1], 100, "name", why, whylen) < 0 ||
-	    datafile_field_ok(f[2], 400, "promise", why, whylen) < 0)
+	    datafile_field_ok(f[2], 400, "promise", why, whylen) < 0 ||
+	    (f[3][0] && datafile_field_ok(f[3], 100, "name_en", why, whylen) < 0) ||
+	    (f[4][0] && datafile_field_ok(f[4], 400, "promise_en", why, whylen) < 0))
 		return -1;
 	if (find_class(w, f[0]) >= 0) {
 		snprintf(why, whylen, "class '%s' is listed twice", f[0]);
@@ -86,8 +90,11 @@ static int class_row(void *arg, char **f, int n, char *why, size_t whylen)
 	c->code = strdup(f[0]);
 	c->name = strdup(f[1]);
 	c->promise = strdup(f[2]);
+	c->name_en = f[3][0] ? strdup(f[3]) : NULL;
+	c->promise_en = f[4][0] ? strdup(f[4]) : NULL;
 	w->nclasses++;
-	if (c->code && c->name && c->promise)
+	if (c->code && c->name && c->promise && (!f[3][0] || c->name_en) &&
+	    (!f[4][0] || c->promise_en))
 		return 0;
 oom:
 	snprintf(why, whylen, "out of memory");
@@ -136,13 +143,17 @@ static int text_row(void *arg, char **f, int n, char *why, size_t whylen)
 {
 	struct winter_plan *w = arg;
 	(void)n;
-	char **dst = !strcmp(f[0], "pavement_rule") ? &w->pavement_rule
-	             : !strcmp(f[0], "paths")       ? &w->paths
-	             : !strcmp(f[0], "department")  ? &w->department
-	                                            : NULL;
+	char **dst = !strcmp(f[0], "pavement_rule")      ? &w->pavement_rule
+	             : !strcmp(f[0], "paths")            ? &w->paths
+	             : !strcmp(f[0], "pavement_rule_en") ? &w->pavement_rule_en
+	             : !strcmp(f[0], "paths_en")         ? &w->paths_en
+	             : !strcmp(f[0], "department")       ? &w->department
+	                                                 : NULL;
 	if (!dst) {
-		snprintf(why, whylen, "unknown setting '%.60s' (pavement_rule, paths, department)",
-		         f[0]);
+		snprintf(
+		    why, whylen,
+		    "unknown setting '%.60s' (pavement_rule, paths, their _en twins, department)",
+		    f[0]);
 		return -1;
 	}
 	if (datafile_field_ok(f[1], 600, f[0], why, whylen) < 0)
@@ -157,7 +168,10 @@ static int text_row(void *arg, char **f, int n, char *why, size_t whylen)
 
 struct winter_plan *winter_load(const char *dir, char *err, size_t errlen)
 {
-	static const char *const class_header[] = {"class", "name", "promise"};
+	static const char *const class_header[] = {"class", "name", "promise", "name_en",
+	                                           "promise_en"};
+	static const struct datafile_format class_format = {
+	    .header = class_header, .ncols = 5, .min_cols = 3};
 	struct winter_plan *w = calloc(1, sizeof(*w));
 	char path[1024];
 	if (!w) {
@@ -165,7 +179,7 @@ struct winter_plan *winter_load(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	if (datafile_path(path, sizeof(path), dir, "winter_classes.csv") < 0 ||
-	    datafile_read_csv(path, class_header, 3, class_row, w, err, errlen) < 0 ||
+	    datafile_read(path, &class_format, class_row, w, err, errlen) < 0 ||
 	    datafile_path(path, sizeof(path), dir, "winter.txt") < 0 ||
 	    datafile_read_kv(path, text_row, w, err, errlen) < 0)
 		goto fail;
@@ -188,10 +202,14 @@ void winter_free(struct winter_plan *w)
 	if (!w)
 		return;
 	free(w->department);
+	free(w->pavement_rule_en);
+	free(w->paths_en);
 	for (size_t i = 0; i < w->nclasses; i++) {
 		free(w->classes[i].code);
 		free(w->classes[i].name);
 		free(w->classes[i].promise);
+		free(w->classes[i].name_en);
+		free(w->classes[i].promise_en);
 	}
 	for (size_t i = 0; i < w->nstreets; i++) {
 		free(w->streets[i].name);
@@ -285,38 +303,77 @@ static long long last_run(sqlite3 *db, const char *route, const char *cls, long 
 	return v;
 }
 
-/* "i dag kl. 05.40" / "i går kl. 23.10" in Copenhagen time. */
-static void when_text(long long at, long long now, char *buf, size_t size)
+/* The texts of an answer in one language (en: English, with the Danish
+ * data texts where no English twin is given). */
+struct wtexts {
+	int en;
+	const struct winter_plan *w;
+};
+
+static const char *class_name(const struct wtexts *t, size_t cls)
+{
+	const struct wclass *c = &t->w->classes[cls];
+	return t->en && c->name_en ? c->name_en : c->name;
+}
+
+static const char *class_promise(const struct wtexts *t, size_t cls)
+{
+	const struct wclass *c = &t->w->classes[cls];
+	return t->en && c->promise_en ? c->promise_en : c->promise;
+}
+
+static const char *pavement_rule(const struct wtexts *t)
+{
+	return t->en && t->w->pavement_rule_en ? t->w->pavement_rule_en : t->w->pavement_rule;
+}
+
+static const char *paths(const struct wtexts *t)
+{
+	return t->en && t->w->paths_en ? t->w->paths_en : t->w->paths;
+}
+
+/* "i dag kl. 05.40" / "i går kl. 23.10" ("today at 05:40") in Copenhagen time. */
+static void when_text(const struct wtexts *t, long long at, long long now, char *buf, size_t size)
 {
 	struct tm a, n;
 	content_cph_time(at, &a);
 	content_cph_time(now, &n);
 	int today = a.tm_yday == n.tm_yday && a.tm_year == n.tm_year;
-	snprintf(buf, size, "%s kl. %02d.%02d", today ? "i dag" : "i går", a.tm_hour, a.tm_min);
+	if (t->en)
+		snprintf(buf, size, "%s at %02d:%02d", today ? "today" : "yesterday", a.tm_hour,
+		         a.tm_min);
+	else
+		snprintf(buf, size, "%s kl. %02d.%02d", today ? "i dag" : "i går", a.tm_hour,
+		         a.tm_min);
 }
 
-static int answer_street(const struct winter_plan *w, sqlite3 *db, const struct wstreet *s,
+static int answer_street(const struct wtexts *t, sqlite3 *db, const struct wstreet *s,
                          long long now, struct textbuf *o)
 {
-	const struct wclass *c = &w->classes[s->cls];
-	textbuf_put(o, "%s er i klasse %s i vores vinterplan (%s): %s.", s->name, c->code, c->name,
-	            c->promise);
+	const struct wclass *c = &t->w->classes[s->cls];
+	textbuf_put(o,
+	            t->en ? "%s is in class %s of our winter plan (%s): %s."
+	                  : "%s er i klasse %s i vores vinterplan (%s): %s.",
+	            s->name, c->code, class_name(t, s->cls), class_promise(t, s->cls));
 	long long at = last_run(db, s->route, c->code, now);
 	if (at < 0)
 		return -1;
 	if (at > 0) {
 		char when[40];
-		when_text(at, now, when, sizeof(when));
-		textbuf_put(o, " Vejen blev senest saltet %s.", when);
+		when_text(t, at, now, when, sizeof(when));
+		textbuf_put(
+		    o, t->en ? " The road was last gritted %s." : " Vejen blev senest saltet %s.",
+		    when);
 	}
-	textbuf_put(o, " %s", w->pavement_rule);
+	textbuf_put(o, " %s", pavement_rule(t));
 	return WINTER_STREET;
 }
 
 /* "Rosenvej, Tulipanvej og Liljevej" for the area's streets in class cls. */
-static int list_class_streets(const struct winter_plan *w, const char *area, size_t cls,
+static int list_class_streets(const struct wtexts *t, const char *area, size_t cls,
                               struct textbuf *o)
 {
+	const struct winter_plan *w = t->w;
 	int total = 0, done = 0;
 	for (size_t i = 0; i < w->nstreets; i++)
 		total += !strcasecmp(w->streets[i].area, area) && w->streets[i].cls == cls;
@@ -325,7 +382,7 @@ static int list_class_streets(const struct winter_plan *w, const char *area, siz
 			continue;
 		textbuf_put(o, "%s%s",
 		            done == 0           ? ""
-		            : done == total - 1 ? " og "
+		            : done == total - 1 ? (t->en ? " and " : " og ")
 		                                : ", ",
 		            w->streets[i].name);
 		done++;
@@ -333,21 +390,25 @@ static int list_class_streets(const struct winter_plan *w, const char *area, siz
 	return total;
 }
 
-static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *area, long long now,
+static int answer_area(const struct wtexts *t, sqlite3 *db, const char *area, long long now,
                        struct textbuf *o)
 {
-	textbuf_put(o, "Sådan er %s med i vores vinterplan:", area);
+	const struct winter_plan *w = t->w;
+	textbuf_put(o,
+	            t->en ? "This is how %s is covered by our winter plan:"
+	                  : "Sådan er %s med i vores vinterplan:",
+	            area);
 	long long newest = 0;
 	for (size_t c = 0; c < w->nclasses; c++) {
 		size_t mark = o->len;
 		textbuf_put(o, "\n• ");
-		if (list_class_streets(w, area, c, o) == 0) {
+		if (list_class_streets(t, area, c, o) == 0) {
 			o->len = mark;
 			o->buf[mark] = '\0';
 			continue;
 		}
-		textbuf_put(o, ": klasse %s (%s) – %s.", w->classes[c].code, w->classes[c].name,
-		            w->classes[c].promise);
+		textbuf_put(o, t->en ? ": class %s (%s) – %s." : ": klasse %s (%s) – %s.",
+		            w->classes[c].code, class_name(t, c), class_promise(t, c));
 	}
 	for (size_t i = 0; i < w->nstreets; i++) {
 		if (strcasecmp(w->streets[i].area, area) != 0)
@@ -361,41 +422,52 @@ static int answer_area(const struct winter_plan *w, sqlite3 *db, const char *are
 	}
 	if (newest > 0) {
 		char when[40];
-		when_text(newest, now, when, sizeof(when));
-		textbuf_put(o, "\nDer blev senest saltet i området %s.", when);
+		when_text(t, newest, now, when, sizeof(when));
+		textbuf_put(o,
+		            t->en ? "\nThe area was last gritted %s."
+		                  : "\nDer blev senest saltet i området %s.",
+		            when);
 	}
-	textbuf_put(o, "\n%s %s", w->paths, w->pavement_rule);
+	textbuf_put(o, "\n%s %s", paths(t), pavement_rule(t));
 	return WINTER_AREA;
 }
 
-static int answer_general(const struct winter_plan *w, struct textbuf *o)
+static int answer_general(const struct wtexts *t, struct textbuf *o)
 {
-	textbuf_put(o, "Vores vinterplan deler vejene i %zu klasser:", w->nclasses);
-	for (size_t c = 0; c < w->nclasses; c++)
-		textbuf_put(o, "\n• Klasse %s (%s): %s.", w->classes[c].code, w->classes[c].name,
-		            w->classes[c].promise);
+	const struct winter_plan *w = t->w;
 	textbuf_put(o,
-	            "\n%s Skriv navnet på din vej, så kan jeg fortælle, hvad der gælder netop der.",
-	            w->pavement_rule);
+	            t->en ? "Our winter plan puts the roads in %zu classes:"
+	                  : "Vores vinterplan deler vejene i %zu klasser:",
+	            w->nclasses);
+	for (size_t c = 0; c < w->nclasses; c++)
+		textbuf_put(o, t->en ? "\n• Class %s (%s): %s." : "\n• Klasse %s (%s): %s.",
+		            w->classes[c].code, class_name(t, c), class_promise(t, c));
+	textbuf_put(o,
+	            t->en ? "\n%s Write the name of your street, and I can tell you what applies "
+	                    "there."
+	                  : "\n%s Skriv navnet på din vej, så kan jeg fortælle, hvad der gælder "
+	                    "netop der.",
+	            pavement_rule(t));
 	return WINTER_GENERAL;
 }
 
 int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, const char *area,
-                  long long now_ms, char *buf, size_t buflen)
+                  const char *lang, long long now_ms, char *buf, size_t buflen)
 {
 	struct textbuf o = {buf, buflen, 0};
+	const struct wtexts t = {lang && !strcmp(lang, "en"), w};
 	long long now = now_ms ? now_ms : clock_now_ms();
 	if (buflen)
 		buf[0] = '\0';
 	if (street && *street) {
 		long i = find_street(w, street);
-		return i < 0 ? WINTER_NOT_IN_PLAN : answer_street(w, db, &w->streets[i], now, &o);
+		return i < 0 ? WINTER_NOT_IN_PLAN : answer_street(&t, db, &w->streets[i], now, &o);
 	}
 	if (area && *area) {
 		const char *a = winter_area(w, area);
-		return a ? answer_area(w, db, a, now, &o) : WINTER_NOT_IN_PLAN;
+		return a ? answer_area(&t, db, a, now, &o) : WINTER_NOT_IN_PLAN;
 	}
-	return answer_general(w, &o);
+	return answer_general(&t, &o);
 }
 
 /* ---- gritting runs ------------------------------------------------------ */

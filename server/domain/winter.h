@@ -56,7 +56,8 @@ enum winter_answer_kind {
 };
 
 /*
- * Composes the Danish answer to "will you salt X" / "it is slippery on X":
+ * Composes the answer to "will you salt X" / "it is slippery on X" in lang
+ * ("en": English, with the files' optional English texts; else Danish):
  * the street's class and what it promises, when a gritting run covering it
  * ended in the last 24 hours before now_ms (0 = now), and the pavement rule;
  * for an area the classes of its streets. street is preferred over area;
@@ -64,7 +65,7 @@ enum winter_answer_kind {
  * -1 on a database error.
  */
 int winter_answer(const struct winter_plan *w, sqlite3 *db, const char *street, const char *area,
-                  long long now_ms, char *buf, size_t buflen);
+                  const char *lang, long long now_ms, char *buf, size_t buflen);
 
 /*
  * Records a gritting run: exactly one of route or class_code (must be in the

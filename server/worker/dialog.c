@@ -14,9 +14,13 @@
  *                                         greeting/thanks: friendly reply
  *                                         anything else: hand over
  * All citizen-facing texts the bot writes itself are in the `say` table
- * below: natural Danish, and the bot says it is an automated assistant.
- * (Case confirmations' subjects, winter and content answers come from the
- * municipality's data files.) Time comes from the turn, never the clock.
+ * below: natural Danish, and the bot says it is an automated assistant;
+ * `say_en` has the same in English, for a turn the engine reads as English
+ * (or the answer to a question asked in English). Case confirmations'
+ * subjects, winter and content answers come from the municipality's data
+ * files, in English where they have it. The panel's and the privacy
+ * dialogs' texts are Danish only (docs/conversations.md). Time comes from
+ * the turn, never the clock.
  */
 #include "dialog.h"
 #include "dialog_panel.h"
@@ -71,6 +75,9 @@ enum say {
 	SAY_ALSO,
 	SAY_HAZARD,
 	SAY_STREET_GUESSED,
+	SAY_CRISIS_THANKS,
+	SAY_CRISIS_FALLBACK,
+	SAY_SOON,
 	SAY_COUNT
 };
 
@@ -141,18 +148,85 @@ static const char *const say[SAY_COUNT] = {
     /* %s: the street as the citizen wrote it */
     [SAY_STREET_GUESSED] = "Jeg kunne ikke finde %s i kommunens vejregister, så en medarbejder "
                            "tjekker adressen.",
+    [SAY_CRISIS_THANKS] = "Tak fordi du skriver.",
+    /* when crisis_lines.csv is missing */
+    [SAY_CRISIS_FALLBACK] = "Er du eller en anden i fare lige nu, så ring 112.",
+    /* SAY_AWAY's %s when no staffed hours are in sight */
+    [SAY_SOON] = "så snart en medarbejder er tilbage",
 };
 
-/* The crisis answer to a message in English (the words around crisis_lines.csv's advice). */
-static const char *const crisis_en[] = {
-    "Thank you for writing.",
-    "I am passing your message on to a member of staff right away.",
-    "Nobody at the municipality is at work right now; we will read your message as soon as "
-    "staff are back. Do not wait for us if you need help now.",
+/* The same texts for a citizen who writes in English (same %s, same order). */
+static const char *const say_en[SAY_COUNT] = {
+    [SAY_GREETING] = "Hi! You are writing with Borgerbot, the municipality's digital assistant. "
+                     "I am an automated chatbot, but I make sure your message reaches the right "
+                     "people. Tell me briefly what you need help with.",
+    [SAY_THANKS] = "You're welcome! Write again any time you need help. Best regards, Borgerbot, "
+                   "the municipality's digital assistant.",
+    [SAY_PASS_ON] = "Thank you for your message. I am Borgerbot, the municipality's automated "
+                    "assistant, and I cannot answer this myself. I am passing your message on "
+                    "to a member of staff, who will answer you here in the chat as soon as "
+                    "possible.",
+    [SAY_ASK_PLACE_LIGHT] = "Thank you for telling us about the street light. Where is it? "
+                            "Write the street name and house number, e.g. \"Duevej 12\" – or "
+                            "the number on the lamp post if you can see it.",
+    [SAY_ASK_PLACE_ROAD] = "Thank you for letting us know. Where is the damage? Write the street "
+                           "name and, if you can, the house number, e.g. \"Duevej 12\".",
+    [SAY_ASK_PLACE_WASTE] = "I am sorry to hear that. At which address should the waste have "
+                            "been collected? Write the street name and house number, e.g. "
+                            "\"Duevej 12\".",
+    [SAY_ASK_PLACE_INFO] = "Which street do you live on? Write the street name, and I will find "
+                           "the answer.",
+    [SAY_CASE_NEW] = "Thank you! I have filed case %s about %s with %s. They will look at it as "
+                     "soon as possible, and you will hear from us here in the chat when it is "
+                     "fixed.",
+    [SAY_CASE_FOLLOW] = "Thank you! We already know about it – it is filed as case %s with %s. "
+                        "You will also hear from us here in the chat when it is fixed.",
+    [SAY_CASE_ALREADY] = "You are already following case %s, so you will hear from us here in "
+                         "the chat when it is resolved.",
+    [SAY_ANGRY_PREFIX] = "I understand that this is annoying. ",
+    [SAY_PLACE_UNKNOWN] = "That is quite all right. I am passing your message on to a member of "
+                          "staff, who will write to you here in the chat and work out the rest "
+                          "with you.",
+    [SAY_PLACE_NOT_FOUND] = "Thank you. Unfortunately I cannot find that address in the "
+                            "municipality's street register, so I am passing your message on to "
+                            "a member of staff, who will write to you here in the chat.",
+    [SAY_CLARIFY] = "I want to be sure I understand you correctly. Is it about %s or %s?",
+    [SAY_CRISIS] = "I am passing your message on to a member of staff right away.",
+    [SAY_HUMAN] = "Of course. I am letting a member of staff know, and they will write to you "
+                  "here in the chat as soon as possible.",
+    [SAY_COMPLAINT] = "Thank you for telling us, and I am sorry you have had a bad experience. "
+                      "I am passing your message on to a member of staff, who will get back to "
+                      "you here in the chat.",
+    [SAY_NOT_IN_PLAN] = "I cannot find that road in the municipality's winter service plan, so "
+                        "I am passing your question on to a member of staff, who will answer "
+                        "you here in the chat.",
+    [SAY_NOT_UNDERSTOOD] = "Sorry, I did not quite understand that – I am an automated "
+                           "assistant. Could you put it another way? Or choose one of these "
+                           "topics:",
+    [SAY_ANGRY_HANDOVER] = "I have also asked a member of staff to read your message, so you "
+                           "can get an answer from a person here in the chat.",
+    [SAY_AWAY] = "Nobody from the staff is at work right now, so you will get an answer %s.",
+    [SAY_CRISIS_AWAY] = "Nobody at the municipality is at work right now; we will read your "
+                        "message %s. Do not wait for us if you need help now.",
+    [SAY_CPR] = "Please do not share your CPR number here in the chat – I do not need it. I have "
+                "removed it from your message, and it will not be part of any case.",
+    [SAY_HELP] = "I am Borgerbot, the municipality's automated assistant. I can take reports of "
+                 "broken street lights, potholes and other damage to roads and pavements, and "
+                 "answer questions about ice and snow clearing, waste and bulky waste, and "
+                 "opening hours. Everything else I pass on to a member of staff. Choose a "
+                 "topic, or write in your own words:",
+    [SAY_CASE_STATUS] = "Your case %s about %s %s. You will hear from us here in the chat when "
+                        "there is news.",
+    [SAY_ALSO] = "You also wrote about %s. Please send that in a new message, and I will take "
+                 "care of it next.",
+    [SAY_HAZARD] = "If anyone is in danger right now, call 112. I have also asked a member of "
+                   "staff to look at it right away.",
+    [SAY_STREET_GUESSED] = "I could not find %s in the municipality's street register, so a "
+                           "member of staff will check the address.",
+    [SAY_CRISIS_THANKS] = "Thank you for writing.",
+    [SAY_CRISIS_FALLBACK] = "If you or someone else is in danger right now, call 112.",
+    [SAY_SOON] = "as soon as staff are back",
 };
-#define CRISIS_THANKS_DA "Tak fordi du skriver."
-#define CRISIS_FALLBACK_DA "Er du eller en anden i fare lige nu, så ring 112."
-#define CRISIS_FALLBACK_EN "If you or someone else is in danger right now, call 112."
 
 /* Quick-reply payloads the bot sends and understands. */
 #define PAYLOAD_INTENT "INTENT:"
@@ -163,18 +237,28 @@ static const char *const crisis_en[] = {
 #define DRAFT_GRITTING_INFO "info:gritting"
 #define DRAFT_CLARIFY "clarify" /* the words a clarifying question asked about */
 
-/* Short Danish names of the routine intents, for clarifying quick replies. */
+/* Short names of the routine intents, for clarifying quick replies:
+ * [0] Danish, [1] English. */
 static const struct {
 	const char *intent;
-	const char *title; /* at most 20 characters */
-	const char *phrase;
+	const char *title[2]; /* at most 20 characters */
+	const char *phrase[2];
 } topics[] = {
-    {"streetlight_outage", "Gadelys", "gadelys"},
-    {"road_damage", "Vej eller fortov", "en skade på vej eller fortov"},
-    {"gritting", "Glatføre og sne", "glatføre og snerydning"},
-    {"waste_collection", "Affald", "affald"},
-    {"opening_hours", "Åbningstider", "åbningstider"},
+    {"streetlight_outage", {"Gadelys", "Street lights"}, {"gadelys", "street lights"}},
+    {"road_damage",
+     {"Vej eller fortov", "Road or pavement"},
+     {"en skade på vej eller fortov", "damage to a road or pavement"}},
+    {"gritting",
+     {"Glatføre og sne", "Ice and snow"},
+     {"glatføre og snerydning", "ice and snow clearing"}},
+    {"waste_collection", {"Affald", "Waste"}, {"affald", "waste"}},
+    {"opening_hours", {"Åbningstider", "Opening hours"}, {"åbningstider", "opening hours"}},
 };
+
+/* Quick-reply titles the bot offers, [0] Danish, [1] English (at most 20 characters). */
+static const char *const title_other[2] = {"Noget andet", "Something else"};
+static const char *const title_person[2] = {"Tal med en person", "Talk to a person"};
+static const char *const title_no_address[2] = {"Ved ikke adressen", "Don't know address"};
 
 struct turn_ctx {
 	sqlite3 *db;
@@ -188,7 +272,28 @@ struct turn_ctx {
 	const char *department; /* whose queue a hand-over goes to (a category's), or NULL */
 	const char *words;      /* the citizen's description (the earlier words after a question) */
 	int urgent;             /* an acute hazard: the hand-over is urgent */
+	int en;                 /* answer in English (the citizen wrote English) */
 };
+
+/* The bot's text s in the turn's language. */
+static const char *S(const struct turn_ctx *c, enum say s)
+{
+	return c->en ? say_en[s] : say[s];
+}
+
+static const char *lang_of(const struct turn_ctx *c)
+{
+	return c->en ? "en" : "da";
+}
+
+/* 1 when the engine reads text as English (for the answer to a question the
+ * bot asked: "Duevej 12" alone has no language, the first words have). */
+static int reads_english(const struct turn_ctx *c, const char *text)
+{
+	struct intent_result r;
+	return text && c->k->intents &&
+	       intent_classify(c->k->intents, text, strlen(text), &r) == 0 && !strcmp(r.lang, "en");
+}
 
 /* ---- replies -------------------------------------------------------------- */
 
@@ -234,9 +339,9 @@ static int away_until(const struct turn_ctx *c, const char *department, char *wh
 	if (next == now)
 		return 0;
 	if (next > 0) /* -1: no staffed hours in the next weeks */
-		staffing_when_text(now, next, when, size);
+		staffing_when_text(now, next, lang_of(c), when, size);
 	else
-		snprintf(when, size, "så snart en medarbejder er tilbage");
+		snprintf(when, size, "%s", S(c, SAY_SOON));
 	return 1;
 }
 
@@ -265,7 +370,7 @@ static int send_with_away(struct turn_ctx *c, const char *text, const char *depa
 	char when[80], away[200], buf[REPLY_MAX];
 	const char *out = text;
 	if (away_until(c, department, when, sizeof(when))) {
-		snprintf(away, sizeof(away), say[SAY_AWAY], when);
+		snprintf(away, sizeof(away), S(c, SAY_AWAY), when);
 		snprintf(buf, sizeof(buf), "%s %s", text, away);
 		out = buf;
 	}
@@ -323,23 +428,18 @@ static int hand_over(struct turn_ctx *c, const char *text, enum conversation_rea
 static void crisis_text(const struct turn_ctx *c, const struct intent_result *r, char *text,
                         size_t size)
 {
-	int en = r && !strcmp(r->lang, "en");
 	char advice[1000], when[80];
 	if (c->k->crisis)
-		crisis_lines_text(c->k->crisis, r ? r->kind : NULL, en ? "en" : "da", advice,
+		crisis_lines_text(c->k->crisis, r ? r->kind : NULL, lang_of(c), advice,
 		                  sizeof(advice));
 	else
-		snprintf(advice, sizeof(advice), "%s",
-		         en ? CRISIS_FALLBACK_EN : CRISIS_FALLBACK_DA);
-	int away = away_until(c, queue_of(c), when, sizeof(when));
+		snprintf(advice, sizeof(advice), "%s", S(c, SAY_CRISIS_FALLBACK));
 	char staff[400];
-	if (en)
-		snprintf(staff, sizeof(staff), "%s", crisis_en[away ? 2 : 1]);
-	else if (away)
-		snprintf(staff, sizeof(staff), say[SAY_CRISIS_AWAY], when);
+	if (away_until(c, queue_of(c), when, sizeof(when)))
+		snprintf(staff, sizeof(staff), S(c, SAY_CRISIS_AWAY), when);
 	else
-		snprintf(staff, sizeof(staff), "%s", say[SAY_CRISIS]);
-	snprintf(text, size, "%s %s %s", en ? crisis_en[0] : CRISIS_THANKS_DA, advice, staff);
+		snprintf(staff, sizeof(staff), "%s", S(c, SAY_CRISIS));
+	snprintf(text, size, "%s %s %s", S(c, SAY_CRISIS_THANKS), advice, staff);
 }
 
 /* The crisis answer and an urgent hand-over, in any mode. */
@@ -396,13 +496,13 @@ static int missed_collection(const char *text)
 	return 0;
 }
 
-static const char *ask_place_text(const char *category)
+static const char *ask_place_text(const struct turn_ctx *c, const char *category)
 {
 	if (!strcmp(category, "streetlight_outage"))
-		return say[SAY_ASK_PLACE_LIGHT];
+		return S(c, SAY_ASK_PLACE_LIGHT);
 	if (!strcmp(category, "waste_collection"))
-		return say[SAY_ASK_PLACE_WASTE];
-	return say[SAY_ASK_PLACE_ROAD];
+		return S(c, SAY_ASK_PLACE_WASTE);
+	return S(c, SAY_ASK_PLACE_ROAD);
 }
 
 static int ask_place(struct turn_ctx *c, const char *category, const char *text)
@@ -411,28 +511,33 @@ static int ask_place(struct turn_ctx *c, const char *category, const char *text)
 		snprintf(c->err, c->errlen, "dialog: cannot save draft: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
-	static const struct outbox_quick_reply unknown[] = {
-	    {"Ved ikke adressen", PAYLOAD_PLACE_UNKNOWN}};
+	const struct outbox_quick_reply unknown[] = {
+	    {title_no_address[c->en], PAYLOAD_PLACE_UNKNOWN}};
 	int info = !strncmp(category, "info:", 5);
-	return send_reply(c, info ? say[SAY_ASK_PLACE_INFO] : ask_place_text(category),
+	return send_reply(c, info ? S(c, SAY_ASK_PLACE_INFO) : ask_place_text(c, category),
 	                  info ? NULL : unknown, info ? 0 : 1);
 }
 
-/* "gadelyset på Duevej 12" from the category's subject template. */
-static void case_subject(const struct case_rules *rules, const char *category,
+/* "gadelyset på Duevej 12" from the category's subject template (English:
+ * subject_en, when the file has it). */
+static void case_subject(const struct turn_ctx *c, const char *category,
                          const struct intent_result *place, char *out, size_t outlen)
 {
-	const struct case_category *cat = case_rules_find(rules, category);
+	const struct case_category *cat = case_rules_find(c->k->cases, category);
 	const char *tpl = cat && cat->subject ? cat->subject : "din henvendelse";
+	if (c->en)
+		tpl = cat && cat->subject_en ? cat->subject_en : "your report";
 	const char *mark = strstr(tpl, "{street}");
 	char where[200];
 	if (place->street[0])
 		snprintf(where, sizeof(where), "%s%s%s", place->street,
 		         place->house_number[0] ? " " : "", place->house_number);
 	else if (place->pole_number[0])
-		snprintf(where, sizeof(where), "lygtepæl %s", place->pole_number);
+		snprintf(where, sizeof(where), c->en ? "lamp post %s" : "lygtepæl %s",
+		         place->pole_number);
 	else
-		snprintf(where, sizeof(where), "det sted, du har delt");
+		snprintf(where, sizeof(where),
+		         c->en ? "the place you shared" : "det sted, du har delt");
 	if (!mark) {
 		snprintf(out, outlen, "%s", tpl);
 		return;
@@ -448,7 +553,7 @@ static void case_subject(const struct case_rules *rules, const char *category,
 static int hazard(struct turn_ctx *c)
 {
 	c->urgent = 1;
-	if (send_with_away(c, say[SAY_HAZARD], queue_of(c), 1) < 0)
+	if (send_with_away(c, S(c, SAY_HAZARD), queue_of(c), 1) < 0)
 		return -1;
 	return escalate(c, REASON_HAZARD);
 }
@@ -459,7 +564,7 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 {
 	const char *why_not =
 	    case_not_a_fault(c->k->cases, category, place->street[0] ? place->street : NULL,
-	                     place->area[0] ? place->area : NULL, c->turn->now_ms);
+	                     place->area[0] ? place->area : NULL, lang_of(c), c->turn->now_ms);
 	if (why_not)
 		return send_reply(c, why_not, NULL, 0);
 	char *noted = NULL; /* staff see that the street was not in the register */
@@ -487,27 +592,27 @@ static int file_case(struct turn_ctx *c, const char *category, const char *text,
 	if (rc == CASE_ERROR)
 		return -1;
 	if (rc != CASE_OK)
-		return hand_over(c, say[SAY_PLACE_NOT_FOUND], REASON_UNKNOWN_PLACE);
+		return hand_over(c, S(c, SAY_PLACE_NOT_FOUND), REASON_UNKNOWN_PLACE);
 	c->answered = 1;
 	c->out->case_filed = 1;
 	c->out->case_joined = res.existing;
 	char subject[200], reply[REPLY_MAX];
-	case_subject(c->k->cases, category, place, subject, sizeof(subject));
+	case_subject(c, category, place, subject, sizeof(subject));
 	size_t n = 0;
 	if (c->angry)
-		n = (size_t)snprintf(reply, sizeof(reply), "%s", say[SAY_ANGRY_PREFIX]);
+		n = (size_t)snprintf(reply, sizeof(reply), "%s", S(c, SAY_ANGRY_PREFIX));
 	if (res.already_following)
-		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_ALREADY], res.reference);
+		snprintf(reply + n, sizeof(reply) - n, S(c, SAY_CASE_ALREADY), res.reference);
 	else if (res.existing)
-		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_FOLLOW], res.reference,
+		snprintf(reply + n, sizeof(reply) - n, S(c, SAY_CASE_FOLLOW), res.reference,
 		         res.department);
 	else
-		snprintf(reply + n, sizeof(reply) - n, say[SAY_CASE_NEW], res.reference, subject,
+		snprintf(reply + n, sizeof(reply) - n, S(c, SAY_CASE_NEW), res.reference, subject,
 		         res.department);
 	if (place->street_guessed) {
 		n = strlen(reply);
 		snprintf(reply + n, sizeof(reply) - n, " ");
-		snprintf(reply + n + 1, sizeof(reply) - n - 1, say[SAY_STREET_GUESSED],
+		snprintf(reply + n + 1, sizeof(reply) - n - 1, S(c, SAY_STREET_GUESSED),
 		         place->street);
 	}
 	char ref[40];
@@ -537,18 +642,18 @@ static int answer_gritting(struct turn_ctx *c, const struct intent_result *r)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->winter)
-		return hand_over(c, say[SAY_NOT_IN_PLAN], REASON_NO_ANSWER);
-	int kind = winter_answer(c->k->winter, c->db, r->street, r->area, c->turn->now_ms, buf,
-	                         sizeof(buf));
+		return hand_over(c, S(c, SAY_NOT_IN_PLAN), REASON_NO_ANSWER);
+	int kind = winter_answer(c->k->winter, c->db, r->street, r->area, lang_of(c),
+	                         c->turn->now_ms, buf, sizeof(buf));
 	if (kind < 0) {
 		snprintf(c->err, c->errlen, "dialog: winter plan: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
 	if (kind == WINTER_NOT_IN_PLAN)
-		return hand_over(c, say[SAY_NOT_IN_PLAN], REASON_NO_ANSWER);
+		return hand_over(c, S(c, SAY_NOT_IN_PLAN), REASON_NO_ANSWER);
 	c->answered = kind != WINTER_GENERAL;
 	if (kind == WINTER_GENERAL &&
-	    save_draft(c, DRAFT_GRITTING_INFO, NULL, NULL, c->turn->now_ms) < 0) {
+	    save_draft(c, DRAFT_GRITTING_INFO, c->words, NULL, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -568,11 +673,12 @@ static int answer_waste(struct turn_ctx *c, const struct intent_result *r)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->content)
-		return hand_over(c, say[SAY_PASS_ON], REASON_NO_ANSWER);
-	int need_area = content_waste_answer(c->k->content, area_of(c, r), buf, sizeof(buf)) ==
-	                CONTENT_NEED_AREA;
+		return hand_over(c, S(c, SAY_PASS_ON), REASON_NO_ANSWER);
+	int need_area = content_waste_answer(c->k->content, area_of(c, r), lang_of(c), buf,
+	                                     sizeof(buf)) == CONTENT_NEED_AREA;
 	c->answered = !need_area;
-	if (need_area && save_draft(c, DRAFT_WASTE_INFO, NULL, NULL, c->turn->now_ms) < 0) {
+	/* the question's words are kept for their language ("Duevej 12" has none) */
+	if (need_area && save_draft(c, DRAFT_WASTE_INFO, c->words, NULL, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
@@ -583,10 +689,10 @@ static int answer_hours(struct turn_ctx *c)
 {
 	char buf[REPLY_MAX];
 	if (!c->k->content)
-		return hand_over(c, say[SAY_PASS_ON], REASON_NO_ANSWER);
+		return hand_over(c, S(c, SAY_PASS_ON), REASON_NO_ANSWER);
 	c->answered = 1;
-	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""), buf,
-	                             sizeof(buf));
+	content_opening_hours_answer(c->k->content, content_topic_of(c->words ? c->words : ""),
+	                             lang_of(c), buf, sizeof(buf));
 	return send_reply(c, buf, NULL, 0);
 }
 
@@ -604,34 +710,35 @@ static int clarify(struct turn_ctx *c, const struct intent_result *r)
 				continue;
 			snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
 			         topics[t].intent);
-			qr[n] = (struct outbox_quick_reply){topics[t].title, payloads[n]};
-			phrase[n++] = topics[t].phrase;
+			qr[n] = (struct outbox_quick_reply){topics[t].title[c->en], payloads[n]};
+			phrase[n++] = topics[t].phrase[c->en];
 		}
 	}
 	if (n < 2)
-		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
-	qr[n++] = (struct outbox_quick_reply){"Noget andet", PAYLOAD_INTENT "none"};
+		return hand_over(c, S(c, SAY_PASS_ON), REASON_NOT_UNDERSTOOD);
+	qr[n++] = (struct outbox_quick_reply){title_other[c->en], PAYLOAD_INTENT "none"};
 	if (save_draft(c, DRAFT_CLARIFY, c->words, c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
 	char text[400];
-	snprintf(text, sizeof(text), say[SAY_CLARIFY], phrase[0], phrase[1]);
+	snprintf(text, sizeof(text), S(c, SAY_CLARIFY), phrase[0], phrase[1]);
 	return send_reply(c, text, qr, n);
 }
 
 /* The routine topics and "Tal med en person" as quick replies into qr
  * (payload texts in payloads); returns how many. */
 #define NTOPICS (sizeof(topics) / sizeof(topics[0]))
-static size_t topic_replies(struct outbox_quick_reply qr[NTOPICS + 1], char payloads[NTOPICS][48])
+static size_t topic_replies(const struct turn_ctx *c, struct outbox_quick_reply qr[NTOPICS + 1],
+                            char payloads[NTOPICS][48])
 {
 	size_t n = 0;
 	for (; n < NTOPICS; n++) {
 		snprintf(payloads[n], sizeof(payloads[n]), "%s%s", PAYLOAD_INTENT,
 		         topics[n].intent);
-		qr[n] = (struct outbox_quick_reply){topics[n].title, payloads[n]};
+		qr[n] = (struct outbox_quick_reply){topics[n].title[c->en], payloads[n]};
 	}
-	qr[n++] = (struct outbox_quick_reply){"Tal med en person", PAYLOAD_HUMAN};
+	qr[n++] = (struct outbox_quick_reply){title_person[c->en], PAYLOAD_HUMAN};
 	return n;
 }
 
@@ -640,8 +747,8 @@ static int help(struct turn_ctx *c)
 {
 	struct outbox_quick_reply qr[NTOPICS + 1];
 	char payloads[NTOPICS][48];
-	size_t n = topic_replies(qr, payloads);
-	return send_reply(c, say[SAY_HELP], qr, n);
+	size_t n = topic_replies(c, qr, payloads);
+	return send_reply(c, S(c, SAY_HELP), qr, n);
 }
 
 /* "none": ask again (with the topics and a way to a person) until the
@@ -655,15 +762,15 @@ static int not_understood(struct turn_ctx *c)
 	}
 	if (misses > live_settings_or(c->k->live, LIVE_NOT_UNDERSTOOD_RETRIES,
 	                              c->k->rules.not_understood_retries))
-		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
+		return hand_over(c, S(c, SAY_PASS_ON), REASON_NOT_UNDERSTOOD);
 	struct outbox_quick_reply qr[NTOPICS + 1];
 	char payloads[NTOPICS][48];
-	size_t n = topic_replies(qr, payloads);
+	size_t n = topic_replies(c, qr, payloads);
 	if (save_draft(c, DRAFT_CLARIFY, c->words, c->turn->photos_json, c->turn->now_ms) < 0) {
 		snprintf(c->err, c->errlen, "dialog: %s", sqlite3_errmsg(c->db));
 		return -1;
 	}
-	return send_reply(c, say[SAY_NOT_UNDERSTOOD], qr, n);
+	return send_reply(c, S(c, SAY_NOT_UNDERSTOOD), qr, n);
 }
 
 /* "hvornår bliver lygten repareret? jeg skrev i går": a question about a
@@ -712,13 +819,16 @@ static int answer_case_status(struct turn_ctx *c, const char *category)
 	snprintf(place.house_number, sizeof(place.house_number), "%s", row.house_number);
 	snprintf(place.pole_number, sizeof(place.pole_number), "%s", row.pole_number);
 	char subject[200], state[200], text[REPLY_MAX];
-	case_subject(c->k->cases, row.category, &place, subject, sizeof(subject));
+	case_subject(c, row.category, &place, subject, sizeof(subject));
 	if (!strcmp(row.status, "in_progress"))
-		snprintf(state, sizeof(state), "er i gang hos %s", row.department);
+		snprintf(state, sizeof(state),
+		         c->en ? "is being worked on by %s" : "er i gang hos %s", row.department);
 	else
-		snprintf(state, sizeof(state), "er modtaget, og %s har den på listen",
+		snprintf(state, sizeof(state),
+		         c->en ? "has been received, and %s has it on their list"
+		               : "er modtaget, og %s har den på listen",
 		         row.department);
-	snprintf(text, sizeof(text), say[SAY_CASE_STATUS], row.reference, subject, state);
+	snprintf(text, sizeof(text), S(c, SAY_CASE_STATUS), row.reference, subject, state);
 	case_row_clear(&row);
 	c->answered = 1;
 	return send_reply(c, text, NULL, 0) < 0 ? -1 : 1;
@@ -771,16 +881,16 @@ static int act(struct turn_ctx *c, const struct intent_result *r)
 	if (!strcmp(in, "opening_hours"))
 		return answer_hours(c);
 	if (!strcmp(in, "greeting"))
-		return send_reply(c, say[SAY_GREETING], NULL, 0);
+		return send_reply(c, S(c, SAY_GREETING), NULL, 0);
 	if (!strcmp(in, "thanks"))
-		return send_reply(c, say[SAY_THANKS], NULL, 0);
+		return send_reply(c, S(c, SAY_THANKS), NULL, 0);
 	if (!strcmp(in, "human_request"))
-		return hand_over(c, say[SAY_HUMAN], REASON_CITIZEN_ASKED);
+		return hand_over(c, S(c, SAY_HUMAN), REASON_CITIZEN_ASKED);
 	if (!strcmp(in, "complaint"))
-		return hand_over(c, say[SAY_COMPLAINT], REASON_COMPLAINT);
+		return hand_over(c, S(c, SAY_COMPLAINT), REASON_COMPLAINT);
 	if (dialog_privacy_intent(in)) /* "slet mine data", "hvad ved I om mig?" */
 		return dialog_privacy_start(c->db, c->k, c->turn, in, c->out, c->err, c->errlen);
-	return hand_over(c, say[SAY_PASS_ON], REASON_OTHER_TOPIC); /* the panel, when off */
+	return hand_over(c, S(c, SAY_PASS_ON), REASON_OTHER_TOPIC); /* the panel, when off */
 }
 
 /* The answer to "where?" for a waiting draft; 1 when handled, 0 when the
@@ -806,7 +916,7 @@ static int answer_draft(struct turn_ctx *c, struct case_draft *d)
 		intent_classify(c->k->intents, text, strlen(text), &r);
 		if (strcmp(r.intent, "none") != 0)
 			return 0;
-		return hand_over(c, say[SAY_PLACE_NOT_FOUND], REASON_UNKNOWN_PLACE) < 0 ? -1 : 1;
+		return hand_over(c, S(c, SAY_PLACE_NOT_FOUND), REASON_UNKNOWN_PLACE) < 0 ? -1 : 1;
 	}
 	/* the citizen's first words describe the fault; photos from either */
 	return file_case(c, d->category, d->text ? d->text : text,
@@ -825,9 +935,10 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 			return -1;
 		if (found) {
 			queue_for(c, d.category);
+			c->en = c->en || reads_english(c, d.text);
 			case_draft_clear(&d);
 		}
-		return hand_over(c, say[SAY_PLACE_UNKNOWN], REASON_UNKNOWN_PLACE);
+		return hand_over(c, S(c, SAY_PLACE_UNKNOWN), REASON_UNKNOWN_PLACE);
 	}
 	/* a clarified topic: the citizen's earlier words, as that intent */
 	struct case_draft d;
@@ -840,6 +951,7 @@ static int handle_payload(struct turn_ctx *c, const char *payload)
 	intent_find_place(c->k->intents, words, strlen(words), &r);
 	snprintf(r.intent, sizeof(r.intent), "%s", payload + strlen(PAYLOAD_INTENT));
 	c->words = words[0] ? words : c->turn->text;
+	c->en = c->en || reads_english(c, words);
 	int rc = act(c, &r);
 	if (found)
 		case_draft_clear(&d);
@@ -865,11 +977,11 @@ static const char *next_break(const char *from)
 	return best;
 }
 
-static const char *topic_phrase(const char *intent)
+static const char *topic_phrase(const struct turn_ctx *c, const char *intent)
 {
 	for (size_t t = 0; t < NTOPICS; t++)
 		if (!strcmp(topics[t].intent, intent))
-			return topics[t].phrase;
+			return topics[t].phrase[c->en];
 	return NULL;
 }
 
@@ -923,7 +1035,7 @@ static int second_matter(struct turn_ctx *c, const struct intent_result *first)
 		const char *seg = p + 1;
 		if (intent_classify(c->k->intents, seg, strlen(seg), &r) < 0)
 			return 0;
-		const char *phrase = topic_phrase(r.intent);
+		const char *phrase = topic_phrase(c, r.intent);
 		if (!phrase || !strcmp(r.intent, first->intent))
 			continue;
 		if (!strcmp(r.intent, "opening_hours") && c->answered) {
@@ -931,7 +1043,7 @@ static int second_matter(struct turn_ctx *c, const struct intent_result *first)
 			return answer_hours(c);
 		}
 		char also[400];
-		snprintf(also, sizeof(also), say[SAY_ALSO], phrase);
+		snprintf(also, sizeof(also), S(c, SAY_ALSO), phrase);
 		return send_reply(c, also, NULL, 0);
 	}
 	return 0;
@@ -943,7 +1055,7 @@ static int angry_follow_up(struct turn_ctx *c)
 	if (!c->angry || !c->answered || c->out->handed_over ||
 	    !live_settings_or(c->k->live, LIVE_ANGER_HANDS_OVER, c->k->rules.anger_hands_over))
 		return 0;
-	if (send_with_away(c, say[SAY_ANGRY_HANDOVER], queue_of(c), 1) < 0)
+	if (send_with_away(c, S(c, SAY_ANGRY_HANDOVER), queue_of(c), 1) < 0)
 		return -1;
 	return escalate(c, REASON_ANGER);
 }
@@ -954,7 +1066,7 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 	const char *payload = turn->payload;
 	if (payload && !strcmp(payload, "GET_STARTED")) {
 		acted_on(c, "greeting");
-		return send_reply(c, say[SAY_GREETING], NULL, 0);
+		return send_reply(c, S(c, SAY_GREETING), NULL, 0);
 	}
 	if (dialog_privacy_owns(payload))
 		return dialog_privacy_payload(c->db, c->k, turn, payload, c->out, c->err,
@@ -974,6 +1086,7 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 		return -1;
 	}
 	if (found) {
+		c->en = c->en || reads_english(c, d.text); /* the question's language */
 		int rc = answer_draft(c, &d);
 		case_draft_clear(&d);
 		if (rc != 0)
@@ -982,7 +1095,7 @@ static int answer_turn(struct turn_ctx *c, const struct intent_result *first)
 	}
 	if (!turn->text) { /* a photo, sticker or location with no words */
 		acted_on(c, "none");
-		return hand_over(c, say[SAY_PASS_ON], REASON_NOT_UNDERSTOOD);
+		return hand_over(c, S(c, SAY_PASS_ON), REASON_NOT_UNDERSTOOD);
 	}
 	struct intent_result r = *first;
 	report_first(c, &r);
@@ -1057,9 +1170,10 @@ static int answer_masked(sqlite3 *db, const struct dialog_knowledge *k,
 	int is_crisis = classify(k, turn, &r, err, errlen);
 	if (is_crisis < 0)
 		return -1;
+	c.en = !strcmp(r.lang, "en");
 	if (is_crisis) /* before drafts and quick replies: nothing delays it */
 		return crisis(&c, &r, NULL);
-	if (had_cpr && send_reply(&c, say[SAY_CPR], NULL, 0) < 0)
+	if (had_cpr && send_reply(&c, S(&c, SAY_CPR), NULL, 0) < 0)
 		return -1;
 	c.angry = r.angry;
 	if (answer_turn(&c, &r) < 0 || angry_follow_up(&c) < 0)
@@ -1079,6 +1193,7 @@ int dialog_watch(sqlite3 *db, const struct dialog_knowledge *k, const struct dia
 	int is_crisis = classify(k, turn, &r, err, errlen);
 	if (is_crisis <= 0)
 		return is_crisis;
+	c.en = !strcmp(r.lang, "en");
 	return crisis(&c, &r, thread_owner);
 }
 

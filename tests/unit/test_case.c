@@ -295,17 +295,23 @@ static void not_a_fault_depends_on_copenhagen_time(void **state)
 	/* 2026-11-24 02:30 in Copenhagen = 01:30Z */
 	long long night = NOON - 10 * HOUR - HOUR / 2;
 	assert_non_null(
-	    case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, night));
-	assert_non_null(
-	    case_not_a_fault(f->rules, "streetlight_outage", "Møllevej", "Møllebakken", night));
-	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, NOON));
-	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Duevej", NULL, night));
-	assert_null(case_not_a_fault(f->rules, "road_damage", "Industrivej", NULL, night));
+	    case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, "da", night));
+	assert_non_null(case_not_a_fault(f->rules, "streetlight_outage", "Møllevej", "Møllebakken",
+	                                 "da", night));
+	assert_null(
+	    case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, "da", NOON));
+	/* the English explanation for an English message */
+	const char *en =
+	    case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, "en", night);
+	assert_non_null(en);
+	assert_non_null(strstr(en, "switched off between 1 and 5 at night"));
+	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Duevej", NULL, "da", night));
+	assert_null(case_not_a_fault(f->rules, "road_damage", "Industrivej", NULL, "da", night));
 	/* 00:30Z = 01:30 Copenhagen in winter */
-	assert_non_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL,
+	assert_non_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, "da",
 	                                 NOON - 11 * HOUR - HOUR / 2));
 	/* 04:30Z = 05:30 Copenhagen: lights are back on */
-	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL,
+	assert_null(case_not_a_fault(f->rules, "streetlight_outage", "Industrivej", NULL, "da",
 	                             NOON - 7 * HOUR - HOUR / 2));
 }
 

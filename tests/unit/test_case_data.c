@@ -231,29 +231,31 @@ static void winter_answers_street_area_and_general(void **state)
 	char buf[2000];
 	struct winter_plan *w = demo_plan();
 	sqlite3 *db = memdb();
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, buf, sizeof(buf)),
+	assert_int_equal(winter_answer(w, db, "Duevej", NULL, "da", NOON, buf, sizeof(buf)),
 	                 WINTER_STREET);
 	assert_non_null(strstr(buf, "Duevej er i klasse C i vores vinterplan (boligveje): ryddes"));
 	assert_non_null(strstr(buf, "grundejere selv skal rydde sne"));
 	assert_null(strstr(buf, "senest saltet"));
 
-	assert_int_equal(winter_answer(w, db, NULL, "blomsterkvarteret", NOON, buf, sizeof(buf)),
-	                 WINTER_AREA);
+	assert_int_equal(
+	    winter_answer(w, db, NULL, "blomsterkvarteret", "da", NOON, buf, sizeof(buf)),
+	    WINTER_AREA);
 	assert_non_null(strstr(buf, "Rosenvej og Tulipanvej: klasse B"));
 	assert_non_null(strstr(buf, "Liljevej, Nellikevej, Violvej og Valmuevej: klasse C"));
 	assert_non_null(strstr(buf, "Stier og cykelstier"));
 
 	assert_int_equal(
-	    winter_answer(w, db, "Egeskovvej", "Blomsterkvarteret", NOON, buf, sizeof(buf)),
+	    winter_answer(w, db, "Egeskovvej", "Blomsterkvarteret", "da", NOON, buf, sizeof(buf)),
 	    WINTER_NOT_IN_PLAN);
 	assert_string_equal(buf, "");
-	assert_int_equal(winter_answer(w, db, NULL, "Atlantis", NOON, buf, sizeof(buf)),
+	assert_int_equal(winter_answer(w, db, NULL, "Atlantis", "da", NOON, buf, sizeof(buf)),
 	                 WINTER_NOT_IN_PLAN);
-	assert_int_equal(winter_answer(w, db, NULL, NULL, NOON, buf, sizeof(buf)), WINTER_GENERAL);
+	assert_int_equal(winter_answer(w, db, NULL, NULL, "da", NOON, buf, sizeof(buf)),
+	                 WINTER_GENERAL);
 	assert_non_null(strstr(buf, "Klasse A"));
 	/* a tiny buffer is cut, never overrun */
 	char small[16];
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, NOON, small, sizeof(small)),
+	assert_int_equal(winter_answer(w, db, "Duevej", NULL, "da", NOON, small, sizeof(small)),
 	                 WINTER_STREET);
 	assert_int_equal(strlen(small), 15);
 	sqlite3_close(db);
@@ -271,23 +273,26 @@ static void gritting_runs_show_in_answers_for_24_hours(void **state)
 	/* Rute 4 covers Duevej; class B covers Rosenvej */
 	assert_true(winter_record_run(w, db, "rute 4", NULL, now - 3 * HOUR, now - 2 * HOUR, "t",
 	                              &bad, err, sizeof(err)) > 0);
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now, buf, sizeof(buf)),
+	assert_int_equal(winter_answer(w, db, "Duevej", NULL, "da", now, buf, sizeof(buf)),
 	                 WINTER_STREET);
 	assert_non_null(strstr(buf, "Vejen blev senest saltet"));
-	assert_int_equal(winter_answer(w, db, "Rosenvej", NULL, now, buf, sizeof(buf)),
+	assert_int_equal(winter_answer(w, db, "Rosenvej", NULL, "da", now, buf, sizeof(buf)),
 	                 WINTER_STREET);
 	assert_null(strstr(buf, "senest saltet"));
 	/* the run ended 2 hours before now: shown until now + 22 hours */
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now + 21 * HOUR, buf, sizeof(buf)),
-	                 WINTER_STREET);
+	assert_int_equal(
+	    winter_answer(w, db, "Duevej", NULL, "da", now + 21 * HOUR, buf, sizeof(buf)),
+	    WINTER_STREET);
 	assert_non_null(strstr(buf, "senest saltet"));
-	assert_int_equal(winter_answer(w, db, "Duevej", NULL, now + 23 * HOUR, buf, sizeof(buf)),
-	                 WINTER_STREET);
+	assert_int_equal(
+	    winter_answer(w, db, "Duevej", NULL, "da", now + 23 * HOUR, buf, sizeof(buf)),
+	    WINTER_STREET);
 	assert_null(strstr(buf, "senest saltet"));
 	assert_true(
 	    winter_record_run(w, db, NULL, "b", now - HOUR, now, "t", &bad, err, sizeof(err)) > 0);
-	assert_int_equal(winter_answer(w, db, NULL, "Blomsterkvarteret", now, buf, sizeof(buf)),
-	                 WINTER_AREA);
+	assert_int_equal(
+	    winter_answer(w, db, NULL, "Blomsterkvarteret", "da", now, buf, sizeof(buf)),
+	    WINTER_AREA);
 	assert_non_null(strstr(buf, "Der blev senest saltet i området i dag"));
 
 	/* invalid runs */
@@ -322,20 +327,20 @@ static void content_answers(void **state)
 	struct content *c = content_load(DEMO, err, sizeof(err));
 	if (!c)
 		fail_msg("%s", err);
-	assert_int_equal(content_waste_answer(c, "Blomsterkvarteret", buf, sizeof(buf)),
+	assert_int_equal(content_waste_answer(c, "Blomsterkvarteret", "da", buf, sizeof(buf)),
 	                 CONTENT_ANSWERED);
 	assert_non_null(strstr(buf, "I Blomsterkvarteret henter vi restaffald og madaffald hver "
 	                            "tirsdag"));
-	assert_int_equal(content_waste_answer(c, NULL, buf, sizeof(buf)), CONTENT_NEED_AREA);
+	assert_int_equal(content_waste_answer(c, NULL, "da", buf, sizeof(buf)), CONTENT_NEED_AREA);
 	assert_non_null(strstr(buf, "Skriv din adresse"));
 	assert_int_equal(content_topic_of("Hvornår har genbrugspladsen åbent?"),
 	                 CONTENT_TOPIC_RECYCLING);
 	assert_int_equal(content_topic_of("Hvornår kan jeg hente mit pas i Borgerservice?"),
 	                 CONTENT_TOPIC_CITIZEN_SERVICE);
-	content_opening_hours_answer(c, CONTENT_TOPIC_RECYCLING, buf, sizeof(buf));
+	content_opening_hours_answer(c, CONTENT_TOPIC_RECYCLING, "da", buf, sizeof(buf));
 	assert_non_null(strstr(buf, "Solbjerg Genbrugsplads, Industrivej 12 har åbent"));
 	assert_null(strstr(buf, "Borgerservice"));
-	content_opening_hours_answer(c, CONTENT_TOPIC_ALL, buf, sizeof(buf));
+	content_opening_hours_answer(c, CONTENT_TOPIC_ALL, "da", buf, sizeof(buf));
 	assert_non_null(strstr(buf, "Borgerservice på Rådhuset"));
 	assert_non_null(strstr(buf, "70 20 30 40"));
 	assert_string_equal(content_get(c, "jurisdiction_id"), "solbjerg.example");
@@ -349,6 +354,88 @@ static void content_answers(void **state)
 	assert_non_null(strstr(err, "'phone' is required"));
 }
 
+/* English answers: English frames and the files' English texts; a file
+ * without English columns still loads, and its Danish texts fill in. */
+static void answers_in_english(void **state)
+{
+	(void)state;
+	char err[300], buf[2000];
+	struct winter_plan *w = demo_plan();
+	sqlite3 *db = memdb();
+	assert_int_equal(winter_answer(w, db, "Duevej", NULL, "en", NOON, buf, sizeof(buf)),
+	                 WINTER_STREET);
+	assert_non_null(strstr(buf, "Duevej is in class C of our winter plan (residential roads): "
+	                            "cleared and salted on weekdays"));
+	assert_non_null(strstr(buf, "property owners must clear snow"));
+	assert_null(strstr(buf, "klasse"));
+	assert_int_equal(
+	    winter_answer(w, db, NULL, "Blomsterkvarteret", "en", NOON, buf, sizeof(buf)),
+	    WINTER_AREA);
+	assert_non_null(strstr(buf, "Rosenvej and Tulipanvej: class B (distributor roads)"));
+	assert_non_null(strstr(buf, "Paths and cycle paths"));
+	assert_int_equal(winter_answer(w, db, NULL, NULL, "en", NOON, buf, sizeof(buf)),
+	                 WINTER_GENERAL);
+	assert_non_null(strstr(buf, "Our winter plan puts the roads in 4 classes"));
+	assert_non_null(strstr(buf, "Write the name of your street"));
+	sqlite3_close(db);
+	winter_free(w);
+
+	struct content *c = content_load(dir, err, sizeof(err));
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(content_waste_answer(c, "Fuglekvarteret", "en", buf, sizeof(buf)),
+	                 CONTENT_ANSWERED);
+	assert_non_null(strstr(buf, "In Fuglekvarteret we collect residual and food waste every "
+	                            "Wednesday, paper, plastic and metal on Fridays in odd weeks"));
+	assert_int_equal(content_waste_answer(c, NULL, "en", buf, sizeof(buf)), CONTENT_NEED_AREA);
+	assert_non_null(strstr(buf, "Write your address"));
+	assert_int_equal(content_topic_of("when is the recycling centre open?"),
+	                 CONTENT_TOPIC_RECYCLING);
+	content_opening_hours_answer(c, CONTENT_TOPIC_ALL, "en", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Citizen Service at the Town Hall (Rådhuspladsen 1, 4990 "
+	                            "Solbjerg) is open Monday–Wednesday 10–15"));
+	assert_non_null(strstr(buf, "You can call 70 20 30 40 Monday–Thursday"));
+	assert_non_null(strstr(buf, "Solbjerg Recycling Centre, Industrivej 12 is open every day"));
+	content_free(c);
+
+	struct case_rules *r = case_rules_load(dir, err, sizeof(err));
+	assert_non_null(r);
+	assert_string_equal(case_rules_find(r, "streetlight_outage")->subject_en,
+	                    "the street light on {street}");
+	case_rules_free(r);
+
+	/* files without the English columns: Danish texts in the English frame */
+	put("waste.csv", "area,residual,recycling,bulky\nFuglekvarteret,hver onsdag,x,y\n");
+	put("categories.csv",
+	    "category,department,name,description,pole_number,subject,"
+	    "resolved_text\nroad_damage,Vej og Park,Vej,Huller,no,vejen,udbedret\n");
+	put("not_a_fault.csv", "category,place,from,to,explanation\n");
+	assert_non_null(c = content_load(dir, err, sizeof(err)));
+	content_waste_answer(c, "Fuglekvarteret", "en", buf, sizeof(buf));
+	assert_non_null(
+	    strstr(buf, "In Fuglekvarteret we collect residual and food waste hver onsdag"));
+	content_free(c);
+	assert_non_null(r = case_rules_load(dir, err, sizeof(err)));
+	assert_null(case_rules_find(r, "road_damage")->subject_en);
+	case_rules_free(r);
+	/* an oversized English text is refused like a Danish one */
+	char big[400];
+	memset(big, 'x', 300);
+	big[300] = '\0';
+	char file[600];
+	snprintf(file, sizeof(file),
+	         "area,residual,recycling,bulky,residual_en,recycling_en,bulky_en\n"
+	         "Fuglekvarteret,a,b,c,%s,,\n",
+	         big);
+	put("waste.csv", file);
+	assert_null(content_load(dir, err, sizeof(err)));
+	assert_non_null(strstr(err, "waste.csv:2: residual_en"));
+	/* an English column in the wrong place is refused, named */
+	put("waste.csv", "area,residual,recycling,bulky,bulky_en\n");
+	assert_null(content_load(dir, err, sizeof(err)));
+	assert_non_null(strstr(err, "waste.csv:1: header must be 'area,residual,recycling,bulky["));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +446,7 @@ int main(void)
 	    cmocka_unit_test(winter_answers_street_area_and_general),
 	    cmocka_unit_test(gritting_runs_show_in_answers_for_24_hours),
 	    cmocka_unit_test_setup_teardown(content_answers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(answers_in_english, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

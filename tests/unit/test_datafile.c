@@ -118,6 +118,47 @@ static void csv_header_is_checked(void **state)
 	csv_fails("\xEF\xBB\xBF", "missing header line");
 }
 
+/* Optional last columns (the English twins of the data files): the header
+ * may stop before them, the rows follow the header, and row() gets "" for
+ * the columns left out. */
+static void csv_optional_columns(void **state)
+{
+	(void)state;
+	static const char *const header[] = {"a", "b", "a_en", "b_en"};
+	const struct datafile_format fmt = {.header = header, .ncols = 4, .min_cols = 2};
+	struct seen s = {0};
+	char err[300] = "";
+	const char *without = "a,b\n1,2\n";
+	write_bytes(without, strlen(without));
+	assert_int_equal(datafile_read(path, &fmt, record_row, &s, err, sizeof(err)), 1);
+	assert_string_equal(s.text, "1|2||;");
+	memset(&s, 0, sizeof(s));
+	const char *some = "A,B,A_EN\n1,2,one\n";
+	write_bytes(some, strlen(some));
+	assert_int_equal(datafile_read(path, &fmt, record_row, &s, err, sizeof(err)), 1);
+	assert_string_equal(s.text, "1|2|one|;");
+	memset(&s, 0, sizeof(s));
+	const char *all = "a,b,a_en,b_en\n1,2,one,two\n";
+	write_bytes(all, strlen(all));
+	assert_int_equal(datafile_read(path, &fmt, record_row, &s, err, sizeof(err)), 1);
+	assert_string_equal(s.text, "1|2|one|two;");
+	/* rows follow the header; a required column cannot be left out */
+	const char *bad[][2] = {
+	    {"a,b,a_en\n1,2\n", ":2: expected 3 fields, found 2"},
+	    {"a,b\n1,2,one\n", ":2: expected 2 fields, found 3"},
+	    {"a\n1\n", ":1: header must be 'a,b[,a_en,b_en]'"},
+	    {"a,b,b_en\n", ":1: header must be 'a,b[,a_en,b_en]'"},
+	    {"a,b,a_en,b_en,c\n", ":1: header must be"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		write_bytes(bad[i][0], strlen(bad[i][0]));
+		assert_int_equal(datafile_read(path, &fmt, record_row, &s, err, sizeof(err)), -1);
+		if (!strstr(err, bad[i][1]))
+			fail_msg("error '%s' does not contain '%s'", err, bad[i][1]);
+	}
+}
+
 static void csv_errors_name_file_and_line(void **state)
 {
 	(void)state;
@@ -262,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(csv_as_spreadsheets_write_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(csv_header_is_checked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(csv_optional_columns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(csv_errors_name_file_and_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(csv_row_callback_can_refuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(hostile_bytes_are_refused, setup, teardown),

@@ -78,14 +78,23 @@ static void when_in_danish(void **state)
 	(void)state;
 	char buf[80];
 	long long now = at("2026-11-27T14:00"); /* a Friday */
-	staffing_when_text(now, at("2026-11-27T15:30"), buf, sizeof(buf));
+	staffing_when_text(now, at("2026-11-27T15:30"), "da", buf, sizeof(buf));
 	assert_string_equal(buf, "i dag kl. 15.30");
-	staffing_when_text(now, at("2026-11-28T08:00"), buf, sizeof(buf));
+	staffing_when_text(now, at("2026-11-28T08:00"), "da", buf, sizeof(buf));
 	assert_string_equal(buf, "i morgen kl. 8.00");
-	staffing_when_text(now, at("2026-11-30T08:00"), buf, sizeof(buf));
+	staffing_when_text(now, at("2026-11-30T08:00"), "da", buf, sizeof(buf));
 	assert_string_equal(buf, "mandag kl. 8.00");
-	staffing_when_text(now, at("2026-12-28T08:00"), buf, sizeof(buf));
+	staffing_when_text(now, at("2026-12-28T08:00"), "da", buf, sizeof(buf));
 	assert_string_equal(buf, "mandag den 28. december kl. 8.00");
+	/* the same times for an English message */
+	staffing_when_text(now, at("2026-11-27T15:30"), "en", buf, sizeof(buf));
+	assert_string_equal(buf, "today at 15:30");
+	staffing_when_text(now, at("2026-11-28T08:00"), "en", buf, sizeof(buf));
+	assert_string_equal(buf, "tomorrow at 8:00");
+	staffing_when_text(now, at("2026-11-30T08:00"), "en", buf, sizeof(buf));
+	assert_string_equal(buf, "on Monday at 8:00");
+	staffing_when_text(now, at("2026-12-28T08:00"), "en", buf, sizeof(buf));
+	assert_string_equal(buf, "on Monday 28 December at 8:00");
 }
 
 /* Writes name in a fresh folder and loads it; returns the loader's error. */
