@@ -19,7 +19,8 @@ def run(args, data=b""):
 def classify(data):
     p = run(["classify", "--intents", INTENTS, "--streets", STREETS], data)
     assert p.returncode == 0, p.stderr
-    return [json.loads(line) for line in p.stdout.decode("utf-8").splitlines()]
+    # split on "\n" only: splitlines() would also cut at U+2028 inside a text
+    return [json.loads(line) for line in p.stdout.decode("utf-8").split("\n") if line]
 
 
 class Classify(unittest.TestCase):
@@ -65,6 +66,16 @@ class Classify(unittest.TestCase):
         self.assertEqual(out[0]["text"], "gadelys ude p\ufffd duevej\ufffd\ufffd")
         self.assertEqual(out[0]["intent"], "streetlight_outage")
         self.assertEqual(out[1]["text"], "\ufffd(\ufffdx")
+
+    def test_text_is_echoed_exactly_however_short_or_odd(self):
+        # one- and two-byte lines were once echoed as "" (a too small buffer)
+        lines = ["4", "I", "&", "\x01", "ab", 'say "hi" \\ back\\slash', "tab\there",
+                 "esc \x1b[31m red \x7f", "\u2028 line sep", "æøå 😂"]
+        out = classify("".join(t + "\n" for t in lines).encode())
+        self.assertEqual([o["text"] for o in out], lines)
+        raw = run(["classify", "--intents", INTENTS, "--streets", STREETS],
+                  b'q"\\\x01\n').stdout
+        self.assertEqual(raw.split(b", ")[0], b'{"text": "q\\"\\\\\\u0001"')
 
     def test_crlf_and_missing_final_newline(self):
         out = classify(b"hej\r\nmange tak")
