@@ -47,6 +47,10 @@ struct intent_engine {
 
 /* --- loading -------------------------------------------------------------- */
 
+/* Checks one line: it folds, and the folded line compiles. Only when it
+ * does not is the line as written compiled too, so that a syntax error is
+ * reported with offsets into what the author wrote (start-up compiles each
+ * line once here instead of twice). */
 static pcre2_code *compile_one(const struct intent_def *d, const struct intent_line *l,
                                uint32_t extra, char *err, size_t errlen)
 {
@@ -54,32 +58,34 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
 	int rc;
 	PCRE2_SIZE off;
 	pcre2_code *re;
+	PCRE2_UCHAR msg[256];
 
-	/* syntax errors first, with offsets into the line as written */
-	re = pcre2_compile((PCRE2_SPTR)l->text, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | extra, &rc,
-	                   &off, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
+	int bad_fold = normalize_pattern(l->text, folded, sizeof(folded));
+	re = bad_fold ? NULL
+	              : pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
+	                              COMPILE_FLAGS | extra, &rc, &off, NULL);
+	if (re)
+		return re;
+	int fold_rc = rc;
+	PCRE2_SIZE fold_off = off;
+	pcre2_code *raw = pcre2_compile((PCRE2_SPTR)l->text, PCRE2_ZERO_TERMINATED,
+	                                COMPILE_FLAGS | extra, &rc, &off, NULL);
+	if (!raw) {
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(err, errlen, "%s:%d: bad pattern: %s at offset %zu", d->file, l->line,
 		         (const char *)msg, (size_t)off);
 		return NULL;
 	}
-	pcre2_code_free(re);
-	if (normalize_pattern(l->text, folded, sizeof(folded))) {
+	pcre2_code_free(raw);
+	if (bad_fold) {
 		snprintf(err, errlen, "%s:%d: pattern is not valid UTF-8 or too long", d->file,
 		         l->line);
 		return NULL;
 	}
-	re = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED, COMPILE_FLAGS | extra, &rc,
-	                   &off, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(rc, msg, sizeof(msg));
-		snprintf(err, errlen, "%s:%d: bad pattern after folding: %s at offset %zu", d->file,
-		         l->line, (const char *)msg, (size_t)off);
-	}
-	return re;
+	pcre2_get_error_message(fold_rc, msg, sizeof(msg));
+	snprintf(err, errlen, "%s:%d: bad pattern after folding: %s at offset %zu", d->file,
+	         l->line, (const char *)msg, (size_t)fold_off);
+	return NULL;
 }
 
 /* Split: an intent's unanchored pattern lines are one alternation, gated by
@@ -159,9 +165,11 @@ static int compile_lines(struct intent_engine *e, const struct intent_def *d,
 	if (!ls->n)
 		return 0;
 	for (size_t i = 0; i < ls->n; i++) {
-		if (!(re = compile_one(d, &ls->v[i], 0, err, errlen)))
+		/* each line is checked once: in the unanchored pass */
+		if (!which && !(re = compile_one(d, &ls->v[i], 0, err, errlen)))
 			return -1;
-		pcre2_code_free(re);
+		if (!which)
+			pcre2_code_free(re);
 		cap += strlen(ls->v[i].text) * 2 + 8;
 	}
 	if (!(all = malloc(cap))) {
