@@ -88,5 +88,7 @@ static inline int prefilter_may_match(const uint64_t *bits, int id)
 
 /* "en" when the folded text (normalize.h) reads as English, else "da" (intent_lang.c). */
 const char *intent_language(const char *norm, size_t nlen);
+/* 0 when intent_lang.c's word table is sorted and its words fit, else -1 (a test). */
+int intent_language_check(void);
 
 #endif

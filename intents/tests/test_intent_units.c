@@ -246,6 +246,58 @@ static void street_lookup(void **state)
 	streets_free(st);
 }
 
+/* The fuzzy scan looks only at near lengths and the same first or second
+ * letter; among many streets it still finds the nearest, and the first added
+ * on a tie, wherever the typo is. */
+/* m's street is want (never a NULL pointer for cmocka to read). */
+static void expect_street(struct streets_match m, const char *want)
+{
+	if (!m.street || strcmp(m.street, want) != 0)
+		fail_msg("found '%s', want '%s'", m.street ? m.street : "(none)", want);
+}
+
+static void fuzzy_lookup_in_a_large_register(void **state)
+{
+	(void)state;
+	struct streets *st = streets_new();
+	char name[64], err[128];
+	for (int i = 0; i < 3000; i++) { /* "Aabvej", "Aacvej", ... */
+		snprintf(name, sizeof(name), "%c%c%cvej", 'A' + i % 26, 'a' + i / 26 % 26,
+		         'a' + i / 676 % 26);
+		assert_int_equal(streets_add(st, name, NULL, NULL, err, sizeof(err)), 0);
+	}
+	assert_int_equal(streets_add(st, "Rosenvej", NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(streets_add(st, "Rosentvej", NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(streets_add(st, "Solsortevej", NULL, NULL, err, sizeof(err)), 0);
+	expect_street(find(st, "hul på rosenvje"), "Rosenvej"); /* transposition */
+	/* a lost first letter is not looked for: the scan needs the first or second */
+	assert_null(find(st, "hul på osenvej").street);
+	expect_street(find(st, "hul på rsenvej"), "Rosenvej"); /* second letter lost */
+	expect_street(find(st, "hul på rosentvje"), "Rosentvej");
+	/* one edit from both Rosenvej and Rosentvej: the first added wins */
+	expect_street(find(st, "hul på rosesvej"), "Rosenvej");
+	/* (folding makes "kk" one letter; this name has no double letters) */
+	expect_street(find(st, "solsortvej"), "Solsortevej");  /* 1 edit */
+	expect_street(find(st, "solsortvje"), "Solsortevej");  /* 2 edits, 10 letters */
+	expect_street(find(st, "slosortevje"), "Solsortevej"); /* 2 edits, 11 letters */
+	assert_null(find(st, "solortvje").street);             /* 3 edits: too far */
+	assert_null(find(st, "solsrtvej").street); /* 2 edits, but 9 letters allow only 1 */
+	streets_free(st);
+}
+
+static void language_of_a_message(void **state)
+{
+	(void)state;
+	assert_int_equal(intent_language_check(), 0);
+	const char *en = " the light is out on my street ", *da = " lyset er ude pa min vej ";
+	assert_string_equal(intent_language(en, strlen(en)), "en");
+	assert_string_equal(intent_language(da, strlen(da)), "da");
+	const char *none = " duevej 12 ", *tie = " at ", *longw = " internationalisation ";
+	assert_string_equal(intent_language(none, strlen(none)), "da");
+	assert_string_equal(intent_language(tie, strlen(tie)), "da");
+	assert_string_equal(intent_language(longw, strlen(longw)), "da");
+}
+
 static void edit_distance(void **state)
 {
 	(void)state;
@@ -548,6 +600,8 @@ int main(void)
 	    cmocka_unit_test(register_rejects_bad_rows),
 	    cmocka_unit_test(register_counts_and_keeps_duplicates),
 	    cmocka_unit_test(street_lookup),
+	    cmocka_unit_test(fuzzy_lookup_in_a_large_register),
+	    cmocka_unit_test(language_of_a_message),
 	    cmocka_unit_test(edit_distance),
 	    cmocka_unit_test_setup_teardown(loader_errors_name_file_and_line, make_dir, remove_dir),
 	    cmocka_unit_test_setup_teardown(loader_rejects_duplicates, make_dir, remove_dir),
