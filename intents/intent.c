@@ -55,8 +55,8 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
                                uint32_t extra, char *err, size_t errlen)
 {
 	char folded[2 * 4000 + 8];
-	int rc;
-	PCRE2_SIZE off;
+	int rc = 0;
+	PCRE2_SIZE off = 0;
 	pcre2_code *re;
 	PCRE2_UCHAR msg[256];
 

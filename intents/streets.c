@@ -157,7 +157,7 @@ void streets_free(struct streets *st)
 	free(st->areas);
 	free(st->keys);
 	free(st->table);
-	for (size_t i = 0; st->by_letter && i < 2 * KEY_MAX * LETTER_CLASSES; i++)
+	for (size_t i = 0; st->by_letter && i < (size_t)2 * KEY_MAX * LETTER_CLASSES; i++)
 		free((&st->by_letter[0][0][0])[i].ix);
 	free(st->by_letter);
 	free(st);

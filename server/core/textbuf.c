@@ -83,7 +83,8 @@ void textbuf_put_json(struct textbuf *t, const char *s, size_t n)
 			esc[1] = 't';
 			break;
 		default:
-			memcpy(esc + 1, "u00", 3);
+			esc[1] = 'u';
+			esc[2] = esc[3] = '0';
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
 			k = 6;
