@@ -284,3 +284,19 @@ class ServerTestCase(unittest.TestCase):
         if result is None:
             return False
         return any(t is self for t, _ in result.errors + result.failures)
+
+
+class GraphServerTestCase(ServerTestCase):
+    """A fresh server per test that sends to a fresh fake Graph API
+    (self.graph); server_env adds to the Graph settings."""
+
+    def setUp(self):
+        from fake_graph import FakeGraph  # tests/, on the path of every test file
+        self.graph = FakeGraph(token=PAGE_TOKEN).start()
+        env = {"BORGERBOT_GRAPH_URL": self.graph.url, "no_proxy": "127.0.0.1,localhost"}
+        env.update(self.server_env or {})
+        self.server = Server(self.server_args, env=env, config=self.server_config).start()
+
+    def tearDown(self):
+        super().tearDown()
+        self.graph.stop()

@@ -15,26 +15,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from fake_graph import FakeGraph  # noqa: E402
-from harness import PAGE_TOKEN, Server, envelope, text_event  # noqa: E402
+from harness import GraphServerTestCase, envelope, text_event  # noqa: E402
 
 REF = re.compile(r"TM-\d{4}-\d{5}")
 CPR = "010190-1234"
 
 
-class CitizenTest(unittest.TestCase):
-    def setUp(self):
-        self.graph = FakeGraph(token=PAGE_TOKEN).start()
-        self.server = Server(env={"BORGERBOT_GRAPH_URL": self.graph.url,
-                                  "no_proxy": "127.0.0.1,localhost"}).start()
-
-    def tearDown(self):
-        result = getattr(getattr(self, "_outcome", None), "result", None)
-        if result and any(t is self for t, _ in result.errors + result.failures):
-            print("---- server log ----\n" + self.server.read_log()[-4000:])
-        self.server.cleanup()
-        self.graph.stop()
-
+class CitizenTest(GraphServerTestCase):
     def say(self, psid, text):
         status, body = self.server.post_webhook(envelope([text_event(psid, text)]))
         self.assertEqual(status, 200, body)

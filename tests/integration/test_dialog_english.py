@@ -14,8 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from fake_graph import FakeGraph  # noqa: E402
-from harness import PAGE_TOKEN, Server, envelope, text_event  # noqa: E402
+from harness import GraphServerTestCase, envelope, text_event  # noqa: E402
 
 REF = re.compile(r"TM-\d{4}-\d{5}")
 # Danish words of the bot's own sentences; data values (street and
@@ -24,19 +23,7 @@ DANISH = re.compile(r"\b(Tak|du|dig|jeg|vi|ikke|har|hos|Skriv|kommunens|medarbej
 NAMES = ("Vej og Park", "Affald og Genbrug", "Borgerservice")
 
 
-class EnglishTest(unittest.TestCase):
-    def setUp(self):
-        self.graph = FakeGraph(token=PAGE_TOKEN).start()
-        self.server = Server(env={"BORGERBOT_GRAPH_URL": self.graph.url,
-                                  "no_proxy": "127.0.0.1,localhost"}).start()
-
-    def tearDown(self):
-        result = getattr(getattr(self, "_outcome", None), "result", None)
-        if result and any(t is self for t, _ in result.errors + result.failures):
-            print("---- server log ----\n" + self.server.read_log()[-4000:])
-        self.server.cleanup()
-        self.graph.stop()
-
+class EnglishTest(GraphServerTestCase):
     def post(self, event):
         status, body = self.server.post_webhook(envelope([event]))
         self.assertEqual(status, 200, body)
