@@ -95,7 +95,10 @@ static pcre2_code *compile_one(const struct intent_def *d, const struct intent_l
  * lines made it the most expensive regex of all. Such an intent also gets
  * each line compiled alone with its own literals; matching runs only the
  * lines whose literals occur and takes the leftmost match, the earliest line
- * on a tie: what the alternation finds (see match_split). */
+ * on a tie: what the alternation finds (see match_split). Once a line has
+ * matched at offset p, a later line can only win by starting before p, so
+ * it runs with PCRE2's offset limit at p - 1 (not at all when p is 0): the
+ * lines that would scan the whole text and fail stop at p instead. */
 #define SPLIT_SHORTEST 4
 #define SPLIT_MIN_LINES 4
 
@@ -124,6 +127,7 @@ static int split_lines(struct intent_engine *e, const struct intent_def *d,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	out->line_pf0 = -1;
 	for (size_t i = 0; i < ls->n; i++) {
 		char folded[2 * 4000 + 8], one[2 * 4000 + 32];
 		int rc;
@@ -131,8 +135,9 @@ static int split_lines(struct intent_engine *e, const struct intent_def *d,
 		if (normalize_pattern(ls->v[i].text, folded, sizeof(folded)) || folded[0] == '^')
 			continue; /* anchored lines are in re_anch */
 		snprintf(one, sizeof(one), " (?:(?:%s))", folded);
-		pcre2_code *re = pcre2_compile((PCRE2_SPTR)one, PCRE2_ZERO_TERMINATED,
-		                               COMPILE_FLAGS | PCRE2_DUPNAMES, &rc, &off, NULL);
+		pcre2_code *re = pcre2_compile(
+		    (PCRE2_SPTR)one, PCRE2_ZERO_TERMINATED,
+		    COMPILE_FLAGS | PCRE2_DUPNAMES | PCRE2_USE_OFFSET_LIMIT, &rc, &off, NULL);
 		if (!re) {
 			snprintf(err, errlen, "%s:%d: bad pattern after folding", d->file,
 			         ls->v[i].line);
@@ -146,6 +151,10 @@ static int split_lines(struct intent_engine *e, const struct intent_def *d,
 			return -1;
 		}
 	}
+	int dense = out->nlines > 0 && out->line_pf[0] >= 0;
+	for (size_t i = 1; dense && i < out->nlines; i++)
+		dense = out->line_pf[i] == out->line_pf[0] + (int)i;
+	out->line_pf0 = dense ? out->line_pf[0] : -1;
 	return 0;
 }
 
@@ -259,6 +268,29 @@ static int sort_by_priority(struct intent_engine *e)
 /* Length + 1 of the first match of r, or -1; -1 at once when the prefilter rules r out. */
 static long match_len(const struct intent_engine *e, const pcre2_code *re, const char *s,
                       size_t len, pcre2_match_data *md);
+/* The first line from i on that the prefilter lets run, or r->nlines. With
+ * dense ids (the usual case) the bits are scanned a word at a time instead
+ * of testing each of crisis.intent's hundred lines. */
+static size_t next_line(const struct intent_regex *r, const uint64_t *may, size_t i)
+{
+#ifndef INTENT_PREFILTER_CHECK /* that build tests every skipped line */
+	if (r->line_pf0 >= 0) {
+		size_t id = (size_t)r->line_pf0 + i, end = (size_t)r->line_pf0 + r->nlines;
+		while (id < end) {
+			uint64_t w = may[id / 64] >> (id % 64);
+			if (w) {
+				id += (size_t)__builtin_ctzll(w);
+				return id < end ? id - (size_t)r->line_pf0 : r->nlines;
+			}
+			id = (id / 64 + 1) * 64;
+		}
+		return r->nlines;
+	}
+#endif
+	(void)may;
+	return i;
+}
+
 /* The split line whose match starts leftmost (the earliest line on a tie),
  * its match left in md; -1 if none matches. */
 static long split_best(const struct intent_engine *e, const struct intent_regex *r,
@@ -267,7 +299,8 @@ static long split_best(const struct intent_engine *e, const struct intent_regex 
 {
 	long best = -1;
 	PCRE2_SIZE best_start = PCRE2_UNSET;
-	for (size_t i = 0; i < r->nlines; i++) {
+	pcre2_match_context *limited = NULL; /* e->mctx plus the offset limit */
+	for (size_t i = next_line(r, may, 0); i < r->nlines; i = next_line(r, may, i + 1)) {
 		if (!prefilter_may_match(may, r->line_pf[i])) {
 #ifdef INTENT_PREFILTER_CHECK
 			if (match_len(e, r->line_code[i], s, len, md) >= 0) {
@@ -277,8 +310,14 @@ static long split_best(const struct intent_engine *e, const struct intent_regex 
 #endif
 			continue;
 		}
+		if (best >= 0 && best_start == 0)
+			break; /* nothing starts before the start */
+		if (best >= 0 && !limited && !(limited = pcre2_match_context_copy(e->mctx)))
+			break; /* out of memory: keep the match found */
+		if (limited)
+			pcre2_set_offset_limit(limited, best_start - 1);
 		if (pcre2_match(r->line_code[i], (PCRE2_SPTR)s, len, 0, e->jit ? 0 : PCRE2_NO_JIT,
-		                md, e->mctx) < 0)
+		                md, limited ? limited : e->mctx) < 0)
 			continue;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		if (best < 0 || ov[0] < best_start) { /* on a tie the earlier line stays */
@@ -287,6 +326,7 @@ static long split_best(const struct intent_engine *e, const struct intent_regex 
 			*length = (long)(ov[1] - ov[0]) + 1;
 		}
 	}
+	pcre2_match_context_free(limited);
 	return best;
 }
 

@@ -35,6 +35,7 @@ struct intent_regex {
 	size_t nlines;
 	pcre2_code **line_code;
 	int *line_pf;
+	int line_pf0; /* >= 0: line i's prefilter id is line_pf0 + i (scan the bits) */
 };
 
 struct intent_def {
@@ -69,7 +70,7 @@ void intent_def_clear(struct intent_def *d);
  * after prefilter_build(), prefilter_scan() sets the bit of every id one of
  * whose literals occurs in the text. A clear bit means the regex cannot match.
  */
-#define PREFILTER_WORDS ((size_t)4) /* bit set size in 64-bit words */
+#define PREFILTER_WORDS ((size_t)8) /* bit set size in 64-bit words: 512 ids */
 
 struct prefilter;
 struct prefilter *prefilter_new(void);
