@@ -145,7 +145,9 @@ static struct intent_engine *load_engine(const struct opts *o)
  * JSON_PRESERVE_ORDER: ", " and ": " separators, empty slots left out. */
 static void put_field(struct textbuf *t, const char *key, const char *value)
 {
-	textbuf_put(t, ", \"%s\": ", key);
+	textbuf_put_str(t, ", \"");
+	textbuf_put_str(t, key);
+	textbuf_put_str(t, "\": ");
 	textbuf_put_json(t, value, strlen(value));
 }
 
@@ -154,40 +156,42 @@ static void put_slots(struct textbuf *t, const struct intent_result *r)
 	const char *names[] = {"street", "house_number", "pole_number", "area"};
 	const char *values[] = {r->street, r->house_number, r->pole_number, r->area};
 	int any = 0;
-	textbuf_put(t, ", \"slots\": {");
+	textbuf_put_str(t, ", \"slots\": {");
 	for (int i = 0; i < 4; i++) {
 		if (!values[i][0])
 			continue;
-		textbuf_put(t, "%s\"%s\": ", any++ ? ", " : "", names[i]);
+		textbuf_put_str(t, any++ ? ", \"" : "\"");
+		textbuf_put_str(t, names[i]);
+		textbuf_put_str(t, "\": ");
 		textbuf_put_json(t, values[i], strlen(values[i]));
 	}
-	textbuf_put(t, "}");
+	textbuf_put_str(t, "}");
 }
 
 /* One line of output for text (already made valid UTF-8) and its result. */
 static void result_line(struct textbuf *t, const char *text, size_t len, int truncated,
                         const struct intent_result *r)
 {
-	textbuf_put(t, "{\"text\": ");
+	textbuf_put_str(t, "{\"text\": ");
 	textbuf_put_json(t, text, len);
 	put_field(t, "intent", r->intent);
-	textbuf_put(t, ", \"angry\": %s", r->angry ? "true" : "false");
+	textbuf_put_str(t, r->angry ? ", \"angry\": true" : ", \"angry\": false");
 	put_field(t, "lang", r->lang[0] ? r->lang : "da");
 	if (r->kind[0])
 		put_field(t, "kind", r->kind);
 	put_slots(t, r);
 	if (r->street_guessed)
-		textbuf_put(t, ", \"street_guessed\": true");
+		textbuf_put_str(t, ", \"street_guessed\": true");
 	if (r->needs_clarification) {
-		textbuf_put(t, ", \"clarify\": [");
+		textbuf_put_str(t, ", \"clarify\": [");
 		textbuf_put_json(t, r->alt_intents[0], strlen(r->alt_intents[0]));
-		textbuf_put(t, ", ");
+		textbuf_put_str(t, ", ");
 		textbuf_put_json(t, r->alt_intents[1], strlen(r->alt_intents[1]));
-		textbuf_put(t, "]");
+		textbuf_put_str(t, "]");
 	}
 	if (truncated)
-		textbuf_put(t, ", \"truncated\": true");
-	textbuf_put(t, "}\n");
+		textbuf_put_str(t, ", \"truncated\": true");
+	textbuf_put_str(t, "}\n");
 }
 
 /* Standard input, read in blocks. Before a read that may wait, the answers

@@ -50,6 +50,11 @@ static void put_bytes(struct textbuf *t, const char *p, size_t n)
 	t->buf[t->len] = '\0';
 }
 
+void textbuf_put_str(struct textbuf *t, const char *s)
+{
+	put_bytes(t, s, strlen(s));
+}
+
 void textbuf_put_json(struct textbuf *t, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -20,6 +20,10 @@ struct textbuf {
 /* Appends formatted text; stops at size - 1 bytes (buf stays NUL-terminated). */
 void textbuf_put(struct textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends s as it is (no format string: for hot paths, where vsnprintf()
+ * was most of the cost of writing a line); cut like textbuf_put(). */
+void textbuf_put_str(struct textbuf *t, const char *s);
+
 /* Appends s as HTML text: & < > " ' become entities, so citizen and staff
  * text is always text in a page (safe in element content and in quoted
  * attribute values). */
