@@ -19,9 +19,17 @@
     no_reply: "Intet svar sendt"
   };
 
+  /* The day in Copenhagen, as the report counts days (the browser's own
+   * time zone may be another: between 23 and 24 UTC in winter the default
+   * period would otherwise end yesterday and miss today's messages). */
   function isoDay(d) {
-    var m = d.getMonth() + 1, day = d.getDate();
-    return d.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (day < 10 ? "0" : "") + day;
+    try {
+      return new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Copenhagen", year: "numeric",
+        month: "2-digit", day: "2-digit" }).format(d);
+    } catch (e) {
+      var m = d.getMonth() + 1, day = d.getDate();
+      return d.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (day < 10 ? "0" : "") + day;
+    }
   }
 
   function pct(part, whole) {
