@@ -143,12 +143,18 @@ static struct intent_engine *load_engine(const struct opts *o)
 /* The JSON written for one result, by hand (a jansson object per message
  * was a quarter of classify's time). The same bytes jansson wrote with
  * JSON_PRESERVE_ORDER: ", " and ": " separators, empty slots left out. */
-static void put_field(struct textbuf *t, const char *key, const char *value)
+static void put_member(struct textbuf *t, const char *sep, const char *key, const char *value)
 {
-	textbuf_put_str(t, ", \"");
+	textbuf_put_str(t, sep);
+	textbuf_put_str(t, "\"");
 	textbuf_put_str(t, key);
 	textbuf_put_str(t, "\": ");
 	textbuf_put_json(t, value, strlen(value));
+}
+
+static void put_field(struct textbuf *t, const char *key, const char *value)
+{
+	put_member(t, ", ", key, value);
 }
 
 static void put_slots(struct textbuf *t, const struct intent_result *r)
@@ -160,10 +166,7 @@ static void put_slots(struct textbuf *t, const struct intent_result *r)
 	for (int i = 0; i < 4; i++) {
 		if (!values[i][0])
 			continue;
-		textbuf_put_str(t, any++ ? ", \"" : "\"");
-		textbuf_put_str(t, names[i]);
-		textbuf_put_str(t, "\": ");
-		textbuf_put_json(t, values[i], strlen(values[i]));
+		put_member(t, any++ ? ", " : "", names[i], values[i]);
 	}
 	textbuf_put_str(t, "}");
 }
